@@ -1,0 +1,3 @@
+"""Version of the nlp-transitions package."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,6 @@
+import nlp_transitions
+
+
+def test_version_is_semver():
+    parts = nlp_transitions.__version__.split(".")
+    assert len(parts) == 3 and all(part.isdigit() for part in parts)

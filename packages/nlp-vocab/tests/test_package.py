@@ -1,0 +1,6 @@
+import nlp_vocab
+
+
+def test_version_is_semver():
+    parts = nlp_vocab.__version__.split(".")
+    assert len(parts) == 3 and all(part.isdigit() for part in parts)
