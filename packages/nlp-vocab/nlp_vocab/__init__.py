@@ -1,5 +1,10 @@
 """nlp-vocab: Strings, lexemes, vectors, tag maps, Doc/Token/Span and the rule-based tokenizer."""
 
+from . import attrs
 from .about import __version__
+from .lang import LangData, get_lang_data
+from .lexeme import Lexeme
+from .strings import StringStore, hash_string
+from .vocab import Vocab
 
-__all__ = ["__version__"]
+__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab"]
