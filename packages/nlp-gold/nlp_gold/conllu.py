@@ -1,0 +1,263 @@
+"""CoNLL-U reading and writing, streaming one sentence at a time.
+
+A sentence is read into the plain "annotation dict" every reader here produces: `words`, `spaces`
+and per-word `tags` (XPOS), `pos` (UPOS), `morphs`, `lemmas`, `heads` (absolute, 0-based, a root's
+head is itself), `deps`, optionally `entities` (BILUO, from `NER=` in MISC), and `text`/`sent_id`
+from the comments. Multiword tokens: the surface token gives the text and the spacing, the
+syntactic words carry the annotation. Empty nodes (ids like 8.1) are skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .biluo import iob_to_biluo, tags_to_entities
+from .errors import BiluoError, CorpusError
+from .nonproj import find_cycle
+from .paths import open_text
+
+EMPTY_FEATS = "_"
+
+
+def _field(value: str) -> str | None:
+    return None if value == "_" else value
+
+
+def _misc(value: str) -> dict[str, str]:
+    if value == "_":
+        return {}
+    out = {}
+    for item in value.split("|"):
+        key, _, val = item.partition("=")
+        out[key] = val
+    return out
+
+
+class _Sentence:
+    __slots__ = ("comments", "rows", "lines", "mwts", "first_line")
+
+    def __init__(self, first_line: int):
+        self.comments: dict[str, str] = {}
+        self.rows: list[list[str]] = []
+        self.lines: list[int] = []
+        self.mwts: list[tuple[int, int, list[str], int]] = []
+        self.first_line = first_line
+
+
+def _finish(sent: _Sentence, path: Any) -> dict:
+    n = len(sent.rows)
+    words = [r[1] for r in sent.rows]
+    spaces = [_misc(r[9]).get("SpaceAfter") != "No" for r in sent.rows]
+    heads: list[int | None] = []
+    for k, row in enumerate(sent.rows):
+        raw = row[6]
+        if raw == "_":
+            heads.append(None)
+            continue
+        try:
+            h = int(raw)
+        except ValueError:
+            raise CorpusError(path, sent.lines[k], f"HEAD {raw!r} is not an integer") from None
+        if not 0 <= h <= n:
+            raise CorpusError(path, sent.lines[k], f"HEAD {h} is out of range (0..{n}) for a sentence of {n} words")
+        heads.append(k if h == 0 else h - 1)
+    cycle = find_cycle(heads)
+    if cycle is not None:
+        ids = [int(sent.rows[i][0]) for i in cycle]
+        raise CorpusError(path, sent.lines[cycle[0]], f"the HEAD column contains a cycle through words {ids}")
+    # Multiword tokens: surface form and spacing from the range line.
+    surface_words = list(words)
+    surface_spaces = list(spaces)
+    mwt_of = [None] * n
+    for start, end, cols, line in sent.mwts:
+        if start < 0 or end >= n or start > end:
+            raise CorpusError(path, line, f"multiword token range {cols[0]} does not match the sentence's words")
+        space = _misc(cols[9]).get("SpaceAfter") != "No"
+        for k in range(start, end + 1):
+            mwt_of[k] = (start, end, cols[1])
+        if "".join(words[start : end + 1]) == cols[1]:
+            for k in range(start, end):
+                surface_spaces[k] = False
+            surface_spaces[end] = space
+        else:
+            surface_spaces[end] = space
+    has_ner = False
+    ner = []
+    for row in sent.rows:
+        tag = _misc(row[9]).get("NER")
+        if tag is not None:
+            has_ner = True
+        ner.append(tag or "O")
+    out = {
+        "words": surface_words,
+        "spaces": surface_spaces,
+        "tags": [_field(r[4]) for r in sent.rows],
+        "pos": [_field(r[3]) for r in sent.rows],
+        "morphs": [EMPTY_FEATS if r[5] == "_" else r[5] for r in sent.rows],
+        "lemmas": [r[2] if r[2] != "_" or r[1] == "_" else None for r in sent.rows],
+        "heads": heads,
+        "deps": [_field(r[7]) for r in sent.rows],
+        "sent_starts": [k == 0 for k in range(n)],
+    }
+    if has_ner:
+        where = f"{path}:{sent.first_line}"
+        try:
+            if any(t[:2] in ("L-", "U-") for t in ner):
+                tags_to_entities(ner, where=where)
+                out["entities"] = ner
+            else:
+                out["entities"] = iob_to_biluo(ner, where=where)
+        except BiluoError as err:
+            raise CorpusError(path, sent.first_line, str(err)) from None
+    _merge_mismatched_mwts(out, sent, mwt_of)
+    if "text" in sent.comments:
+        out["text"] = sent.comments["text"]
+    if "sent_id" in sent.comments:
+        out["sent_id"] = sent.comments["sent_id"]
+    out["n_words"] = n
+    out["line"] = sent.first_line
+    return out
+
+
+def _merge_mismatched_mwts(out: dict, sent: _Sentence, mwt_of: list) -> None:
+    """A multiword token whose words do not spell its surface form becomes one word.
+
+    The merged word keeps the annotation of its syntactic head (the word whose head lies outside
+    the range); arcs into the range point to it. Words that do spell the surface form stay apart.
+    """
+    ranges = []
+    for start, end, cols, _ in sent.mwts:
+        if "".join(out["words"][start : end + 1]) != cols[1]:
+            ranges.append((start, end, cols[1]))
+    if not ranges:
+        return
+    n = len(out["words"])
+    keep = [True] * n
+    target = list(range(n))
+    for start, end, form in ranges:
+        head_word = start
+        for k in range(start, end + 1):
+            h = out["heads"][k]
+            if h is None or h == k or not start <= h <= end:
+                head_word = k
+                break
+        for k in range(start, end + 1):
+            target[k] = head_word
+            keep[k] = k == head_word
+        out["words"][head_word] = form
+        out["spaces"][head_word] = out["spaces"][end]
+    new_index = {}
+    for k in range(n):
+        if keep[k]:
+            new_index[k] = len(new_index)
+    for key in ("words", "spaces", "tags", "pos", "morphs", "lemmas", "deps", "sent_starts", "entities"):
+        if key in out:
+            out[key] = [v for k, v in enumerate(out[key]) if keep[k]]
+    heads = []
+    for k in range(n):
+        if not keep[k]:
+            continue
+        h = out["heads"][k]
+        if h is None:
+            heads.append(None)
+        else:
+            h = target[h]
+            heads.append(new_index[k] if h == k else new_index[h])
+    out["heads"] = heads
+    out["sent_starts"] = [i == 0 for i in range(len(heads))]
+    if "entities" in out:
+        out["entities"] = iob_to_biluo([t if t == "O" else "B-" + t[2:] if t[0] in "BU" else "I-" + t[2:] for t in out["entities"]])
+
+
+def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
+    """Yield one annotation dict per sentence of an open CoNLL-U file (see the module docstring)."""
+    sent: _Sentence | None = None
+    lineno = 0
+    for lineno, line in enumerate(file, 1):
+        line = line.rstrip("\r\n")
+        if not line.strip():
+            if sent is not None and sent.rows:
+                yield _finish(sent, path)
+            elif sent is not None and (sent.mwts or sent.comments) and not sent.rows:
+                raise CorpusError(path, sent.first_line, "sentence without words")
+            sent = None
+            continue
+        if sent is None:
+            sent = _Sentence(lineno)
+        if line.startswith("#"):
+            key, eq, value = line[1:].partition("=")
+            if eq:
+                sent.comments[key.strip()] = value.strip()
+            continue
+        cols = line.split("\t")
+        if len(cols) != 10:
+            raise CorpusError(path, lineno, f"expected 10 tab-separated columns, found {len(cols)}")
+        ident = cols[0]
+        if "." in ident:  # empty node of the enhanced graph
+            continue
+        if "-" in ident:
+            a, _, b = ident.partition("-")
+            if not (a.isdigit() and b.isdigit()):
+                raise CorpusError(path, lineno, f"invalid multiword token id {ident!r}")
+            sent.mwts.append((int(a) - 1, int(b) - 1, cols, lineno))
+            continue
+        if not ident.isdigit() or int(ident) != len(sent.rows) + 1:
+            raise CorpusError(path, lineno, f"word id {ident!r} out of sequence (expected {len(sent.rows) + 1})")
+        sent.rows.append(cols)
+        sent.lines.append(lineno)
+    if sent is not None and sent.rows:
+        yield _finish(sent, path)
+
+
+def read_conllu(path: str | Path) -> Iterator[dict]:
+    """Yield one annotation dict per sentence of a CoNLL-U file, reading it line by line."""
+    with open_text(path) as file:
+        yield from read_conllu_file(file, path)
+
+
+def sentence_text(annot: dict) -> str:
+    """The surface text of an annotation dict (words joined by their spacing, trailing space dropped)."""
+    parts = []
+    for word, space in zip(annot["words"], annot["spaces"]):
+        parts.append(word)
+        if space:
+            parts.append(" ")
+    return "".join(parts).rstrip(" ")
+
+
+def _col(annot: dict, key: str, k: int) -> str:
+    values = annot.get(key)
+    value = None if values is None else values[k]
+    return "_" if value is None or value == "" else str(value)
+
+
+def write_conllu(sentences: Iterable[dict], file: IO[str]) -> int:
+    """Write annotation dicts (one per sentence, as `read_conllu` yields) as CoNLL-U; returns the count.
+
+    Words are written one per line (multiword tokens are not reconstructed); spacing goes to
+    `SpaceAfter=No`, BILUO entities to `NER=` in MISC.
+    """
+    count = 0
+    for annot in sentences:
+        n = len(annot["words"])
+        if annot.get("sent_id"):
+            file.write(f"# sent_id = {annot['sent_id']}\n")
+        file.write(f"# text = {sentence_text(annot)}\n")
+
+        for k in range(n):
+            heads = annot.get("heads")
+            h = None if heads is None else heads[k]
+            head = "_" if h is None else ("0" if h == k else str(h + 1))
+            misc = []
+            if annot.get("entities") is not None and annot["entities"][k] not in ("O", "-", None):
+                misc.append(f"NER={annot['entities'][k]}")
+            if not annot["spaces"][k]:
+                misc.append("SpaceAfter=No")
+            row = [str(k + 1), annot["words"][k], _col(annot, "lemmas", k), _col(annot, "pos", k), _col(annot, "tags", k),
+                   _col(annot, "morphs", k), head, _col(annot, "deps", k), "_", "|".join(misc) or "_"]
+            file.write("\t".join(row) + "\n")
+        file.write("\n")
+        count += 1
+    return count

@@ -1,0 +1,38 @@
+"""Error and warning types of nlp-gold.
+
+Every error says where the problem is (file and line, or example index) and what is wrong, so a bad
+line in a million-line corpus can be found and fixed without a debugger.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class GoldError(ValueError):
+    """Invalid gold annotation (overlapping entities, bad heads, a cycle, lengths that disagree)."""
+
+
+class AlignmentError(ValueError):
+    """The predicted and the gold text differ (whitespace ignored), so they cannot be aligned."""
+
+
+class BiluoError(ValueError):
+    """An invalid BILUO or IOB tag sequence; the message names the position."""
+
+
+class CorpusError(ValueError):
+    """A malformed line in a corpus file; the message names the file and the line number."""
+
+    def __init__(self, path: str | Path | None, line: int | None, message: str):
+        self.path = None if path is None else str(path)
+        self.line = line
+        self.reason = message
+        where = f"{self.path or '<input>'}"
+        if line is not None:
+            where += f":{line}"
+        super().__init__(f"{where}: {message}")
+
+
+class MisalignedEntityWarning(UserWarning):
+    """An entity's character offsets do not fall on token boundaries; its tokens become missing."""
