@@ -1,0 +1,49 @@
+"""Neural network architectures (thinc 8.3): tok2vec, tagger, parser/NER, textcat, pretraining."""
+
+from .featurize import FEATURE_ATTRS, check_features, featurize_docs
+from .losses import (
+    categorical_loss,
+    character_targets,
+    characters_loss,
+    textcat_loss,
+    transition_loss,
+    vectors_loss,
+)
+from .ops import get_cpu_ops, model_ops, use_cpu_ops
+from .pretrain import build_pretrain_characters_model, build_pretrain_vectors_model
+from .registry import architectures
+from .resize import resize_output
+from .tagger import build_tagger_model
+from .textcat import build_bow_text_classifier, build_cnn_text_classifier, build_text_classifier
+from .tok2vec import build_hash_embed_cnn_tok2vec
+from .transition_model import ParserStepModel, build_transition_model
+from .vectors import StaticVectors, VectorTable, static_vector_targets
+
+__all__ = [
+    "FEATURE_ATTRS",
+    "ParserStepModel",
+    "StaticVectors",
+    "VectorTable",
+    "architectures",
+    "build_bow_text_classifier",
+    "build_cnn_text_classifier",
+    "build_hash_embed_cnn_tok2vec",
+    "build_pretrain_characters_model",
+    "build_pretrain_vectors_model",
+    "build_tagger_model",
+    "build_text_classifier",
+    "build_transition_model",
+    "categorical_loss",
+    "character_targets",
+    "characters_loss",
+    "check_features",
+    "featurize_docs",
+    "get_cpu_ops",
+    "model_ops",
+    "resize_output",
+    "static_vector_targets",
+    "textcat_loss",
+    "transition_loss",
+    "use_cpu_ops",
+    "vectors_loss",
+]

@@ -1,0 +1,44 @@
+"""Token features as arrays: the models' input is one uint64 (n_tokens, n_attrs) array per doc.
+
+Keeping the models' input as plain arrays of string hashes (NORM, PREFIX, SUFFIX, SHAPE, ...)
+means the networks never touch a Doc, and readers never touch a network.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy
+
+FEATURE_ATTRS: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
+
+
+def featurize_docs(docs: Sequence[Any], attrs: Sequence[Any] = FEATURE_ATTRS) -> list[numpy.ndarray]:
+    """One uint64 (n_tokens, len(attrs)) array per doc, from `doc.to_array(attrs)`."""
+    attrs = list(attrs)
+    out = []
+    for i, doc in enumerate(docs):
+        arr = numpy.asarray(doc.to_array(attrs))
+        if arr.ndim == 1:
+            arr = arr.reshape((-1, len(attrs)))
+        if arr.ndim != 2 or arr.shape[1] != len(attrs):
+            raise ValueError(
+                f"docs[{i}].to_array({attrs}) returned shape {arr.shape}, "
+                f"expected (n_tokens, {len(attrs)})"
+            )
+        out.append(numpy.ascontiguousarray(arr, dtype="uint64"))
+    return out
+
+
+def check_features(Xs: Sequence[Any], n_columns: int, who: str) -> None:
+    """Raise a clear error naming the doc index if a feature array is not (n, >=n_columns) ints."""
+    if not isinstance(Xs, (list, tuple)):
+        raise TypeError(f"{who}: expected a list of feature arrays (one per doc), got {type(Xs).__name__}")
+    for i, X in enumerate(Xs):
+        shape = getattr(X, "shape", None)
+        dtype = getattr(X, "dtype", None)
+        if shape is None or len(shape) != 2:
+            raise ValueError(f"{who}: features[{i}] must be a 2d array (n_tokens, n_attrs), got shape {shape}")
+        if shape[1] < n_columns:
+            raise ValueError(f"{who}: features[{i}] has {shape[1]} columns, the model reads {n_columns}")
+        if dtype is None or dtype.kind not in "iu":
+            raise ValueError(f"{who}: features[{i}] must hold integer hashes, got dtype {dtype}")

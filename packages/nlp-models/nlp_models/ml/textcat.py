@@ -1,0 +1,197 @@
+"""Text classifiers: sparse bag-of-ngrams, a CNN over token vectors, and their ensemble.
+
+All take the list of per-doc feature arrays and return (n_docs, n_labels) scores: softmax
+probabilities for mutually exclusive classes, sigmoids for multilabel. The backward pass takes
+`scores - truth` (the logit gradient of cross-entropy / binary cross-entropy; see textcat_loss).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+from thinc.api import (
+    Linear,
+    Maxout,
+    Model,
+    NumpyOps,
+    SparseLinear_v2,
+    chain,
+    concatenate,
+    list2ragged,
+    reduce_max,
+    reduce_mean,
+    zero_init,
+)
+from thinc.layers.resizable import resizable, resize_linear_weighted
+
+from .featurize import check_features
+from .ops import model_ops
+from .registry import architectures
+from .tok2vec import set_ops
+
+_CPU_OPS = NumpyOps()  # n-gram hashing and SparseLinear's inputs stay on the CPU
+
+
+def bow_features(ngram_size: int, column: int) -> Model:
+    """Per doc, the hashed 1..ngram_size-grams of `column` with sublinear counts (1 + log tf)."""
+    if ngram_size < 1:
+        raise ValueError(f"bow: ngram_size must be >= 1, got {ngram_size}")
+    return Model("bow_features", _bow_forward, attrs={"ngram_size": ngram_size, "column": column})
+
+
+def _bow_forward(model: Model, Xs: list, is_train: bool) -> tuple[tuple, Callable]:
+    column = model.attrs["column"]
+    check_features(Xs, column + 1, "bow")
+    ops = model.ops
+    keys_per_doc, values_per_doc, lengths = [], [], []
+    for X in Xs:
+        ids = numpy.ascontiguousarray(ops.to_numpy(X[:, column]), dtype="uint64")
+        grams = [ids]
+        for n in range(2, model.attrs["ngram_size"] + 1):
+            if len(ids) >= n:
+                grams.append(_CPU_OPS.ngrams(n, ids))
+        uniq, counts = numpy.unique(numpy.concatenate(grams), return_counts=True)
+        keys_per_doc.append(uniq)
+        values_per_doc.append(1.0 + numpy.log(counts.astype("float32")))
+        lengths.append(len(uniq))
+    keys = numpy.concatenate(keys_per_doc) if keys_per_doc else numpy.zeros(0, "uint64")
+    values = numpy.concatenate(values_per_doc).astype("float32") if values_per_doc else numpy.zeros(0, "f")
+    out = (keys.astype("uint64"), values, numpy.asarray(lengths, dtype="int32"))
+
+    def backprop(d_out: Any) -> list:
+        return Xs
+
+    return out, backprop
+
+
+def resize_sparse_linear(layer: Model, new_nO: int) -> Model:
+    """A SparseLinear with `new_nO` outputs whose first outputs keep `layer`'s weights."""
+    length = layer.get_dim("length")
+    if not layer.has_dim("nO") or not layer.has_param("W"):
+        layer.set_dim("nO", new_nO, force=True)
+        return layer
+    old_nO = layer.get_dim("nO")
+    if new_nO == old_nO:
+        return layer
+    new = SparseLinear_v2(new_nO, length)
+    new.ops = layer.ops
+    new.initialize()
+    # v2 indexing stores output c's weights in W[c * length:(c + 1) * length].
+    W = new.get_param("W")
+    W[: old_nO * length] = layer.get_param("W")
+    b = new.get_param("b")
+    b[:old_nO] = layer.get_param("b")
+    new.set_param("W", W)
+    new.set_param("b", b)
+    return new
+
+
+def output_activation(exclusive_classes: bool) -> Model:
+    """Softmax or sigmoid; backward passes d_scores through as the logit gradient."""
+    name = "softmax_out" if exclusive_classes else "sigmoid_out"
+    return Model(name, _activation_forward, attrs={"exclusive": exclusive_classes})
+
+
+def _activation_forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
+    if model.attrs["exclusive"]:
+        Y = model.ops.softmax(X)
+    else:
+        Y = model.ops.sigmoid(X)
+
+    def backprop(dY: Any) -> Any:
+        return dY
+
+    return Y, backprop
+
+
+def _finish(model: Model, n_labels: int | None, ops: Any) -> Model:
+    if n_labels is not None:
+        model.set_dim("nO", n_labels, force=True)
+    return set_ops(model, ops)
+
+
+def _bow_logits(n_labels: int | None, ngram_size: int, column: int, length: int) -> tuple[Model, Model]:
+    output_layer = resizable(SparseLinear_v2(n_labels, length), resize_layer=resize_sparse_linear)
+    return chain(bow_features(ngram_size, column), output_layer), output_layer
+
+
+def _cnn_logits(tok2vec: Model, n_labels: int | None, hidden_width: int, pieces: int, dropout: float | None) -> tuple[Model, Model]:
+    width = tok2vec.get_dim("nO")
+    output_layer = resizable(
+        Linear(n_labels, hidden_width, init_W=zero_init), resize_layer=resize_linear_weighted
+    )
+    hidden = Maxout(hidden_width, 2 * width, nP=pieces, normalize=True, dropout=dropout)
+    pooled = chain(tok2vec, list2ragged(), concatenate(reduce_mean(), reduce_max()), hidden, output_layer)
+    return pooled, output_layer
+
+
+@architectures("nlp.TextCatBOW.v1")
+def build_bow_text_classifier(
+    exclusive_classes: bool = True,
+    ngram_size: int = 2,
+    n_labels: int | None = None,
+    column: int = 0,
+    length: int = 2**18,
+) -> Model[list, Any]:
+    """Sparse linear model over hashed n-grams of feature `column` (NORM by default)."""
+    ops = model_ops()
+    logits, output_layer = _bow_logits(n_labels, ngram_size, column, length)
+    model = chain(logits, output_activation(exclusive_classes))
+    model.set_ref("output_layer", output_layer)
+    return _finish(model, n_labels, ops)
+
+
+@architectures("nlp.TextCatCNN.v1")
+def build_cnn_text_classifier(
+    tok2vec: Model,
+    exclusive_classes: bool = True,
+    n_labels: int | None = None,
+    hidden_width: int = 64,
+    pieces: int = 3,
+    dropout: float | None = None,
+) -> Model[list, Any]:
+    """Mean+max pooled token vectors, a Maxout hidden layer, then the output layer."""
+    logits, output_layer = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
+    model = chain(logits, output_activation(exclusive_classes))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output_layer", output_layer)
+    return _finish(model, n_labels, tok2vec.ops)
+
+
+def sum_logits(first: Model, second: Model) -> Model:
+    """Add two models' outputs over the same input (an additive ensemble of logits)."""
+    return Model("sum_logits", _sum_forward, layers=[first, second])
+
+
+def _sum_forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
+    Y1, bp1 = model.layers[0](X, is_train)
+    Y2, bp2 = model.layers[1](X, is_train)
+
+    def backprop(dY: Any) -> Any:
+        bp1(dY)
+        bp2(dY)
+        return X
+
+    return Y1 + Y2, backprop
+
+
+@architectures("nlp.TextCatEnsemble.v1")
+def build_text_classifier(
+    tok2vec: Model,
+    exclusive_classes: bool = True,
+    n_labels: int | None = None,
+    ngram_size: int = 2,
+    hidden_width: int = 64,
+    pieces: int = 3,
+    dropout: float | None = None,
+    column: int = 0,
+    length: int = 2**18,
+) -> Model[list, Any]:
+    """Ensemble: bag-of-ngrams logits + CNN logits, then softmax (exclusive) or sigmoid."""
+    bow, bow_out = _bow_logits(n_labels, ngram_size, column, length)
+    cnn, cnn_out = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
+    model = chain(sum_logits(bow, cnn), output_activation(exclusive_classes))
+    model.set_ref("tok2vec", tok2vec)
+    model.set_ref("output_layer", bow_out)
+    model.set_ref("output_layer_cnn", cnn_out)
+    return _finish(model, n_labels, tok2vec.ops)

@@ -1,0 +1,147 @@
+"""Token-to-vector: hashed embeddings of lexical features (+ static vectors), then a window CNN.
+
+Input: a list of uint64 (n_tokens, n_attrs) feature arrays, one per doc (see featurize.py).
+Output: a list of float32 (n_tokens, width) arrays.
+"""
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from thinc.api import (
+    Dropout,
+    HashEmbed,
+    Maxout,
+    Model,
+    chain,
+    clone,
+    concatenate,
+    expand_window,
+    noop,
+    ragged2list,
+    residual,
+    with_array,
+)
+from thinc.types import Floats2d, Ragged
+
+from .featurize import FEATURE_ATTRS, check_features
+from .ops import model_ops
+from .registry import architectures
+from .vectors import StaticVectors, VectorTable
+
+DEFAULT_ROWS = (5000, 2500, 2500, 2500)
+
+
+def features_to_ragged(n_columns: int) -> Model[list, Ragged]:
+    """Concatenate per-doc feature arrays into one Ragged (checking them first)."""
+    return Model("features2ragged", _features_forward, attrs={"n_columns": n_columns})
+
+
+def _features_forward(model: Model, Xs: list, is_train: bool) -> tuple[Ragged, Callable]:
+    check_features(Xs, model.attrs["n_columns"], "tok2vec")
+    ops = model.ops
+    lengths = ops.asarray1i([len(X) for X in Xs])
+    if len(Xs) and sum(len(X) for X in Xs):
+        data = ops.xp.concatenate([ops.asarray(X, dtype="uint64") for X in Xs if len(X)])
+    else:
+        data = ops.alloc((0, model.attrs["n_columns"]), dtype="uint64")
+    data = ops.as_contig(data)
+
+    def backprop(dY: Ragged) -> list:
+        return Xs  # integer features have no gradient
+
+    return Ragged(data, lengths), backprop
+
+
+def _per_feature(value: int | Sequence[int], n: int, what: str) -> list[int]:
+    if isinstance(value, int):
+        return [value] * n
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(f"tok2vec: {what} has {len(values)} entries for {n} attrs")
+    return values
+
+
+def embed_features(
+    width: int,
+    attrs: Sequence[str],
+    rows: int | Sequence[int],
+    seeds: Sequence[int] | None,
+    pieces: int,
+    vectors: VectorTable | None,
+    vectors_attr: str,
+    dropout: float | None,
+) -> Model[Floats2d, Floats2d]:
+    """Concatenate one HashEmbed per attr (rows>0) and the static vectors, mix by Maxout+LayerNorm."""
+    n_rows = _per_feature(rows, len(attrs), "rows")
+    seed_list = _per_feature(seeds, len(attrs), "seeds") if seeds is not None else [
+        11 + 7 * i for i in range(len(attrs))
+    ]
+    if len(set(seed_list)) != len(seed_list):
+        raise ValueError(f"tok2vec: hash seeds must be distinct, got {seed_list}")
+    tables: list[Model] = []
+    n_in = 0
+    for column, (n, seed) in enumerate(zip(n_rows, seed_list)):
+        if n < 0:
+            raise ValueError(f"tok2vec: rows for {attrs[column]} must be >= 0, got {n}")
+        if n > 0:
+            tables.append(HashEmbed(width, n, seed=seed, column=column))
+            n_in += width
+    if vectors is not None:
+        if vectors_attr not in attrs:
+            raise ValueError(f"tok2vec: vectors_attr {vectors_attr!r} is not one of attrs {list(attrs)}")
+        tables.append(StaticVectors(vectors, list(attrs).index(vectors_attr)))
+        n_in += vectors.width
+    if not tables:
+        raise ValueError("tok2vec: no features to embed (every rows entry is 0 and no vectors)")
+    mix = Maxout(width, n_in, nP=pieces, normalize=True)
+    drop = Dropout(dropout) if dropout else noop()
+    return chain(concatenate(*tables), mix, drop)
+
+
+def conv_block(width: int, window: int, pieces: int, dropout: float | None) -> Model[Ragged, Ragged]:
+    """Residual window convolution over Ragged docs: neighbours concatenated, Maxout+LayerNorm."""
+    maxout = Maxout(width, width * (2 * window + 1), nP=pieces, normalize=True)
+    inner = chain(maxout, Dropout(dropout)) if dropout else maxout
+    return residual(chain(expand_window(window), with_array(inner)))
+
+
+@architectures("nlp.HashEmbedCNN.v1")
+def build_hash_embed_cnn_tok2vec(
+    width: int = 96,
+    depth: int = 4,
+    window: int = 1,
+    pieces: int = 3,
+    rows: int | Sequence[int] = DEFAULT_ROWS,
+    attrs: Sequence[str] = FEATURE_ATTRS,
+    seeds: Sequence[int] | None = None,
+    vectors: VectorTable | None = None,
+    vectors_attr: str = "NORM",
+    dropout: float | None = None,
+) -> Model[list, list]:
+    """Hashed-embedding + window-CNN token-to-vector model (list of feature arrays -> vectors).
+
+    `attrs` names the columns of the feature arrays; `rows` gives each its hash-table size
+    (0: column not embedded, e.g. one only used to look up static `vectors` by `vectors_attr`).
+    """
+    for name, value in (("width", width), ("pieces", pieces)):
+        if value < 1:
+            raise ValueError(f"tok2vec: {name} must be >= 1, got {value}")
+    if depth < 0 or window < 0:
+        raise ValueError(f"tok2vec: depth and window must be >= 0, got {depth}, {window}")
+    ops = model_ops()
+    embed = embed_features(width, attrs, rows, seeds, pieces, vectors, vectors_attr, dropout)
+    encode: Model = clone(conv_block(width, window, pieces, dropout), depth) if depth else noop()
+    model = chain(features_to_ragged(len(attrs)), with_array(embed), encode, ragged2list())
+    model.set_ref("embed", embed)
+    model.set_ref("encode", encode)
+    model.attrs["attrs"] = list(attrs)
+    model.set_dim("nO", width, force=True)
+    set_ops(model, ops)
+    return model
+
+
+def set_ops(model: Model, ops: Any) -> Model:
+    """Give every node of `model` the same ops (our fastest CPU ops unless a GPU is in use)."""
+    for node in model.walk():
+        node.ops = ops
+    return model
