@@ -1,5 +1,45 @@
 """nlp-train: The optimization recipe, schedules, batching and the training loop."""
 
 from .about import __version__
+from .batching import (
+    MAX_BATCH_SIZES,
+    batch_size_schedule,
+    get_batches,
+    max_batch_size,
+    minibatch,
+    minibatch_by_words,
+)
+from .checkpoint import LoopState, has_checkpoint
+from .loop import TrainConfig, TrainResult, train
+from .optimizer import create_optimizer
+from .protocol import Corpus, Params, TrainablePipeline
+from .report import read_log
+from .schedules import compounding, constant, decaying
+from .scoring import default_score_weights, weighted_score
+from .settings import SETTINGS
 
-__all__ = ["__version__"]
+__all__ = [
+    "__version__",
+    "MAX_BATCH_SIZES",
+    "SETTINGS",
+    "Corpus",
+    "LoopState",
+    "Params",
+    "TrainConfig",
+    "TrainResult",
+    "TrainablePipeline",
+    "batch_size_schedule",
+    "compounding",
+    "constant",
+    "create_optimizer",
+    "decaying",
+    "default_score_weights",
+    "get_batches",
+    "has_checkpoint",
+    "max_batch_size",
+    "minibatch",
+    "minibatch_by_words",
+    "read_log",
+    "train",
+    "weighted_score",
+]

@@ -1,0 +1,98 @@
+"""What the training loop needs from a pipeline and a corpus.
+
+nlp-train imports no pipeline code: any object with these methods can be
+trained.  nlp-models' ``Language`` implements the protocol; the tests use a
+small stand-in built on a thinc model.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import (
+    Any,
+    Protocol,
+    runtime_checkable,
+)
+
+from thinc.api import Optimizer
+
+#: ``{(model_id, param_name): array}``, as in ``optimizer.averages``.
+Params = Mapping[tuple[int, str], Any]
+
+
+@runtime_checkable
+class TrainablePipeline(Protocol):
+    """A pipeline the loop can train.
+
+    - ``update(examples, drop=, sgd=, losses=)``: one gradient step on a batch;
+      adds each component's loss into ``losses`` under the component's name
+      ("tagger", "parser", "ner", "textcat").  The loop calls
+      ``sgd.step_schedules()`` after each update itself.
+    - ``evaluate(examples)``: a dict of scores, percentages 0-100 (spaCy v2's
+      table convention): ``token_acc``, ``tag_acc``, ``pos_acc``, ``uas``,
+      ``las``, ``ents_p``, ``ents_r``, ``ents_f``, ``textcat_acc`` or
+      ``textcat_macro_f``, and ``wps`` (words per second, not a percentage).
+    - ``use_params(params)``: a context manager that swaps the given weights
+      in (e.g. ``optimizer.averages``) and restores the current ones on exit.
+    - ``to_disk(path)`` / ``from_disk(path)``: save and load, round-trip exact.
+    - ``pipe_names``: the components, to choose columns and batch sizes.
+
+    Optional, looked up with ``getattr``:
+
+    - ``rehearse(examples_or_texts, sgd=, losses=)``: needed for rehearsal
+      with raw texts.
+    - ``param_keys()``: the optimizer keys ``(model_id, param_name)`` of every
+      parameter in a stable order; or ``pipeline``, a list of
+      ``(name, component)`` whose ``component.model`` is a thinc Model.
+      Either lets ``resume`` map saved optimizer state onto a pipeline whose
+      models got other ids (e.g. rebuilt in the same process).
+    """
+
+    pipe_names: Sequence[str]
+
+    def update(
+        self, examples: Sequence[Any], *, drop: float, sgd: Optimizer, losses: dict[str, float]
+    ) -> Any: ...
+
+    def evaluate(self, examples: Sequence[Any]) -> Mapping[str, float]: ...
+
+    def use_params(self, params: Params) -> AbstractContextManager[Any]: ...
+
+    def to_disk(self, path: str | Path) -> Any: ...
+
+    def from_disk(self, path: str | Path) -> Any: ...
+
+
+#: A corpus: a list of examples, a re-iterable object, or a callable taking the
+#: pipeline (or nothing) and returning an iterable of examples.
+Corpus = Sequence[Any] | Iterable[Any] | Callable[..., Iterable[Any]]
+
+
+def read_corpus(corpus: Corpus, nlp: Any, what: str) -> list[Any]:
+    """Materialize ``corpus`` as a list, calling it with ``nlp`` if callable."""
+    if isinstance(corpus, (list, tuple)):
+        return list(corpus)
+    if callable(corpus) and not isinstance(corpus, Iterable):
+        produced = corpus(nlp) if _takes_argument(corpus) else corpus()
+        items = list(produced)
+    elif isinstance(corpus, Iterable):
+        items = list(corpus)
+    else:
+        raise TypeError(
+            f"{what}: expected a list of examples, an iterable or a callable, "
+            f"got {type(corpus).__name__}"
+        )
+    return items
+
+
+def _takes_argument(func: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):  # builtins without a signature: try with nlp
+        return True
+    kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD,
+             inspect.Parameter.VAR_POSITIONAL)
+    return any(p.kind in kinds for p in params)

@@ -1,0 +1,69 @@
+"""Per-epoch records: ``training-log.jsonl`` and a PNG plot of the dev scores."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import srsly
+
+LOG_NAME = "training-log.jsonl"
+PLOT_NAME = "training-scores.png"
+
+#: Metrics plotted when present, with their legend labels.
+PLOTTED = (("uas", "UAS"), ("las", "LAS"), ("ents_f", "NER F"), ("tag_acc", "Tag %"),
+           ("pos_acc", "POS %"), ("token_acc", "Token %"), ("textcat_macro_f", "Textcat F"),
+           ("textcat_acc", "Textcat acc"))
+
+
+def write_log(output_dir: Path, records: Iterable[dict[str, Any]]) -> Path:
+    """(Re)write the whole log, one JSON object per epoch, replacing it atomically."""
+    path = Path(output_dir) / LOG_NAME
+    tmp = path.with_name(f".{LOG_NAME}.tmp-{os.getpid()}")
+    srsly.write_jsonl(tmp, list(records))
+    os.replace(tmp, path)
+    return path
+
+
+def read_log(output_dir: Path) -> list[dict[str, Any]]:
+    """The records of ``output_dir/training-log.jsonl`` (empty if absent)."""
+    path = Path(output_dir) / LOG_NAME
+    return list(srsly.read_jsonl(path)) if path.exists() else []
+
+
+def plot_scores(output_dir: Path, records: Sequence[dict[str, Any]]) -> bool:
+    """Plot the dev scores per epoch to ``training-scores.png``.
+
+    Returns False (and writes nothing) when matplotlib is not installed: it
+    is the optional extra ``nlp-train[plot]``.
+    """
+    try:
+        from matplotlib.figure import Figure  # no pyplot: leaves the user's backend alone
+    except ImportError:
+        return False
+    figure = Figure(figsize=(7, 4.5), dpi=100)
+    axes = figure.add_subplot(1, 1, 1)
+    epochs = [r["epoch"] for r in records]
+    drawn = 0
+    for key, label in PLOTTED:
+        values = [r["scores"].get(key) for r in records]
+        if all(v is None for v in values):
+            continue
+        axes.plot(epochs, [float("nan") if v is None else v for v in values], marker="o",
+                  label=label)
+        drawn += 1
+    best = [r["epoch"] for r in records if r.get("best")]
+    if best:
+        axes.axvline(best[-1], color="grey", linestyle=":", label=f"best (epoch {best[-1]})")
+    axes.set_xlabel("epoch")
+    axes.set_ylabel("dev score (%)")
+    axes.grid(True, alpha=0.3)
+    if drawn or best:
+        axes.legend(loc="lower right", fontsize="small")
+    path = Path(output_dir) / PLOT_NAME
+    tmp = path.with_name(f".{PLOT_NAME}.tmp-{os.getpid()}.png")
+    figure.savefig(tmp)
+    os.replace(tmp, path)
+    return True
