@@ -4,14 +4,13 @@ import hashlib
 
 import numpy
 import pytest
-from thinc.api import NumpyOps, fix_random_seed
-
 from nlp_models.ml import (
     VectorTable,
     build_hash_embed_cnn_tok2vec,
     featurize_docs,
     get_cpu_ops,
 )
+from thinc.api import NumpyOps, fix_random_seed
 
 
 def h(text: str) -> int:
