@@ -2,9 +2,13 @@
 
 from . import attrs
 from .about import __version__
+from .doc import Doc
+from .docbin import DocBin
 from .lang import LangData, get_lang_data
 from .lexeme import Lexeme
+from .span import Span
 from .strings import StringStore, hash_string
+from .token import Token
 from .vocab import Vocab
 
-__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab"]
+__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin"]

@@ -12,7 +12,7 @@ import importlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
+from functools import cache
 
 _CODE_RE = re.compile(r"^[a-z]{2,3}$")
 

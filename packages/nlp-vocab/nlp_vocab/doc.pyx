@@ -1,0 +1,500 @@
+"""Doc: a sequence of tokens stored as a C array of TokenC, with Token and Span views.
+
+Annotation conventions: tag/pos/morph/lemma/dep 0 = unknown; head is a relative offset (0 =
+self); a token with head self and dep 0 has an unknown head; ent_iob 0 = unknown, 1 I, 2 O, 3 B;
+sent_start 1 = starts a sentence, -1 = does not, 0 = unknown.
+"""
+
+from pathlib import Path
+
+import numpy
+import srsly
+from cymem.cymem cimport Pool
+from libc.string cimport memcpy, memset
+from libc.stdint cimport uint64_t
+
+from .attrs cimport (
+    attr_id_t, ORTH, SPACY, IDX, LENGTH, TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
+    SENT_START,
+)
+from .attrs import IDS, NAMES, intify_attr
+from .lexeme cimport lex_get_attr
+from .span cimport Span
+from .structs cimport LexemeC, TokenC
+from .token cimport Token, token_get_attr, token_set_attr
+from .typedefs cimport attr_t
+from .vocab cimport Vocab
+
+# The lexeme of the padding tokens: all ids 0, no flags (static storage is zero-initialised).
+cdef LexemeC EMPTY_LEXEME
+
+IOB_STRINGS = ("", "I", "O", "B")
+# Attributes that a Doc's annotation consists of (used by to_bytes, DocBin, as_doc, retokenize).
+ANNOTATION_ATTRS = (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE, SENT_START)
+# Token-level attributes that from_array can set (ORTH and SPACY rebuild the words).
+_SETTABLE = frozenset(ANNOTATION_ATTRS)
+_ANNOTATION_NAMES = {
+    "TAG": TAG, "POS": POS, "MORPH": MORPH, "LEMMA": LEMMA, "HEAD": HEAD, "DEP": DEP,
+    "ENT_IOB": ENT_IOB, "ENT_TYPE": ENT_TYPE, "SENT_START": SENT_START,
+}
+
+
+cdef class Doc:
+    """A tokenized text with its annotation. `Doc(vocab, words=["Hello", "!"], spaces=[False, False])`.
+
+    `spaces[i]` says whether word i is followed by a single space (default True for every word).
+    """
+
+    def __init__(self, Vocab vocab not None, words=None, spaces=None, *, user_data=None):
+        self.vocab = vocab
+        self.mem = Pool()
+        self.length = 0
+        self.max_length = 0
+        self.c = NULL
+        self.cats = {}
+        self.user_data = {} if user_data is None else dict(user_data)
+        self.tensor = None
+        n_words = 0 if words is None else len(words)
+        self._resize(max(n_words, 8))
+        if words is None:
+            if spaces is not None:
+                raise ValueError("Doc: spaces given without words")
+            return
+        if spaces is None:
+            spaces = [True] * n_words
+        elif len(spaces) != n_words:
+            raise ValueError(f"Doc: {n_words} words but {len(spaces)} spaces; give one bool per word")
+        cdef int i = 0
+        for word, space in zip(words, spaces):
+            if type(word) is not str:
+                raise TypeError(f"Doc: word {i} is not a str: {word!r}")
+            if not word:
+                raise ValueError(f"Doc: word {i} is the empty string")
+            self.push_back(vocab.get(word), bool(space))
+            i += 1
+
+    cdef int _resize(self, int new_max) except -1:
+        """Grow the token array to hold `new_max` tokens plus padding on both sides."""
+        cdef int total = new_max + 2 * PADDING
+        cdef TokenC* block = <TokenC*>self.mem.alloc(total, sizeof(TokenC))
+        cdef int i
+        for i in range(total):
+            block[i].lex = &EMPTY_LEXEME
+            block[i].l_edge = i - PADDING
+            block[i].r_edge = i - PADDING
+        if self.c != NULL:
+            memcpy(&block[PADDING], self.c, self.length * sizeof(TokenC))
+            self.mem.free(self.c - PADDING)
+        self.c = block + PADDING
+        self.max_length = new_max
+        return 0
+
+    cdef int push_back(self, const LexemeC* lex, bint has_space) except -1:
+        """Append a token for `lex`; its character offset follows the previous token."""
+        if self.length == self.max_length:
+            self._resize(self.max_length * 2 if self.max_length > 0 else 8)
+        cdef TokenC* token = &self.c[self.length]
+        memset(token, 0, sizeof(TokenC))
+        token.lex = lex
+        token.spacy = has_space
+        if self.length > 0:
+            token.idx = self.c[self.length - 1].idx + self.c[self.length - 1].lex.length + self.c[self.length - 1].spacy
+        token.l_edge = self.length
+        token.r_edge = self.length
+        self.length += 1
+        return 0
+
+    cdef int set_children_from_heads(self) except -1:
+        """Recompute l_kids, r_kids, l_edge and r_edge from the heads (after heads change)."""
+        cdef TokenC* c = self.c
+        cdef int n = self.length
+        cdef int i, h, changed
+        with nogil:
+            for i in range(n):
+                c[i].l_kids = 0
+                c[i].r_kids = 0
+                c[i].l_edge = i
+                c[i].r_edge = i
+            for i in range(n):
+                h = i + c[i].head
+                if h < i:
+                    c[h].r_kids += 1
+                elif h > i:
+                    c[h].l_kids += 1
+            # Propagate edges up the tree until stable (passes <= tree depth; bounded for cycles).
+            changed = 1
+            while changed:
+                changed = 0
+                for i in range(n):
+                    h = i + c[i].head
+                    if h == i:
+                        continue
+                    if c[i].l_edge < c[h].l_edge:
+                        c[h].l_edge = c[i].l_edge
+                        changed = 1
+                    if c[i].r_edge > c[h].r_edge:
+                        c[h].r_edge = c[i].r_edge
+                        changed = 1
+        return 0
+
+    # ---- sequence protocol -------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, key):
+        """doc[i] -> Token (negative i counts from the end); doc[a:b] -> Span."""
+        if isinstance(key, slice):
+            start, stop, step = key.indices(self.length)
+            if step != 1:
+                raise ValueError("Doc slices must have step 1")
+            return Span(self, start, max(start, stop))
+        cdef int i = key
+        if i < 0:
+            i += self.length
+        if i < 0 or i >= self.length:
+            raise IndexError(f"token index {key} out of range for a doc of {self.length} tokens")
+        return Token.cinit(self, i)
+
+    def __iter__(self):
+        cdef int i
+        for i in range(self.length):
+            yield Token.cinit(self, i)
+
+    def __repr__(self) -> str:
+        return f"Doc({self.text!r})"
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return (_doc_from_bytes, (self.vocab, self.to_bytes()))
+
+    @property
+    def text(self) -> str:
+        return self.text_with_ws
+
+    @property
+    def text_with_ws(self) -> str:
+        strings = self.vocab.strings
+        cdef int i
+        parts = []
+        for i in range(self.length):
+            parts.append(strings[self.c[i].lex.orth])
+            if self.c[i].spacy:
+                parts.append(" ")
+        return "".join(parts)
+
+    @property
+    def words(self) -> list:
+        """The token texts, in order."""
+        strings = self.vocab.strings
+        return [strings[self.c[i].lex.orth] for i in range(self.length)]
+
+    @property
+    def spaces(self) -> list:
+        """For each token, whether a space follows it."""
+        return [bool(self.c[i].spacy) for i in range(self.length)]
+
+    # ---- annotation queries ---------------------------------------------------------------
+
+    def has_annotation(self, attr) -> bool:
+        """Whether any token has a known value for a token-level attribute (e.g. "TAG", "DEP",
+        "HEAD", "ENT_IOB", "SENT_START"); "IS_SENT_START" and "ENT_TYPE" are accepted too."""
+        if isinstance(attr, str) and attr.upper() == "IS_SENT_START":
+            attr = "SENT_START"
+        cdef int attr_id = intify_attr(attr)
+        cdef int i
+        cdef const TokenC* t
+        for i in range(self.length):
+            t = &self.c[i]
+            if attr_id == HEAD:
+                if t.head != 0 or t.dep != 0:
+                    return True
+            elif attr_id == ENT_TYPE:
+                if t.ent_type != 0:
+                    return True
+            elif token_get_attr(t, <attr_id_t>attr_id) != 0:
+                return True
+        return False
+
+    # ---- arrays ------------------------------------------------------------------------
+
+    def to_array(self, attrs):
+        """uint64 array of shape (len(doc), len(attrs)); 1D when `attrs` is one name or id.
+
+        HEAD is the relative offset and SENT_START/ENT_IOB small signed ints, stored
+        two's-complement (view the column as int64 to read them signed)."""
+        single = isinstance(attrs, (str, int))
+        attr_ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
+        cdef int n_attr = len(attr_ids)
+        output = numpy.zeros((self.length, n_attr), dtype=numpy.uint64)
+        ids_array = numpy.asarray(attr_ids, dtype=numpy.uint64)
+        cdef uint64_t[:, ::1] out = output
+        cdef const uint64_t[::1] ids = ids_array
+        cdef int i, j
+        with nogil:
+            for i in range(self.length):
+                for j in range(n_attr):
+                    out[i, j] = token_get_attr(&self.c[i], <attr_id_t>ids[j])
+        return output[:, 0] if single else output
+
+    def from_array(self, attrs, array):
+        """Set token-level attributes (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
+        SENT_START) from an array shaped like to_array's. Lexical columns (ORTH, SPACY, ...) must
+        match the doc's tokens if given. Heads must point inside the doc."""
+        single = isinstance(attrs, (str, int))
+        attr_ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
+        values = numpy.asarray(array)
+        if values.ndim == 1:
+            values = values.reshape((-1, 1))
+        if values.ndim != 2 or values.shape[1] != len(attr_ids):
+            raise ValueError(f"from_array: array shape {numpy.asarray(array).shape} does not match {len(attr_ids)} attributes")
+        if values.shape[0] != self.length:
+            raise ValueError(f"from_array: array has {values.shape[0]} rows but the doc has {self.length} tokens")
+        if values.dtype.kind not in "iub":
+            raise ValueError(f"from_array: array must hold integers, got dtype {values.dtype}")
+        values = numpy.ascontiguousarray(values.astype(numpy.uint64))
+        cdef int col
+        for col, attr_id in enumerate(attr_ids):
+            if attr_id in _SETTABLE:
+                if attr_id == HEAD:
+                    heads = values[:, col].view(numpy.int64) + numpy.arange(self.length)
+                    bad = numpy.nonzero((heads < 0) | (heads >= self.length))[0]
+                    if len(bad):
+                        raise ValueError(f"from_array: token {bad[0]} has head offset {int(values[bad[0], col].view(numpy.int64))} pointing outside the doc")
+                elif attr_id == ENT_IOB:
+                    bad = numpy.nonzero(values[:, col] > 3)[0]
+                    if len(bad):
+                        raise ValueError(f"from_array: token {bad[0]} has ENT_IOB {values[bad[0], col]} (expected 0-3)")
+                elif attr_id == SENT_START:
+                    signed = values[:, col].view(numpy.int64)
+                    bad = numpy.nonzero((signed < -1) | (signed > 1))[0]
+                    if len(bad):
+                        raise ValueError(f"from_array: token {bad[0]} has SENT_START {signed[bad[0]]} (expected -1, 0 or 1)")
+                elif attr_id in (TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE):
+                    for value in numpy.unique(values[:, col]):
+                        if value != 0 and int(value) not in self.vocab.strings:
+                            raise ValueError(f"from_array: {NAMES[attr_id]} value {int(value)} is not in the StringStore")
+            else:
+                expected = self.to_array([attr_id])[:, 0]
+                if not numpy.array_equal(expected, values[:, col]):
+                    raise ValueError(f"from_array: column {NAMES[attr_id]} does not match the doc's tokens (lexical attributes cannot be set)")
+        settable = [(col, a) for col, a in enumerate(attr_ids) if a in _SETTABLE]
+        cols_array = numpy.asarray([c for c, _ in settable], dtype=numpy.int64)
+        ids_array = numpy.asarray([a for _, a in settable], dtype=numpy.uint64)
+        cdef const uint64_t[:, ::1] vals = values
+        cdef const long[::1] cols = cols_array.astype(numpy.int_)
+        cdef const uint64_t[::1] ids = ids_array
+        cdef int i, j, n_set = len(settable)
+        with nogil:
+            for i in range(self.length):
+                for j in range(n_set):
+                    token_set_attr(&self.c[i], <attr_id_t>ids[j], vals[i, cols[j]])
+        if HEAD in attr_ids:
+            self.set_children_from_heads()
+        return self
+
+    # ---- entities, sentences, spans ---------------------------------------------------
+
+    @property
+    def ents(self) -> tuple:
+        """The named entities, as labelled Spans (from ENT_IOB/ENT_TYPE)."""
+        out = []
+        cdef int i, start = -1
+        cdef attr_t label = 0
+        for i in range(self.length):
+            iob = self.c[i].ent_iob
+            if start >= 0 and (iob != 1 or self.c[i].ent_type != label):
+                out.append(Span(self, start, i, label))
+                start = -1
+            if iob == 3 or (iob == 1 and start < 0 and self.c[i].ent_type != 0):
+                start = i
+                label = self.c[i].ent_type
+        if start >= 0:
+            out.append(Span(self, start, self.length, label))
+        return tuple(out)
+
+    @ents.setter
+    def ents(self, ents):
+        self.set_ents(ents, default="outside")
+
+    def set_ents(self, ents, *, missing=(), default: str = "outside") -> None:
+        """Set entities from Spans or (label, start, end) tuples; tokens in `missing` spans become
+        unknown; other tokens become "O" (default="outside"), unknown ("missing") or stay as they
+        are ("unmodified"). Overlapping or unlabelled entities raise ValueError."""
+        if default not in ("outside", "missing", "unmodified"):
+            raise ValueError(f"set_ents: default must be 'outside', 'missing' or 'unmodified', got {default!r}")
+        spans = sorted((self._as_triple(ent) for ent in ents), key=lambda s: (s[1], s[2]))
+        for prev, cur in zip(spans, spans[1:]):
+            if cur[1] < prev[2]:
+                raise ValueError(
+                    f"overlapping entities: {self._describe(prev)} and {self._describe(cur)}"
+                )
+        for label, start, end in spans:
+            if label == 0:
+                raise ValueError(f"entity {self._describe((label, start, end))} has no label")
+        cdef int i
+        if default != "unmodified":
+            for i in range(self.length):
+                self.c[i].ent_iob = 2 if default == "outside" else 0
+                self.c[i].ent_type = 0
+        for span in missing:
+            _, start, end = self._as_triple(span, need_label=False)
+            for i in range(start, end):
+                self.c[i].ent_iob = 0
+                self.c[i].ent_type = 0
+        for label, start, end in spans:
+            for i in range(start, end):
+                self.c[i].ent_iob = 3 if i == start else 1
+                self.c[i].ent_type = label
+        # An "I" right after a replaced region must not continue a different entity.
+        for i in range(self.length):
+            if self.c[i].ent_iob == 1 and (i == 0 or self.c[i - 1].ent_iob not in (1, 3) or self.c[i - 1].ent_type != self.c[i].ent_type):
+                self.c[i].ent_iob = 3
+
+    def _as_triple(self, ent, need_label: bool = True):
+        if isinstance(ent, Span):
+            if ent.doc is not self:
+                raise ValueError(f"entity span {ent!r} belongs to another Doc")
+            return (ent.label, ent.start, ent.end)
+        try:
+            label, start, end = ent
+        except (TypeError, ValueError):
+            raise TypeError(f"entities must be Spans or (label, start, end) tuples, got {ent!r}") from None
+        if isinstance(label, str):
+            label = self.vocab.strings.add(label)
+        start, end = int(start), int(end)
+        if not 0 <= start < end <= self.length:
+            raise ValueError(f"entity ({label!r}, {start}, {end}) is out of range for a doc of {self.length} tokens")
+        return (int(label), start, end)
+
+    def _describe(self, triple) -> str:
+        label, start, end = triple
+        text = Span(self, start, end).text
+        label_str = self.vocab.strings[label] if label in self.vocab.strings else str(label)
+        return f"{label_str!r} tokens {start}-{end} ({text!r})"
+
+    @property
+    def sents(self):
+        """Sentence Spans: from sentence starts if any are known, otherwise from the parse."""
+        cdef int i, start
+        if self.length == 0:
+            return
+        if self.has_annotation("SENT_START"):
+            start = 0
+            for i in range(1, self.length):
+                if self.c[i].sent_start == 1:
+                    yield Span(self, start, i)
+                    start = i
+            yield Span(self, start, self.length)
+        elif self.has_annotation("DEP"):
+            starts = sorted({self.c[i].l_edge for i in range(self.length) if self.c[i].head == 0} | {0})
+            for a, b in zip(starts, starts[1:] + [self.length]):
+                yield Span(self, a, b)
+        else:
+            raise ValueError("Doc.sents: no sentence boundaries (no SENT_START and no parse)")
+
+    def char_span(self, int start_idx, int end_idx, label=None):
+        """The Span covering characters [start_idx, end_idx), or None when either end is not a
+        token boundary."""
+        cdef int i, start = -1, end = -1
+        for i in range(self.length):
+            if self.c[i].idx == start_idx:
+                start = i
+            if self.c[i].idx + self.c[i].lex.length == end_idx:
+                end = i + 1
+                break
+        if start < 0 or end < 0 or end <= start:
+            return None
+        return Span(self, start, end, label=label if label is not None else 0)
+
+    def retokenize(self):
+        """Context manager for merging token spans: `with doc.retokenize() as r: r.merge(span)`."""
+        from .retokenize import Retokenizer
+        return Retokenizer(self)
+
+    # ---- serialization ---------------------------------------------------------------
+
+    def to_bytes(self, *, store_user_data: bool = True) -> bytes:
+        """msgpack of the text, the attribute array (ORTH, SPACY + annotation), the strings it
+        uses and cats (and user_data, when msgpack-serializable and asked for)."""
+        attrs = [ORTH, SPACY, *ANNOTATION_ATTRS]
+        array = self.to_array(attrs)
+        msg = {
+            "text": self.text,
+            "attrs": [NAMES[a] for a in attrs],
+            "array": array.tobytes(),
+            "length": self.length,
+            "strings": self._strings_in(array, attrs),
+            "cats": dict(self.cats),
+        }
+        if store_user_data and self.user_data:
+            msg["user_data"] = self.user_data
+        return srsly.msgpack_dumps(msg)
+
+    def _strings_in(self, array, attrs) -> list:
+        strings = self.vocab.strings
+        keys = set()
+        for col, attr in enumerate(attrs):
+            if attr in (ORTH, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE):
+                keys.update(int(k) for k in numpy.unique(array[:, col]) if k != 0)
+        return [strings[k] for k in sorted(keys)]
+
+    def from_bytes(self, data: bytes):
+        """Replace this doc's tokens and annotation by what to_bytes wrote."""
+        msg = srsly.msgpack_loads(data)
+        if not isinstance(msg, dict) or "array" not in msg or "attrs" not in msg:
+            raise ValueError("Doc.from_bytes: data is not a serialized Doc")
+        for string in msg["strings"]:
+            self.vocab.strings.add(string)
+        attrs = [IDS[name] for name in msg["attrs"]]
+        array = numpy.frombuffer(msg["array"], dtype=numpy.uint64).reshape((msg["length"], len(attrs)))
+        self._reset()
+        self._set_words_and_annotation(attrs, array)
+        self.cats = dict(msg.get("cats", {}))
+        self.user_data = dict(msg.get("user_data", {}))
+        if self.text != msg["text"]:
+            raise ValueError("Doc.from_bytes: rebuilt text differs from the stored text (corrupt data)")
+        return self
+
+    def _reset(self) -> None:
+        cdef int i
+        for i in range(-PADDING, self.length + PADDING):
+            memset(&self.c[i], 0, sizeof(TokenC))
+            self.c[i].lex = &EMPTY_LEXEME
+            self.c[i].l_edge = i
+            self.c[i].r_edge = i
+        self.length = 0
+
+    def _set_words_and_annotation(self, attrs, array) -> None:
+        """Push the tokens of the ORTH and SPACY columns, then set the other columns."""
+        orth_col = attrs.index(ORTH)
+        spacy_col = attrs.index(SPACY) if SPACY in attrs else None
+        cdef int i
+        for i in range(array.shape[0]):
+            self.push_back(
+                self.vocab.get_by_orth(int(array[i, orth_col])),
+                True if spacy_col is None else bool(array[i, spacy_col]),
+            )
+        rest = [col for col, a in enumerate(attrs) if a in _SETTABLE]
+        if rest:
+            self.from_array([attrs[col] for col in rest], array[:, rest])
+
+    def copy(self):
+        """An independent Doc with the same tokens, annotation, cats and user data."""
+        return _doc_from_bytes(self.vocab, self.to_bytes())
+
+    def to_disk(self, path) -> None:
+        Path(path).write_bytes(self.to_bytes())
+
+    def from_disk(self, path):
+        path = Path(path)
+        try:
+            return self.from_bytes(path.read_bytes())
+        except ValueError as err:
+            raise ValueError(f"{path}: {err}") from None
+
+
+def _doc_from_bytes(Vocab vocab, bytes data):
+    return Doc(vocab).from_bytes(data)

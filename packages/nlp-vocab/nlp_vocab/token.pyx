@@ -1,0 +1,427 @@
+"""Token: a view of one token of a Doc (`doc[i]`); reads and writes the Doc's C array."""
+
+from .attrs cimport (
+    IS_ALPHA, IS_ASCII, IS_DIGIT, IS_LOWER, IS_UPPER, IS_TITLE, IS_PUNCT, IS_SPACE, IS_STOP,
+    IS_BRACKET, IS_QUOTE, IS_LEFT_PUNCT, IS_RIGHT_PUNCT, IS_CURRENCY, LIKE_NUM, LIKE_URL,
+    LIKE_EMAIL,
+)
+from .attrs import intify_attr
+from .doc cimport Doc
+from .lexeme cimport Lexeme, lex_check_flag
+from .span cimport Span
+from .structs cimport TokenC
+from .typedefs cimport attr_t
+
+_IOB_STRINGS = ("", "I", "O", "B")
+_IOB_IDS = {"": 0, "I": 1, "O": 2, "B": 3}
+
+
+cdef class Token:
+    """One token of a Doc. String attributes end in `_` (`tag_`); ids without it (`tag`)."""
+
+    def __init__(self, Doc doc not None, int i):
+        if i < 0 or i >= doc.length:
+            raise IndexError(f"token index {i} out of range for a doc of {doc.length} tokens")
+        self.doc = doc
+        self.i = i
+
+    @staticmethod
+    cdef Token cinit(Doc doc, int i):
+        cdef Token self = Token.__new__(Token)
+        self.doc = doc
+        self.i = i
+        return self
+
+    cdef TokenC* _c(self):
+        return &self.doc.c[self.i]
+
+    def __len__(self) -> int:
+        return self._c().lex.length
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, Token) and (<Token>other).doc is self.doc and (<Token>other).i == self.i
+
+    def __hash__(self) -> int:
+        return hash((id(self.doc), self.i))
+
+    def _string(self, attr_t key) -> str:
+        return self.doc.vocab.strings[key]
+
+    def _intern(self, value) -> attr_t:
+        if isinstance(value, str):
+            return self.doc.vocab.strings.add(value)
+        if value is None:
+            return 0
+        return int(value)
+
+    def check_flag(self, flag) -> bool:
+        """Value of a lexical flag by name or id (e.g. "IS_PUNCT")."""
+        return self.lex.check_flag(flag)
+
+    # ---- text and position --------------------------------------------------------------
+
+    @property
+    def lex(self) -> Lexeme:
+        return Lexeme.from_ptr(self.doc.vocab, self._c().lex)
+
+    @property
+    def text(self) -> str:
+        return self.doc.vocab.strings[self._c().lex.orth]
+
+    @property
+    def orth_(self) -> str:
+        return self.text
+
+    @property
+    def orth(self) -> int:
+        return self._c().lex.orth
+
+    @property
+    def text_with_ws(self) -> str:
+        return self.text + (" " if self._c().spacy else "")
+
+    @property
+    def whitespace_(self) -> str:
+        return " " if self._c().spacy else ""
+
+    @property
+    def idx(self) -> int:
+        return self._c().idx
+
+    # ---- lexical attributes ---------------------------------------------------------------
+
+    @property
+    def lower(self) -> int:
+        return self._c().lex.lower
+
+    @property
+    def lower_(self) -> str:
+        return self._string(self._c().lex.lower)
+
+    @property
+    def norm(self) -> int:
+        return self._c().lex.norm
+
+    @property
+    def norm_(self) -> str:
+        return self._string(self._c().lex.norm)
+
+    @property
+    def shape(self) -> int:
+        return self._c().lex.shape
+
+    @property
+    def shape_(self) -> str:
+        return self._string(self._c().lex.shape)
+
+    @property
+    def prefix(self) -> int:
+        return self._c().lex.prefix
+
+    @property
+    def prefix_(self) -> str:
+        return self._string(self._c().lex.prefix)
+
+    @property
+    def suffix(self) -> int:
+        return self._c().lex.suffix
+
+    @property
+    def suffix_(self) -> str:
+        return self._string(self._c().lex.suffix)
+
+    @property
+    def length(self) -> int:
+        return self._c().lex.length
+
+    @property
+    def is_alpha(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_ALPHA)
+
+    @property
+    def is_ascii(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_ASCII)
+
+    @property
+    def is_digit(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_DIGIT)
+
+    @property
+    def is_lower(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_LOWER)
+
+    @property
+    def is_upper(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_UPPER)
+
+    @property
+    def is_title(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_TITLE)
+
+    @property
+    def is_punct(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_PUNCT)
+
+    @property
+    def is_space(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_SPACE)
+
+    @property
+    def is_stop(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_STOP)
+
+    @property
+    def is_bracket(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_BRACKET)
+
+    @property
+    def is_quote(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_QUOTE)
+
+    @property
+    def is_left_punct(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_LEFT_PUNCT)
+
+    @property
+    def is_right_punct(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_RIGHT_PUNCT)
+
+    @property
+    def is_currency(self) -> bool:
+        return lex_check_flag(self._c().lex, IS_CURRENCY)
+
+    @property
+    def like_num(self) -> bool:
+        return lex_check_flag(self._c().lex, LIKE_NUM)
+
+    @property
+    def like_url(self) -> bool:
+        return lex_check_flag(self._c().lex, LIKE_URL)
+
+    @property
+    def like_email(self) -> bool:
+        return lex_check_flag(self._c().lex, LIKE_EMAIL)
+
+    # ---- token-level annotation ---------------------------------------------------------
+
+    @property
+    def tag(self) -> int:
+        return self._c().tag
+
+    @tag.setter
+    def tag(self, value):
+        self._c().tag = self._intern(value)
+
+    @property
+    def tag_(self) -> str:
+        return self._string(self._c().tag)
+
+    @tag_.setter
+    def tag_(self, str value):
+        self._c().tag = self._intern(value)
+
+    @property
+    def pos(self) -> int:
+        return self._c().pos
+
+    @pos.setter
+    def pos(self, value):
+        self._c().pos = self._intern(value)
+
+    @property
+    def pos_(self) -> str:
+        return self._string(self._c().pos)
+
+    @pos_.setter
+    def pos_(self, str value):
+        self._c().pos = self._intern(value)
+
+    @property
+    def morph(self) -> int:
+        return self._c().morph
+
+    @morph.setter
+    def morph(self, value):
+        self._c().morph = self._intern(value)
+
+    @property
+    def morph_(self) -> str:
+        return self._string(self._c().morph)
+
+    @morph_.setter
+    def morph_(self, str value):
+        self._c().morph = self._intern(value)
+
+    @property
+    def lemma(self) -> int:
+        return self._c().lemma
+
+    @lemma.setter
+    def lemma(self, value):
+        self._c().lemma = self._intern(value)
+
+    @property
+    def lemma_(self) -> str:
+        return self._string(self._c().lemma)
+
+    @lemma_.setter
+    def lemma_(self, str value):
+        self._c().lemma = self._intern(value)
+
+    @property
+    def dep(self) -> int:
+        return self._c().dep
+
+    @dep.setter
+    def dep(self, value):
+        self._c().dep = self._intern(value)
+
+    @property
+    def dep_(self) -> str:
+        return self._string(self._c().dep)
+
+    @dep_.setter
+    def dep_(self, str value):
+        self._c().dep = self._intern(value)
+
+    @property
+    def ent_type(self) -> int:
+        return self._c().ent_type
+
+    @ent_type.setter
+    def ent_type(self, value):
+        self._set_ent_type(self._intern(value))
+
+    @property
+    def ent_type_(self) -> str:
+        return self._string(self._c().ent_type)
+
+    @ent_type_.setter
+    def ent_type_(self, str value):
+        self._set_ent_type(self._intern(value))
+
+    def _set_ent_type(self, attr_t label) -> None:
+        cdef TokenC* t = self._c()
+        t.ent_type = label
+        if label != 0 and t.ent_iob in (0, 2):
+            t.ent_iob = 3
+        elif label == 0 and t.ent_iob in (1, 3):
+            t.ent_iob = 2
+
+    @property
+    def ent_iob(self) -> int:
+        """0 unknown, 1 I, 2 O, 3 B."""
+        return self._c().ent_iob
+
+    @property
+    def ent_iob_(self) -> str:
+        """"B", "I", "O", or "" when unknown."""
+        return _IOB_STRINGS[self._c().ent_iob]
+
+    @ent_iob_.setter
+    def ent_iob_(self, str value):
+        if value not in _IOB_IDS:
+            raise ValueError(f"ent_iob_ must be 'B', 'I', 'O' or '', got {value!r}")
+        cdef TokenC* t = self._c()
+        t.ent_iob = _IOB_IDS[value]
+        if value in ("O", ""):
+            t.ent_type = 0
+
+    @property
+    def is_sent_start(self):
+        """True / False, or None when unknown."""
+        cdef int value = self._c().sent_start
+        return None if value == 0 else value == 1
+
+    @is_sent_start.setter
+    def is_sent_start(self, value):
+        self._c().sent_start = 0 if value is None else (1 if value else -1)
+
+    @property
+    def sent_start(self) -> int:
+        return self._c().sent_start
+
+    # ---- syntax --------------------------------------------------------------------------
+
+    @property
+    def head(self) -> "Token":
+        return Token.cinit(self.doc, self.i + self._c().head)
+
+    @head.setter
+    def head(self, Token new_head):
+        if new_head.doc is not self.doc:
+            raise ValueError("Token.head: the new head belongs to another Doc")
+        self._c().head = new_head.i - self.i
+        self.doc.set_children_from_heads()
+
+    @property
+    def children(self):
+        """Tokens whose head is this token, left to right."""
+        cdef TokenC* t = self._c()
+        cdef int j
+        for j in range(t.l_edge, t.r_edge + 1):
+            if j != self.i and j + self.doc.c[j].head == self.i:
+                yield Token.cinit(self.doc, j)
+
+    @property
+    def lefts(self):
+        for child in self.children:
+            if child.i < self.i:
+                yield child
+
+    @property
+    def rights(self):
+        for child in self.children:
+            if child.i > self.i:
+                yield child
+
+    @property
+    def n_lefts(self) -> int:
+        return self._c().l_kids
+
+    @property
+    def n_rights(self) -> int:
+        return self._c().r_kids
+
+    @property
+    def left_edge(self) -> "Token":
+        return Token.cinit(self.doc, self._c().l_edge)
+
+    @property
+    def right_edge(self) -> "Token":
+        return Token.cinit(self.doc, self._c().r_edge)
+
+    @property
+    def subtree(self):
+        """This token and its descendants, in order."""
+        for child in self.lefts:
+            yield from child.subtree
+        yield self
+        for child in self.rights:
+            yield from child.subtree
+
+    @property
+    def ancestors(self):
+        """Head, head's head, ... up to the root (stops on a cycle)."""
+        cdef int i = self.i
+        cdef int steps = 0
+        while self.doc.c[i].head != 0 and steps < self.doc.length:
+            i += self.doc.c[i].head
+            steps += 1
+            yield Token.cinit(self.doc, i)
+
+    def is_ancestor(self, Token descendant) -> bool:
+        return any(t.i == self.i for t in descendant.ancestors)
+
+    @property
+    def sent(self) -> Span:
+        """The sentence Span containing this token."""
+        for sent in self.doc.sents:
+            if sent.start <= self.i < sent.end:
+                return sent
