@@ -131,9 +131,12 @@ def categorical_loss(probs: Any, gold: Any, missing: int = -1) -> tuple[Any, flo
     return d, loss
 
 
-def textcat_loss(scores: Any, truth: Any, mask: Any = None) -> tuple[Any, float]:
-    """d(logits) = scores - truth and the loss: cross-entropy when rows of truth are one-hot
-    (softmax scores), binary cross-entropy otherwise. `mask` (n, n_labels) zeroes missing labels.
+def textcat_loss(
+    scores: Any, truth: Any, mask: Any = None, exclusive: bool | None = None
+) -> tuple[Any, float]:
+    """d(logits) = scores - truth and the loss: cross-entropy for exclusive classes (softmax
+    scores), binary cross-entropy for multilabel. `exclusive` None guesses it (one-hot truth
+    and scores summing to 1). `mask` (n, n_labels) zeroes missing labels.
     """
     xp = get_array_module(scores)
     truth = xp.asarray(truth, dtype="float32")
@@ -142,9 +145,10 @@ def textcat_loss(scores: Any, truth: Any, mask: Any = None) -> tuple[Any, float]
     m = xp.ones_like(truth) if mask is None else xp.asarray(mask, dtype="float32")
     d = ((scores - truth) * m).astype("float32")
     p = xp.clip(scores, 1e-7, 1 - 1e-7)
-    exclusive = bool(truth.size) and bool(xp.all(truth.sum(axis=1) == 1)) and bool(
-        xp.allclose(scores.sum(axis=1), 1.0, atol=1e-3)
-    )
+    if exclusive is None:
+        exclusive = bool(truth.size) and bool(xp.all(truth.sum(axis=1) == 1)) and bool(
+            xp.allclose(scores.sum(axis=1), 1.0, atol=1e-3)
+        )
     if exclusive:
         loss = float(-(truth * xp.log(p) * m).sum())
     else:

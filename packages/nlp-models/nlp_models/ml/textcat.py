@@ -16,10 +16,6 @@ from thinc.api import (
     NumpyOps,
     SparseLinear_v2,
     chain,
-    concatenate,
-    list2ragged,
-    reduce_max,
-    reduce_mean,
     zero_init,
 )
 from thinc.layers.resizable import resizable, resize_linear_weighted
@@ -86,6 +82,39 @@ def resize_sparse_linear(layer: Model, new_nO: int) -> Model:
     return new
 
 
+def mean_max_pool() -> Model:
+    """Per doc, [mean, max] of its token vectors (n_docs, 2*width); empty docs give zeros."""
+    return Model("mean_max_pool", _pool_forward)
+
+
+def _pool_forward(model: Model, Xs: list, is_train: bool) -> tuple[Any, Callable]:
+    ops = model.ops
+    width = Xs[0].shape[1] if Xs else 0
+    lengths = numpy.asarray([len(X) for X in Xs], dtype="int32")
+    nonempty = numpy.flatnonzero(lengths)
+    lengths_nz = ops.asarray1i(lengths[nonempty])
+    out = ops.alloc2f(len(Xs), 2 * width)
+    if len(nonempty):
+        data = ops.as_contig(ops.xp.concatenate([ops.asarray2f(Xs[i]) for i in nonempty]))
+        means = ops.reduce_mean(data, lengths_nz)
+        maxes, which = ops.reduce_max(data, lengths_nz)
+        out[ops.asarray1i(nonempty)] = ops.xp.hstack([means, maxes])
+
+    def backprop(d_out: Any) -> list:
+        d_Xs = [ops.alloc2f(len(X), width) for X in Xs]
+        if len(nonempty):
+            d_nz = d_out[ops.asarray1i(nonempty)]
+            d_data = ops.backprop_reduce_mean(ops.as_contig(d_nz[:, :width]), lengths_nz)
+            d_data += ops.backprop_reduce_max(ops.as_contig(d_nz[:, width:]), which, lengths_nz)
+            start = 0
+            for i in nonempty:
+                d_Xs[i] = d_data[start : start + lengths[i]]
+                start += lengths[i]
+        return d_Xs
+
+    return out, backprop
+
+
 def output_activation(exclusive_classes: bool) -> Model:
     """Softmax or sigmoid; backward passes d_scores through as the logit gradient."""
     name = "softmax_out" if exclusive_classes else "sigmoid_out"
@@ -121,7 +150,7 @@ def _cnn_logits(tok2vec: Model, n_labels: int | None, hidden_width: int, pieces:
         Linear(n_labels, hidden_width, init_W=zero_init), resize_layer=resize_linear_weighted
     )
     hidden = Maxout(hidden_width, 2 * width, nP=pieces, normalize=True, dropout=dropout)
-    pooled = chain(tok2vec, list2ragged(), concatenate(reduce_mean(), reduce_max()), hidden, output_layer)
+    pooled = chain(tok2vec, mean_max_pool(), hidden, output_layer)
     return pooled, output_layer
 
 
@@ -160,7 +189,12 @@ def build_cnn_text_classifier(
 
 def sum_logits(first: Model, second: Model) -> Model:
     """Add two models' outputs over the same input (an additive ensemble of logits)."""
-    return Model("sum_logits", _sum_forward, layers=[first, second])
+    return Model("sum_logits", _sum_forward, init=_sum_init, layers=[first, second])
+
+
+def _sum_init(model: Model, X: Any = None, Y: Any = None) -> None:
+    for layer in model.layers:
+        layer.initialize(X=X)
 
 
 def _sum_forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
