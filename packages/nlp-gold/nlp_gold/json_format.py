@@ -1,0 +1,228 @@
+"""The JSON training format of the seed: documents -> paragraphs -> raw text + sentences -> tokens.
+
+```
+[{"id": 0, "paragraphs": [{"raw": "...", "cats": [{"label": "X", "value": 1.0}],
+  "sentences": [{"tokens": [{"id": 0, "orth": "I", "tag": "PRP", "pos": "PRON", "morph": "...",
+                             "lemma": "I", "head": 1, "dep": "nsubj", "ner": "O"}], "brackets": []}]}]}]
+```
+`head` is relative (the head's index minus the token's), `ner` a BILUO tag ("-" for unknown).
+A file holds one JSON array of documents (read one document at a time, never whole) or one
+document per line (JSONL). Each paragraph reads into one annotation dict.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from .biluo import MISSING, tags_to_entities
+from .errors import BiluoError, CorpusError
+from .paths import open_text
+
+CHUNK = 1 << 16
+_decoder = json.JSONDecoder()
+
+
+def iter_json_array(file: IO[str], path: Any = None) -> Iterator[tuple[Any, int]]:
+    """Yield `(value, line)` for each element of a top-level JSON array (or each JSON value of a
+    JSON-lines file), holding at most one element and a read chunk in memory."""
+    buf = ""
+    pos = 0
+    line = 1  # line number at buf[pos]
+    eof = False
+    in_array = None
+
+    def fill() -> bool:
+        nonlocal buf, pos, eof
+        chunk = file.read(CHUNK)
+        if not chunk:
+            eof = True
+            return False
+        buf = buf[pos:] + chunk
+        pos = 0
+        return True
+
+    while True:
+        while True:  # skip whitespace and separators
+            while pos < len(buf) and buf[pos] in " \t\r\n,":
+                if buf[pos] == "\n":
+                    line += 1
+                pos += 1
+            if pos < len(buf) or not fill():
+                break
+        if pos >= len(buf):
+            if in_array:
+                raise CorpusError(path, line, "unexpected end of file: the JSON array is not closed")
+            return
+        if in_array is None:
+            in_array = buf[pos] == "["
+            if in_array:
+                pos += 1
+                continue
+        if in_array and buf[pos] == "]":
+            return
+        while True:
+            try:
+                value, end = _decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as err:
+                if not eof and fill():
+                    continue
+                err_line = line + buf.count("\n", pos, err.pos)
+                raise CorpusError(path, err_line, f"invalid JSON: {err.msg}") from None
+            if end == len(buf) and not eof and buf[pos] not in "{[\"":
+                if fill():  # a number might continue in the next chunk
+                    continue
+            break
+        yield value, line
+        line += buf.count("\n", pos, end)
+        pos = end
+
+
+def _spaces_from_raw(words: list[str], raw: str | None) -> list[bool]:
+    if not raw:
+        return [True] * len(words)
+    spaces = []
+    pos = 0
+    for word in words:
+        found = raw.find(word, pos)
+        if found < 0 or raw[pos:found].strip():
+            return [True] * len(words)
+        pos = found + len(word)
+        spaces.append(pos < len(raw) and raw[pos].isspace())
+    return spaces
+
+
+def paragraph_to_annotations(para: dict, path: Any, line: int) -> dict:
+    """One annotation dict from a paragraph of the JSON training format."""
+    if not isinstance(para, dict) or not isinstance(para.get("sentences", []), list):
+        raise CorpusError(path, line, "a paragraph must be an object with a 'sentences' list")
+    words, tags, pos, morphs, lemmas, heads, deps, ner, starts = [], [], [], [], [], [], [], [], []
+    any_ner = False
+    for sent in para.get("sentences", []):
+        offset = len(words)
+        tokens = sent.get("tokens", []) if isinstance(sent, dict) else None
+        if not isinstance(tokens, list):
+            raise CorpusError(path, line, "a sentence must be an object with a 'tokens' list")
+        for k, tok in enumerate(tokens):
+            if not isinstance(tok, dict) or not isinstance(tok.get("orth"), str):
+                raise CorpusError(path, line, f"token {k} of a sentence has no 'orth' string")
+            words.append(tok["orth"])
+            tags.append(tok.get("tag") or None)
+            pos.append(tok.get("pos") or None)
+            morphs.append(tok.get("morph") or None)
+            lemmas.append(tok.get("lemma") or None)
+            dep = tok.get("dep")
+            head = tok.get("head")
+            if head is None or dep in (None, "", "-"):
+                heads.append(None if head is None else offset + k + head)
+                deps.append(None)
+            else:
+                if not isinstance(head, int) or not 0 <= k + head < len(tokens):
+                    raise CorpusError(path, line, f"token {k} ({tok['orth']!r}): head {head!r} is out of its sentence")
+                heads.append(offset + k + head)
+                deps.append(dep)
+            tag = tok.get("ner")
+            any_ner = any_ner or tag is not None
+            ner.append(tag if tag else MISSING)
+            starts.append(k == 0)
+    out: dict = {
+        "words": words,
+        "spaces": _spaces_from_raw(words, para.get("raw")),
+        "tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas,
+        "heads": heads, "deps": deps, "sent_starts": starts, "line": line,
+    }
+    if any_ner:
+        try:
+            tags_to_entities(ner, where="ner")
+        except BiluoError as err:
+            raise CorpusError(path, line, str(err)) from None
+        out["entities"] = ner
+    if para.get("raw"):
+        out["text"] = para["raw"]
+    cats = para.get("cats")
+    if cats:
+        out["cats"] = {c["label"]: float(c["value"]) for c in cats}
+    return out
+
+
+def read_json_file(file: IO[str], path: Any = None) -> Iterator[dict]:
+    """Yield one annotation dict per paragraph of an open JSON-training-format file."""
+    for doc, line in iter_json_array(file, path):
+        if not isinstance(doc, dict) or not isinstance(doc.get("paragraphs"), list):
+            raise CorpusError(path, line, "a document must be an object with a 'paragraphs' list")
+        for para in doc["paragraphs"]:
+            yield paragraph_to_annotations(para, path, line)
+
+
+def read_json(path: str | Path) -> Iterator[dict]:
+    """Yield one annotation dict per paragraph of a JSON-training-format file, streaming."""
+    with open_text(path) as file:
+        yield from read_json_file(file, path)
+
+
+def docs_to_json(docs: Iterable[Any] | Any, doc_id: int = 0) -> dict:
+    """One document of the JSON training format from Doc objects (one paragraph per Doc).
+
+    Unknown values are left out of a token (tag, pos, morph, lemma) or written as "-" (ner).
+    """
+    if not isinstance(docs, (list, tuple)):
+        docs = [docs]
+    paragraphs = []
+    for doc in docs:
+        para: dict = {"raw": doc.text, "sentences": []}
+        if doc.cats:
+            para["cats"] = [{"label": k, "value": v} for k, v in doc.cats.items()]
+        has_parse = doc.has_annotation("DEP")
+        has_ner = doc.has_annotation("ENT_IOB")
+        for sent in _sentences(doc):
+            tokens = []
+            for tok in sent:
+                entry: dict = {"id": tok.i, "orth": tok.text}
+                for key, value in (("tag", tok.tag_), ("pos", tok.pos_), ("morph", tok.morph_), ("lemma", tok.lemma_)):
+                    if value:
+                        entry[key] = value
+                if has_parse:
+                    entry["head"] = tok.head.i - tok.i
+                    entry["dep"] = tok.dep_ or "-"
+                if has_ner:
+                    iob = tok.ent_iob_
+                    if not iob:
+                        entry["ner"] = MISSING
+                    elif iob == "O":
+                        entry["ner"] = "O"
+                    else:
+                        entry["ner"] = _biluo_of(tok, iob)
+                tokens.append(entry)
+            para["sentences"].append({"tokens": tokens, "brackets": []})
+        paragraphs.append(para)
+    return {"id": doc_id, "paragraphs": paragraphs}
+
+
+def _sentences(doc: Any) -> list:
+    if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
+        return list(doc.sents)
+    return [doc[0 : len(doc)]]
+
+
+def _biluo_of(tok: Any, iob: str) -> str:
+    doc = tok.doc
+    nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+    continues = nxt is not None and nxt.ent_iob_ == "I"
+    label = tok.ent_type_
+    if iob == "B":
+        return ("B-" if continues else "U-") + label
+    return ("I-" if continues else "L-") + label
+
+
+def write_json(docs: Iterable[dict], file: IO[str]) -> int:
+    """Write JSON-training-format documents (from `docs_to_json`) as one JSON array, one per line."""
+    file.write("[")
+    count = 0
+    for doc in docs:
+        file.write(",\n" if count else "\n")
+        file.write(json.dumps(doc, ensure_ascii=False))
+        count += 1
+    file.write("\n]\n")
+    return count
