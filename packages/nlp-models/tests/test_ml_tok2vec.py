@@ -59,7 +59,7 @@ def test_static_vectors_are_concatenated_and_unknown_is_zero():
     numpy.testing.assert_array_equal(found, [[3, 4], [0, 0]])
     model = build_hash_embed_cnn_tok2vec(width=8, depth=1, rows=(50, 0, 0, 20), vectors=table)
     embed = model.get_ref("embed")
-    mixer = [n for n in embed.walk() if n.name == "maxout"][0]
+    mixer = [n for n in embed.walk() if n.name.startswith("maxout")][0]
     assert mixer.get_dim("nI") == 8 * 2 + 2  # two hash tables + the vectors
     X = [features(["Pear", "kiwi"])]
     model.initialize(X=X)
@@ -131,3 +131,30 @@ def test_cpu_ops_choice(monkeypatch):
     monkeypatch.setenv("NLP_CPU_BLAS", "mkl")
     with pytest.raises(ValueError, match="NLP_CPU_BLAS='mkl'"):
         get_cpu_ops()
+
+
+def test_fast_maxout_matches_definition_and_gradient():
+    from nlp_models.ml import FastMaxout
+
+    rng = numpy.random.default_rng(4)
+    layer = FastMaxout(3, 4, nP=2)
+    layer.initialize()
+    W, b = layer.get_param("W"), layer.get_param("b")
+    b[:] = rng.normal(size=b.shape)
+    X = rng.normal(size=(5, 4)).astype("f")
+    pieces = (X @ W.T + b).reshape(5, 2, 3)  # piece-major columns
+    Y, backprop = layer.begin_update(X)
+    numpy.testing.assert_allclose(Y, pieces.max(axis=1), rtol=1e-5, atol=1e-6)
+    numpy.testing.assert_array_equal(layer.predict(X), Y)
+    R = rng.normal(size=Y.shape).astype("f")
+    dX = backprop(R)
+    eps = 1e-2
+    for array, analytic in [(X, dX), (W, layer.get_grad("W").copy())]:
+        for idx in [(0, 0), (2, 3), (4, 1)]:
+            orig = array[idx]
+            array[idx] = orig + eps
+            up = float((layer.predict(X) * R).sum())
+            array[idx] = orig - eps
+            down = float((layer.predict(X) * R).sum())
+            array[idx] = orig
+            assert abs((up - down) / (2 * eps) - analytic[idx]) < 2e-2

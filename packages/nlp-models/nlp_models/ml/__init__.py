@@ -9,6 +9,7 @@ from .losses import (
     transition_loss,
     vectors_loss,
 )
+from .maxout import FastMaxout
 from .ops import get_cpu_ops, model_ops, use_cpu_ops
 from .pretrain import build_pretrain_characters_model, build_pretrain_vectors_model
 from .registry import architectures
@@ -21,6 +22,7 @@ from .vectors import StaticVectors, VectorTable, static_vector_targets
 
 __all__ = [
     "FEATURE_ATTRS",
+    "FastMaxout",
     "ParserStepModel",
     "StaticVectors",
     "VectorTable",

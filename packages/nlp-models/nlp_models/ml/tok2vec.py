@@ -10,7 +10,6 @@ from typing import Any
 from thinc.api import (
     Dropout,
     HashEmbed,
-    Maxout,
     Model,
     chain,
     clone,
@@ -24,6 +23,7 @@ from thinc.api import (
 from thinc.types import Floats2d, Ragged
 
 from .featurize import FEATURE_ATTRS, check_features
+from .maxout import FastMaxout
 from .ops import model_ops
 from .registry import architectures
 from .vectors import StaticVectors, VectorTable
@@ -93,14 +93,14 @@ def embed_features(
         n_in += vectors.width
     if not tables:
         raise ValueError("tok2vec: no features to embed (every rows entry is 0 and no vectors)")
-    mix = Maxout(width, n_in, nP=pieces, normalize=True)
+    mix = FastMaxout(width, n_in, nP=pieces, normalize=True)
     drop = Dropout(dropout) if dropout else noop()
     return chain(concatenate(*tables), mix, drop)
 
 
 def conv_block(width: int, window: int, pieces: int, dropout: float | None) -> Model[Ragged, Ragged]:
     """Residual window convolution over Ragged docs: neighbours concatenated, Maxout+LayerNorm."""
-    maxout = Maxout(width, width * (2 * window + 1), nP=pieces, normalize=True)
+    maxout = FastMaxout(width, width * (2 * window + 1), nP=pieces, normalize=True)
     inner = chain(maxout, Dropout(dropout)) if dropout else maxout
     return residual(chain(expand_window(window), with_array(inner)))
 
