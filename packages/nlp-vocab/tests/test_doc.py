@@ -1,0 +1,203 @@
+import pickle
+
+import numpy
+import pytest
+from nlp_vocab import Doc, Span, Token, Vocab
+from nlp_vocab.attrs import (
+    DEP,
+    ENT_IOB,
+    HEAD,
+    IS_PUNCT,
+    NORM,
+    ORTH,
+    PREFIX,
+    SENT_START,
+    SHAPE,
+    SUFFIX,
+    TAG,
+)
+
+
+@pytest.fixture
+def vocab():
+    return Vocab("en")
+
+
+def parsed(vocab):
+    """'New York is big . It rains .' with tags, a parse of two sentences and one entity."""
+    words = ["New", "York", "is", "big", ".", "It", "rains", "."]
+    spaces = [True, True, True, False, True, True, False, False]
+    doc = Doc(vocab, words, spaces)
+    heads = [1, 2, 2, 2, 2, 6, 6, 6]
+    deps = ["compound", "nsubj", "ROOT", "acomp", "punct", "nsubj", "ROOT", "punct"]
+    tags = ["NNP", "NNP", "VBZ", "JJ", ".", "PRP", "VBZ", "."]
+    for token, head, dep, tag in zip(doc, heads, deps, tags):
+        token.head = doc[head]
+        token.dep_ = dep
+        token.tag_ = tag
+    doc.ents = [("GPE", 0, 2)]
+    return doc
+
+
+def test_construction_text_and_offsets(vocab):
+    doc = Doc(vocab, ["Hello", ",", "wörld", "!"], [False, True, False, False])
+    assert doc.text == doc.text_with_ws == "Hello, wörld!"
+    assert len(doc) == 4
+    assert [t.idx for t in doc] == [0, 5, 7, 12]
+    assert [t.text_with_ws for t in doc] == ["Hello", ", ", "wörld", "!"]
+    assert doc.words == ["Hello", ",", "wörld", "!"]
+    assert Doc(vocab, ["a", "b"]).text == "a b "
+    assert Doc(vocab).text == "" and len(Doc(vocab)) == 0
+
+
+def test_construction_errors(vocab):
+    with pytest.raises(ValueError, match="2 words but 1 spaces"):
+        Doc(vocab, ["a", "b"], [True])
+    with pytest.raises(ValueError, match="word 1 is the empty string"):
+        Doc(vocab, ["a", ""])
+    with pytest.raises(TypeError, match="word 0"):
+        Doc(vocab, [3])
+
+
+def test_indexing_and_slicing(vocab):
+    doc = parsed(vocab)
+    assert isinstance(doc[0], Token) and doc[-1].i == 7
+    span = doc[1:3]
+    assert isinstance(span, Span) and (span.start, span.end) == (1, 3)
+    assert span.text == "York is" and span.start_char == 4 and span.end_char == 11
+    assert [t.text for t in span] == ["York", "is"]
+    with pytest.raises(IndexError):
+        doc[8]
+
+
+def test_lexical_attributes_through_tokens(vocab):
+    doc = Doc(vocab, ["They", "do", "n't", "."])
+    assert doc[2].norm_ == "not" and doc[2].is_stop
+    assert doc[0].shape_ == "Xxxx" and doc[3].is_punct and doc[0].lower_ == "they"
+
+
+def test_token_setters_and_missing_values(vocab):
+    doc = Doc(vocab, ["a", "b"])
+    token = doc[0]
+    assert (token.tag_, token.pos_, token.morph_, token.lemma_, token.dep_) == ("", "", "", "", "")
+    assert token.ent_iob_ == "" and token.is_sent_start is None
+    token.tag_, token.pos_, token.lemma_ = "DT", "DET", "a"
+    token.morph_ = "Definite=Ind|PronType=Art"
+    token.is_sent_start = True
+    doc[1].is_sent_start = False
+    assert (token.tag_, token.pos_, token.lemma_) == ("DT", "DET", "a")
+    assert token.morph_ == "Definite=Ind|PronType=Art"
+    assert token.is_sent_start is True and doc[1].is_sent_start is False
+    token.ent_type_ = "X"
+    assert token.ent_iob_ == "B"
+    token.ent_iob_ = "O"
+    assert token.ent_type_ == "" and token.ent_iob_ == "O"
+    with pytest.raises(ValueError):
+        token.ent_iob_ = "Q"
+    assert doc.has_annotation("TAG") and not doc.has_annotation("DEP") and doc.has_annotation("SENT_START")
+
+
+def test_tree_navigation(vocab):
+    doc = parsed(vocab)
+    is_ = doc[2]
+    assert [t.text for t in is_.children] == ["York", "big", "."]
+    assert [t.text for t in is_.lefts] == ["York"] and [t.text for t in is_.rights] == ["big", "."]
+    assert (is_.n_lefts, is_.n_rights) == (1, 2)
+    assert [t.i for t in is_.subtree] == [0, 1, 2, 3, 4]
+    assert (is_.left_edge.i, is_.right_edge.i) == (0, 4)
+    assert [t.i for t in doc[0].ancestors] == [1, 2]
+    assert is_.is_ancestor(doc[0]) and not doc[0].is_ancestor(is_)
+    assert doc[0:3].root.i == 2 and doc[0:2].root.i == 1
+    assert doc.has_annotation("DEP") and doc.has_annotation("HEAD")
+
+
+def test_sents_from_parse_and_from_starts(vocab):
+    doc = parsed(vocab)
+    assert [s.text for s in doc.sents] == ["New York is big.", "It rains."]
+    assert doc[6].sent.start == 5
+    doc2 = Doc(vocab, ["a", "b", "c"])
+    with pytest.raises(ValueError, match="sentence boundaries"):
+        list(doc2.sents)
+    doc2[0].is_sent_start = True
+    doc2[2].is_sent_start = True
+    assert [(s.start, s.end) for s in doc2.sents] == [(0, 2), (2, 3)]
+
+
+def test_entities_get_set_and_overlap(vocab):
+    doc = parsed(vocab)
+    (ent,) = doc.ents
+    assert (ent.start, ent.end, ent.label_, ent.text) == (0, 2, "GPE", "New York")
+    assert [t.ent_iob_ for t in doc] == ["B", "I", "O", "O", "O", "O", "O", "O"]
+    doc.ents = [Span(doc, 5, 6, label="PRON"), ("GPE", 0, 2)]
+    assert [(e.start, e.label_) for e in doc.ents] == [(0, "GPE"), (5, "PRON")]
+    with pytest.raises(ValueError, match=r"'GPE' tokens 0-2 \('New York'\) and 'X' tokens 1-3"):
+        doc.ents = [("GPE", 0, 2), ("X", 1, 3)]
+    with pytest.raises(ValueError, match="out of range"):
+        doc.ents = [("GPE", 7, 9)]
+    doc.set_ents([("GPE", 0, 2)], default="missing")
+    assert [t.ent_iob_ for t in doc] == ["B", "I", "", "", "", "", "", ""]
+    doc.set_ents([], missing=[doc[3:5]], default="outside")
+    assert [t.ent_iob_ for t in doc] == ["O", "O", "O", "", "", "O", "O", "O"]
+
+
+def test_char_span(vocab):
+    doc = parsed(vocab)
+    span = doc.char_span(0, 8, label="GPE")
+    assert span.text == "New York" and span.label_ == "GPE"
+    assert doc.char_span(1, 8) is None and doc.char_span(0, 7) is None
+    assert doc.char_span(12, 16).text == "big."
+
+
+def test_to_array_and_from_array(vocab):
+    doc = parsed(vocab)
+    feats = doc.to_array([NORM, PREFIX, SUFFIX, SHAPE])
+    assert feats.shape == (8, 4) and feats.dtype == numpy.uint64
+    assert feats[0, 0] == vocab.strings["new"] and feats[0, 3] == vocab.strings["Xxx"]
+    assert doc.to_array("ORTH").shape == (8,)
+    assert list(doc.to_array(IS_PUNCT)) == [0, 0, 0, 0, 1, 0, 0, 1]
+    heads = doc.to_array([HEAD]).view(numpy.int64)[:, 0]
+    assert list(heads) == [1, 1, 0, -1, -2, 1, 0, -1]
+    array = doc.to_array([TAG, HEAD, DEP, ENT_IOB, SENT_START])
+    fresh = Doc(vocab, [t.text for t in doc], [bool(t.whitespace_) for t in doc])
+    fresh.from_array([TAG, HEAD, DEP, ENT_IOB, SENT_START], array)
+    assert numpy.array_equal(fresh.to_array([TAG, HEAD, DEP, ENT_IOB, SENT_START]), array)
+    assert [t.i for t in fresh[2].children] == [1, 3, 4]
+
+
+def test_from_array_errors(vocab):
+    doc = Doc(vocab, ["a", "b"])
+    with pytest.raises(ValueError, match="3 rows but the doc has 2"):
+        doc.from_array([TAG], numpy.zeros((3, 1), dtype="uint64"))
+    with pytest.raises(ValueError, match="token 1 has head offset 5"):
+        doc.from_array([HEAD], numpy.array([0, 5]))
+    with pytest.raises(ValueError, match="not in the StringStore"):
+        doc.from_array([TAG], numpy.array([0, 123456789]))
+    with pytest.raises(ValueError, match="ORTH does not match"):
+        doc.from_array([ORTH], numpy.array([1, 2]))
+    with pytest.raises(ValueError, match="ENT_IOB"):
+        doc.from_array([ENT_IOB], numpy.array([0, 7]))
+
+
+def test_bytes_pickle_copy_disk(vocab, tmp_path):
+    doc = parsed(vocab)
+    doc.cats = {"WEATHER": 1.0, "SPORT": 0.0}
+    doc.user_data["source"] = "unit"
+    for other in (Doc(vocab).from_bytes(doc.to_bytes()), pickle.loads(pickle.dumps(doc)), doc.copy()):
+        assert other.text == doc.text and other.cats == doc.cats
+        assert numpy.array_equal(other.to_array([TAG, HEAD, DEP, ENT_IOB]), doc.to_array([TAG, HEAD, DEP, ENT_IOB]))
+        assert other.user_data == {"source": "unit"}
+    doc.to_disk(tmp_path / "doc.bin")
+    assert Doc(Vocab("en")).from_disk(tmp_path / "doc.bin").text == doc.text
+    (tmp_path / "bad.bin").write_bytes(b"\x93\x01\x02\x03")
+    with pytest.raises(ValueError, match="bad.bin"):
+        Doc(vocab).from_disk(tmp_path / "bad.bin")
+
+
+def test_as_doc(vocab):
+    doc = parsed(vocab)
+    sub = doc[1:4].as_doc()
+    assert sub.text == "York is big" and sub.words == ["York", "is", "big"]
+    assert [t.head.i for t in sub] == [1, 1, 1]
+    assert [t.dep_ for t in sub] == ["nsubj", "ROOT", "acomp"]
+    assert [t.ent_iob_ for t in sub] == ["B", "O", "O"] and sub.ents[0].text == "York"
+    assert [t.tag_ for t in sub] == ["NNP", "VBZ", "JJ"]
