@@ -158,3 +158,38 @@ def test_fast_maxout_matches_definition_and_gradient():
             down = float((layer.predict(X) * R).sum())
             array[idx] = orig
             assert abs((up - down) / (2 * eps) - analytic[idx]) < 2e-2
+
+
+def test_architectures_resolve_from_config():
+    import nlp_models.ml as ml
+    from thinc.api import Config, registry
+
+    names = {
+        "nlp.HashEmbedCNN.v1": ml.build_hash_embed_cnn_tok2vec,
+        "nlp.Tagger.v1": ml.build_tagger_model,
+        "nlp.TransitionModel.v1": ml.build_transition_model,
+        "nlp.TextCatBOW.v1": ml.build_bow_text_classifier,
+        "nlp.TextCatCNN.v1": ml.build_cnn_text_classifier,
+        "nlp.TextCatEnsemble.v1": ml.build_text_classifier,
+        "nlp.PretrainVectors.v1": ml.build_pretrain_vectors_model,
+        "nlp.PretrainCharacters.v1": ml.build_pretrain_characters_model,
+    }
+    for name, func in names.items():
+        assert ml.architectures.get(name) is func
+    config = Config().from_str(
+        """
+        [model]
+        @architectures = "nlp.TransitionModel.v1"
+        n_slots = 3
+        hidden_width = 8
+        n_actions = 4
+
+        [model.tok2vec]
+        @architectures = "nlp.HashEmbedCNN.v1"
+        width = 12
+        depth = 2
+        rows = 50
+        """
+    )
+    model = registry.resolve(config)["model"]
+    assert model.get_dim("nI") == 12 and model.get_dim("nO") == 4 and model.get_dim("nF") == 3
