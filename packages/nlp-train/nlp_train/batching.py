@@ -48,12 +48,9 @@ def minibatch(items: Iterable[T], size: Size) -> Iterator[list[T]]:
     """
     sizes = _sizes(size, "minibatch")
     stream = iter(items)
-    while True:
+    for head in stream:  # a size is drawn only when there is a batch to fill
         n = max(1, int(_next_size(sizes, "minibatch")))
-        batch = list(itertools.islice(stream, n))
-        if not batch:
-            return
-        yield batch
+        yield [head, *itertools.islice(stream, n - 1)]
 
 
 def minibatch_by_words(
@@ -77,7 +74,7 @@ def minibatch_by_words(
         raise ValueError(f"minibatch_by_words: tolerance must be >= 0, got {tolerance!r}")
     counter = len if count_words is None else count_words
     sizes = _sizes(size, "minibatch_by_words")
-    target = _next_size(sizes, "minibatch_by_words")
+    target = limit = 0.0
     batch: list[T] = []
     n_words = 0
     for index, example in enumerate(examples):
@@ -90,23 +87,21 @@ def minibatch_by_words(
             ) from None
         if n < 0:
             raise ValueError(f"minibatch_by_words: example {index} has a negative word count {n}")
-        limit = target * (1.0 + tolerance)
         if batch and n_words + n > limit:
             yield batch
             batch, n_words = [], 0
+        if not batch:  # a size is drawn only when a batch starts
             target = _next_size(sizes, "minibatch_by_words")
             limit = target * (1.0 + tolerance)
-        if not batch and n > limit:
-            if not discard_oversize:
-                yield [example]
-                target = _next_size(sizes, "minibatch_by_words")
-            continue
+            if n > limit:
+                if not discard_oversize:
+                    yield [example]
+                continue
         batch.append(example)
         n_words += n
         if n_words >= target:
             yield batch
             batch, n_words = [], 0
-            target = _next_size(sizes, "minibatch_by_words")
     if batch:
         yield batch
 

@@ -230,8 +230,8 @@ def train(
     first = state.epoch + 1
     if cfg.patience is not None and state.bad_epochs >= cfg.patience:
         stopped_by, first = "patience", cfg.n_epochs + 1  # the interrupted run had stopped
-    index = list(range(len(train_examples)))
     for epoch in range(first, cfg.n_epochs + 1):
+        index = list(range(len(train_examples)))  # fresh each epoch: resumable from the RNG alone
         shuffle_rng.shuffle(index)
         ordered = [train_examples[i] for i in index]
         if cfg.batch_by == "examples":

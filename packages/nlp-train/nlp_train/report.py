@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -22,7 +23,9 @@ def write_log(output_dir: Path, records: Iterable[dict[str, Any]]) -> Path:
     """(Re)write the whole log, one JSON object per epoch, replacing it atomically."""
     path = Path(output_dir) / LOG_NAME
     tmp = path.with_name(f".{LOG_NAME}.tmp-{os.getpid()}")
-    srsly.write_jsonl(tmp, list(records))
+    with open(tmp, "w", encoding="utf8") as file:  # json keeps every digit of the floats
+        for record in records:
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
     os.replace(tmp, path)
     return path
 

@@ -49,9 +49,13 @@ def atomic_write_dir(target: Path, write: Callable[[Path], object], *, fsync: bo
         if stale.exists():
             shutil.rmtree(stale)
     tmp.mkdir()
-    write(tmp)
-    if fsync:
-        _fsync_tree(tmp)
+    try:
+        write(tmp)
+        if fsync:
+            _fsync_tree(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)  # an error, not a kill: clean up now
+        raise
     if target.exists():
         os.rename(target, old)
     os.rename(tmp, target)

@@ -8,8 +8,9 @@ interruption test, which kills it with SIGKILL):
     python nlp_train_standin.py OUTPUT_DIR [--resume] [--epochs N] [--seed N]
 
 Setting ``STANDIN_SAVE_SLEEP`` (seconds) and ``STANDIN_SAVE_MARKER`` (a file)
-makes every ``to_disk`` write half its files, note the folder in the marker
-file, then sleep before finishing: a window to kill it inside a save.
+makes ``to_disk`` write half its files, note the folder in the marker file,
+then sleep before finishing: a window to kill it inside a save.  With
+``STANDIN_SAVE_SLEEP_AT=k`` only the k-th save of the process sleeps.
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ class ToyPipeline:
         path.mkdir(parents=True, exist_ok=True)
         (path / "tagger.bin").write_bytes(self.tagger.model.to_bytes())
         sleep = float(os.environ.get("STANDIN_SAVE_SLEEP", "0"))
-        if sleep:
+        at = int(os.environ.get("STANDIN_SAVE_SLEEP_AT", "0"))
+        if sleep and at in (0, self.calls["to_disk"]):
             with open(os.environ["STANDIN_SAVE_MARKER"], "a") as marker:
                 marker.write(f"{path}\n")
             time.sleep(sleep)

@@ -1,0 +1,82 @@
+"""Atomic folders, crash recovery, scoring weights, table columns, the plot."""
+
+import pytest
+from nlp_train import default_score_weights, weighted_score
+from nlp_train.report import plot_scores
+from nlp_train.storage import atomic_write_dir, recover
+from nlp_train.table import table_columns
+
+
+def write_files(*names):
+    def write(path):
+        for name in names:
+            (path / name).write_text(name)
+    return write
+
+
+def test_atomic_write_replaces_a_folder_whole(tmp_path):
+    target = tmp_path / "model-best"
+    atomic_write_dir(target, write_files("a", "b"))
+    atomic_write_dir(target, write_files("c"))
+    assert sorted(p.name for p in target.iterdir()) == ["c"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model-best"]
+
+
+def test_a_failed_write_leaves_the_old_folder(tmp_path):
+    target = tmp_path / "model1"
+    atomic_write_dir(target, write_files("a"))
+
+    def broken(path):
+        (path / "half").write_text("x")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write_dir(target, broken)
+    assert sorted(p.name for p in target.iterdir()) == ["a"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model1"]
+
+
+def test_recover_puts_back_a_folder_moved_aside(tmp_path):
+    # killed between moving the old folder aside and renaming the new one in
+    (tmp_path / ".checkpoint.old-99").mkdir()
+    (tmp_path / ".checkpoint.old-99" / "state").write_text("old")
+    (tmp_path / ".checkpoint.tmp-99").mkdir()
+    (tmp_path / ".model-best.old-98").mkdir()
+    (tmp_path / "model-best").mkdir()
+    (tmp_path / ".unrelated").mkdir()
+    actions = recover(tmp_path)
+    assert len(actions) == 3
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [".unrelated", "checkpoint", "model-best"]
+    assert (tmp_path / "checkpoint" / "state").read_text() == "old"
+
+
+def test_default_score_weights():
+    scores = {"tag_acc": 90.0, "uas": 80.0, "las": 70.0, "ents_f": 60.0, "textcat_acc": 50.0,
+              "token_acc": 100.0, "wps": 1e4}
+    weights = default_score_weights(["tagger", "parser", "ner", "textcat"], scores)
+    assert weights == {"tag_acc": 1.0, "las": 0.75, "uas": 0.25, "ents_f": 1.0, "textcat_acc": 1.0}
+    assert weighted_score(scores, weights) == pytest.approx((90 + 0.75 * 70 + 0.25 * 80 + 60 + 50) / 4)
+    macro = default_score_weights(["textcat"], {"textcat_acc": 1.0, "textcat_macro_f": 2.0})
+    assert macro == {"textcat_macro_f": 1.0}
+    with pytest.raises(ValueError, match="no main metric"):
+        default_score_weights(["parser"], {"tag_acc": 1.0})
+    with pytest.raises(ValueError, match="returned no such score"):
+        weighted_score({"uas": 1.0}, {"las": 1.0})
+
+
+def test_table_columns_follow_the_seed():
+    full = [c.header for c in table_columns(["tagger", "parser", "ner", "textcat"])]
+    assert full == ["Itn", "Dep Loss", "NER Loss", "Tag Loss", "Textcat Loss", "UAS", "LAS",
+                    "NER P", "NER R", "NER F", "Tag %", "Token %", "Textcat", "CPU WPS"]
+    assert [c.header for c in table_columns(["textcat"], on_gpu=True)] == \
+        ["Itn", "Textcat Loss", "Textcat", "GPU WPS"]
+
+
+def test_plot_is_written_when_matplotlib_is_installed(tmp_path):
+    pytest.importorskip("matplotlib")
+    records = [{"epoch": i, "scores": {"tag_acc": 50.0 + i, "las": 40.0 + 2 * i}, "best": i == 3}
+               for i in (1, 2, 3)]
+    assert plot_scores(tmp_path, records) is True
+    data = (tmp_path / "training-scores.png").read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
