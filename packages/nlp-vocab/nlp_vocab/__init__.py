@@ -8,7 +8,10 @@ from .lang import LangData, get_lang_data
 from .lexeme import Lexeme
 from .span import Span
 from .strings import StringStore, hash_string
+from .tag_map import TagMap, english_tag_map
 from .token import Token
+from .tokenizer import Tokenizer
+from .vectors import Vectors
 from .vocab import Vocab
 
-__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin"]
+__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]

@@ -102,11 +102,6 @@ cdef class Tokenizer:
     def for_language(cls, Vocab vocab not None):
         """The tokenizer of `vocab.lang`, with the rules of its language data."""
         data = vocab.lang_data
-        token_match = getattr(data, "token_match", None)
-        if token_match is None:
-            from .lang import punctuation
-
-            token_match = getattr(punctuation, "TOKEN_MATCH", None)
         return cls(
             vocab,
             prefixes=data.prefixes,
@@ -115,7 +110,7 @@ cdef class Tokenizer:
             exceptions=data.tokenizer_exceptions,
             url_match=data.url_match,
             email_match=data.email_match,
-            token_match=token_match,
+            token_match=data.token_match,
         )
 
     def _compile_rules(self) -> None:

@@ -32,6 +32,7 @@ class LangData:
     infixes: list = field(default_factory=list)
     url_match: str | None = None
     email_match: str | None = None
+    token_match: str | None = None  # other chunks kept whole (phone numbers, U.S., 3.14)
 
 
 def _optional_module(name: str):
@@ -70,6 +71,7 @@ def get_lang_data(code: str = "xx") -> LangData:
         infixes=list(getattr(punct, "INFIXES", [])),
         url_match=getattr(punct, "URL_MATCH", None),
         email_match=getattr(punct, "EMAIL_MATCH", None),
+        token_match=getattr(punct, "TOKEN_MATCH", None),
     )
 
 
