@@ -153,36 +153,65 @@ def decorated_label_freqs(trees: Iterable[tuple[Sequence, Sequence]]) -> Counter
 
 
 def _search(heads: list, labels: list, word: int, head_dep: str, stop: int) -> list[int]:
-    """Words labelled `head_dep` below `heads[word]`, breadth-first, left to right, skipping `word`'s
-    subtree; stops after `stop` matches (0: all)."""
+    """Words labelled `head_dep`, outside `word`'s subtree, in search order; stops after `stop`
+    matches (0: all).
+
+    The order is breadth-first, left to right, below `heads[word]` (Nivre & Nilsson's search),
+    then, if needed, below each ancestor in turn, so that every candidate has a rank.
+    """
     n = len(heads)
     children: list[list[int]] = [[] for _ in range(n)]
     for i, h in enumerate(heads):
         if h is not None and h != i:
             children[h].append(i)
-    queue = [c for c in children[heads[word]] if c != word]
-    found = []
-    pos = 0
-    while pos < len(queue):
-        node = queue[pos]
-        pos += 1
-        lab = labels[node]
-        if lab is not None and decompose(lab)[0] == head_dep:
-            found.append(node)
-            if len(found) == stop:
-                break
-        queue.extend(c for c in children[node] if c != word)
-    return found
+    visited = [False] * n
+    visited[word] = True
+    found: list[int] = []
+    top = heads[word]
+    visited[top] = True
+    while True:
+        queue = [c for c in children[top] if not visited[c]]
+        pos = 0
+        while pos < len(queue):
+            node = queue[pos]
+            pos += 1
+            visited[node] = True
+            lab = labels[node]
+            if lab is not None and decompose(lab)[0] == head_dep:
+                found.append(node)
+                if len(found) == stop:
+                    return found
+            queue.extend(c for c in children[node] if not visited[c])
+        if heads[top] == top:
+            return found
+        top = heads[top]
+        visited[top] = True
+
+
+def _restore_order(heads: Sequence[int], labels: Sequence) -> list[int]:
+    """The decorated words by depth in the tree (roots at depth 0), then by position."""
+    n = len(heads)
+    depth = [-1] * n
+    for i in range(n):
+        path = []
+        k = i
+        while depth[k] < 0 and heads[k] != k and len(path) <= n:
+            path.append(k)
+            k = heads[k]
+        base = depth[k] if depth[k] >= 0 else 0
+        if depth[k] < 0:
+            depth[k] = 0
+        for step, node in enumerate(reversed(path), 1):
+            depth[node] = base + step
+    return sorted((i for i, lab in enumerate(labels) if is_decorated(lab)), key=lambda i: (depth[i], i))
 
 
 def _rank_ambiguous(orig_heads: Sequence, proj_heads: list, deco: list) -> None:
     """Append `||k` to a decorated label when the k-th (k > 1) match of the head search is the
     original head, so that `deprojectivize` restores every tree exactly, not only the unambiguous."""
     heads = list(proj_heads)
-    for word, lab in enumerate(deco):
-        if not is_decorated(lab):
-            continue
-        dep, head_dep = decompose(lab)
+    for word in _restore_order(proj_heads, deco):
+        dep, head_dep = decompose(deco[word])
         matches = _search(heads, deco, word, head_dep, 0)
         target = orig_heads[word]
         if target in matches and matches.index(target) > 0:
@@ -195,17 +224,19 @@ def deprojectivize(
 ) -> tuple[list[int | None], list[str | None]]:
     """Undo `projectivize`: reattach each decorated word to the word its label names, strip labels.
 
-    Words are restored left to right. For `dep||headdep` on word w with current head h, the new
+    Words are restored top-down (shallowest in the projective tree first, then left to right),
+    so a lifted word's original head is back in place before the word looks for it. For `dep||headdep` on word w with current head h, the new
     head is the first word labelled `headdep` found breadth-first, left to right, below h (outside
-    w's own subtree); `dep||headdep||k` takes the k-th such word. If none is found the word keeps h.
+    w's own subtree; then below h's ancestors); `dep||headdep||k` takes the k-th such word, which
+    `projectivize` writes where the first is not the original head. If none is found the word
+    keeps h.
     Labels lose their decoration either way.
     """
     new_heads = list(heads)
     new_labels = list(labels)
-    decorated = [i for i, lab in enumerate(labels) if is_decorated(lab)]
-    if not decorated or any(h is None for h in new_heads):
+    if not any(is_decorated(lab) for lab in labels) or any(h is None for h in new_heads):
         return new_heads, [decompose(lab)[0] if is_decorated(lab) else lab for lab in new_labels]
-    for word in decorated:
+    for word in _restore_order(heads, labels):
         label = labels[word]
         dep, head_dep = decompose(label)
         rank = _rank(label)
