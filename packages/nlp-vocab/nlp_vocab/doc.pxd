@@ -19,7 +19,9 @@ cdef class Doc:
     cdef public dict cats
     cdef public dict user_data
     cdef public object tensor
+    cdef bint edges_stale        # heads changed since l_kids/r_kids/l_edge/r_edge were computed
 
     cdef int push_back(self, const LexemeC* lex, bint has_space) except -1
     cdef int _resize(self, int new_max) except -1
     cdef int set_children_from_heads(self) except -1
+    cdef int ensure_edges(self) except -1

@@ -135,6 +135,13 @@ cdef class Doc:
                     if c[i].r_edge > c[h].r_edge:
                         c[h].r_edge = c[i].r_edge
                         changed = 1
+        self.edges_stale = False
+        return 0
+
+    cdef int ensure_edges(self) except -1:
+        """Recompute children counts and edges if heads were set one token at a time."""
+        if self.edges_stale:
+            self.set_children_from_heads()
         return 0
 
     # ---- sequence protocol -------------------------------------------------------------
@@ -389,6 +396,7 @@ cdef class Doc:
                     start = i
             yield Span(self, start, self.length)
         elif self.has_annotation("DEP"):
+            self.ensure_edges()
             starts = sorted({self.c[i].l_edge for i in range(self.length) if self.c[i].head == 0} | {0})
             for a, b in zip(starts, starts[1:] + [self.length]):
                 yield Span(self, a, b)

@@ -358,11 +358,12 @@ cdef class Token:
         if new_head.doc is not self.doc:
             raise ValueError("Token.head: the new head belongs to another Doc")
         self._c().head = new_head.i - self.i
-        self.doc.set_children_from_heads()
+        self.doc.edges_stale = True  # recomputed on the next tree query (cheap bulk updates)
 
     @property
     def children(self):
         """Tokens whose head is this token, left to right."""
+        self.doc.ensure_edges()
         cdef TokenC* t = self._c()
         cdef int j
         for j in range(t.l_edge, t.r_edge + 1):
@@ -383,18 +384,22 @@ cdef class Token:
 
     @property
     def n_lefts(self) -> int:
+        self.doc.ensure_edges()
         return self._c().l_kids
 
     @property
     def n_rights(self) -> int:
+        self.doc.ensure_edges()
         return self._c().r_kids
 
     @property
     def left_edge(self) -> "Token":
+        self.doc.ensure_edges()
         return Token.cinit(self.doc, self._c().l_edge)
 
     @property
     def right_edge(self) -> "Token":
+        self.doc.ensure_edges()
         return Token.cinit(self.doc, self._c().r_edge)
 
     @property
