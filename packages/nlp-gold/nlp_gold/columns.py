@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .biluo import biluo_to_iob, iob2_to_iob1, iob_to_biluo
+from .biluo import biluo_to_iob, iob2_to_iob1, iob_to_biluo, tags_to_entities
 from .errors import BiluoError, CorpusError
 from .paths import open_text
 
@@ -52,6 +52,7 @@ def _sentence(rows: list[list[str]], lines: list[int], ner_col: int, path: Any, 
             iob.append(tag)
         try:
             if any(t[:2] in ("L-", "U-") for t in iob):
+                tags_to_entities(iob)
                 iob = biluo_to_iob(iob)
             out["entities"] = iob_to_biluo(iob)
         except BiluoError as err:
@@ -167,6 +168,7 @@ def read_word_tag_lines_file(file: IO[str], path: Any = None) -> Iterator[dict]:
         iob = [p[-1] for p in parts]
         try:
             if any(t[:2] in ("L-", "U-") for t in iob):
+                tags_to_entities(iob)
                 iob = biluo_to_iob(iob)
             ents = iob_to_biluo(iob)
         except BiluoError as err:

@@ -83,6 +83,7 @@ def _finish(sent: _Sentence, path: Any) -> dict:
             surface_spaces[end] = space
         else:
             surface_spaces[end] = space
+    surface_spaces[-1] = False  # a sentence's text ends at its last word; Docs of several add spaces
     has_ner = False
     ner = []
     for row in sent.rows:
