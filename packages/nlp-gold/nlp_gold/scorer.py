@@ -270,9 +270,11 @@ class Scorer:
             auc = roc_auc([int(g.get(label, 0.0) >= 0.5) for g in cats_gold], [p.get(label, 0.0) for p in cats_pred])
             if auc is not None:
                 aucs[label] = 100 * auc
+        # Labels never seen on either side have no defined F; they stay out of the macro average.
+        seen = [s for s in per_type.values() if s.tp + s.fp + s.fn]
         return {
             "cats_acc": 100.0 * correct / len(cats_gold),
-            "cats_macro_f": 100 * sum(s.fscore for s in per_type.values()) / len(labels),
+            "cats_macro_f": 100 * sum(s.fscore for s in seen) / len(seen) if seen else None,
             "cats_macro_auc": sum(aucs.values()) / len(aucs) if aucs else None,
             "cats_f_per_type": {k: s.as_dict() for k, s in per_type.items()},
             "cats_auc_per_type": aucs,

@@ -1,0 +1,104 @@
+import pytest
+from nlp_gold import Example, PRFScore, Scorer, doc_from_annotations, roc_auc
+from nlp_vocab import Vocab
+
+WORDS = ["Sue", "met", "John", "Smith", "in", "Paris", "at", "IBM", "in", "May", "."]
+SPACES = [True] * 9 + [False, False]
+GOLD_ENTS = ["U-PER", "O", "B-PER", "L-PER", "O", "U-LOC", "O", "U-ORG", "O", "U-DATE", "O"]
+
+
+@pytest.fixture
+def vocab():
+    return Vocab("en")
+
+
+def test_predicting_the_gold_scores_100(vocab):
+    annot = {
+        "words": WORDS, "spaces": SPACES, "entities": GOLD_ENTS,
+        "tags": ["NNP", "VBD", "NNP", "NNP", "IN", "NNP", "IN", "NNP", "IN", "NNP", "."],
+        "pos": ["PROPN", "VERB", "PROPN", "PROPN", "ADP", "PROPN", "ADP", "PROPN", "ADP", "PROPN", "PUNCT"],
+        "morphs": ["Number=Sing", "Tense=Past", "_", "_", "_", "_", "_", "_", "_", "_", "_"],
+        "heads": [1, 1, 3, 1, 5, 1, 7, 1, 9, 1, 1],
+        "deps": ["nsubj", "ROOT", "compound", "dobj", "case", "obl", "case", "obl", "case", "obl", "punct"],
+        "cats": {"A": 1.0, "B": 0.0},
+    }
+    examples = []
+    for cats in ({"A": 1.0, "B": 0.0}, {"A": 0.0, "B": 1.0}):
+        annot["cats"] = cats
+        ref = doc_from_annotations(vocab, annot)
+        examples.append(Example(doc_from_annotations(vocab, annot), ref))
+    scores = Scorer().score(examples)
+    for key in ("token_acc", "token_p", "token_r", "token_f", "tag_acc", "pos_acc", "morph_acc", "uas", "las",
+                "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f", "cats_acc", "cats_macro_f", "cats_macro_auc"):
+        assert scores[key] == pytest.approx(100.0), key
+    assert scores["lemma_acc"] is None and scores["ents_excluded"] == 0
+    assert all(v["f"] == 100.0 for v in scores["las_per_type"].values())
+    assert all(v["f"] == 100.0 for v in scores["ents_per_type"].values())
+
+
+def test_entities_boundary_label_missed_and_misaligned(vocab):
+    ref = doc_from_annotations(vocab, {"words": WORDS, "spaces": SPACES, "entities": GOLD_ENTS})
+    pred_words = WORDS[:9] + ["May."]
+    pred = doc_from_annotations(
+        vocab,
+        {"words": pred_words, "spaces": SPACES[:9] + [False],
+         # Sue right; John (boundary off); Paris as GPE (label wrong); IBM missed; "May." misaligned
+         "entities": ["U-PER", "O", "U-PER", "O", "O", "U-GPE", "O", "O", "O", "U-DATE"]},
+    )
+    scores = Scorer().score([Example(pred, ref)])
+    assert scores["ents_excluded"] == 1
+    assert scores["ents_p"] == pytest.approx(100 / 3)
+    assert scores["ents_r"] == pytest.approx(25.0)
+    assert scores["ents_f"] == pytest.approx(200 / 7)
+    assert scores["ents_per_type"]["PER"] == pytest.approx({"p": 50.0, "r": 50.0, "f": 50.0})
+    assert scores["ents_per_type"]["LOC"]["r"] == 0.0 and scores["ents_per_type"]["GPE"]["p"] == 0.0
+    assert scores["token_p"] == pytest.approx(90.0)
+    assert scores["token_r"] == pytest.approx(900 / 11)
+
+
+def test_attachment_scores_with_and_without_punct(vocab):
+    words = ["She", "runs", "fast", "."]
+    ref = doc_from_annotations(vocab, {"words": words, "heads": [1, 1, 1, 1], "deps": ["nsubj", "ROOT", "advmod", "punct"],
+                                       "tags": ["PRP", "VBZ", "RB", "."]})
+    pred = doc_from_annotations(vocab, {"words": words, "heads": [1, 1, 0, 1], "deps": ["nsubj", "root", "advmod", "dep"],
+                                        "tags": ["PRP", "VBZ", "JJ", "."]})
+    scores = Scorer().score([Example(pred, ref)])
+    assert scores["uas"] == pytest.approx(75.0) and scores["las"] == pytest.approx(50.0)
+    assert scores["tag_acc"] == pytest.approx(75.0)
+    assert scores["las_per_type"]["nsubj"]["f"] == 100.0 and scores["las_per_type"]["root"]["f"] == 100.0
+    assert scores["las_per_type"]["advmod"] == {"p": 0.0, "r": 0.0, "f": 0.0}
+    no_punct = Scorer(exclude_punct=True).score([Example(pred, ref)])
+    assert no_punct["uas"] == pytest.approx(200 / 3) and no_punct["las"] == pytest.approx(200 / 3)
+
+
+def test_sentence_boundaries(vocab):
+    words = ["a", "b", "c", "d"]
+    ref = doc_from_annotations(vocab, {"words": words, "sent_starts": [True, False, True, False]})
+    pred = doc_from_annotations(vocab, {"words": words, "sent_starts": [True, False, False, True]})
+    scores = Scorer().score([Example(pred, ref)])
+    assert scores["sents_p"] == 0.0 and scores["sents_r"] == 0.0
+    pred = doc_from_annotations(vocab, {"words": words, "sent_starts": [True, False, True, True]})
+    scores = Scorer().score([Example(pred, ref)])
+    assert scores["sents_p"] == pytest.approx(100 / 3) and scores["sents_r"] == pytest.approx(50.0)
+
+
+def test_textcat_accuracy_macro_f_and_auc(vocab):
+    examples = []
+    for gold, score_a in (("A", 0.9), ("A", 0.4), ("B", 0.3), ("B", 0.2)):
+        ref = doc_from_annotations(vocab, {"words": ["x"], "cats": {"A": float(gold == "A"), "B": float(gold == "B")}})
+        pred = doc_from_annotations(vocab, {"words": ["x"]})
+        pred.cats = {"A": score_a, "B": 1 - score_a}
+        examples.append(Example(pred, ref))
+    scores = Scorer().score(examples)
+    assert scores["cats_acc"] == pytest.approx(75.0)
+    assert scores["cats_macro_f"] == pytest.approx(100 * (2 / 3 + 0.8) / 2)
+    assert scores["cats_macro_auc"] == pytest.approx(100.0)
+
+
+def test_roc_auc_and_prf_maths():
+    assert roc_auc([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1]) == pytest.approx(0.875)
+    assert roc_auc([1, 1], [0.2, 0.3]) is None
+    prf = PRFScore()
+    prf.score_set({1, 2, 3}, {2, 3, 4, 5})
+    assert (prf.tp, prf.fp, prf.fn) == (2, 1, 2)
+    assert prf.fscore == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
