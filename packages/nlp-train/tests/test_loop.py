@@ -1,3 +1,4 @@
+import importlib.util
 import io
 import itertools
 
@@ -6,6 +7,7 @@ import srsly
 from nlp_train import TrainablePipeline, decaying, read_log, train
 from nlp_train_standin import ToyPipeline, build, make_corpus
 
+HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 TRAIN = make_corpus(40, 1)
 DEV = make_corpus(10, 2)
 FAST = {"batch_from": 4, "batch_to": 4, "dropout_from": 0.2, "dropout_to": 0.1,
@@ -33,9 +35,10 @@ def test_calls_update_and_evaluate_per_batch_and_epoch(tmp_path):
     assert nlp.calls["evaluate"] == 3
     assert nlp.calls["rehearse"] == 0
     out = tmp_path / "out"
-    names = sorted(p.name for p in out.iterdir())
+    names = sorted(p.name for p in out.iterdir() if p.name != "training-scores.png")
     assert names == ["checkpoint", "model-best", "model-final", "model1", "model2", "model3",
                      "training-log.jsonl"]
+    assert (out / "training-scores.png").exists() == HAVE_MATPLOTLIB
     assert result.epochs == 3 and result.stopped_by == "epochs"
     log = read_log(out)
     assert [r["epoch"] for r in log] == [1, 2, 3]
