@@ -1,10 +1,15 @@
 """Pipeline components and the factory table `Language.create_pipe` reads.
 
-Each component module registers itself below with one import line and one FACTORIES line.
+Each component module registers itself below with one import line and one FACTORIES entry.
 """
 
 from .base import TrainablePipe, batched, set_dropout
+from .tagger import Tagger
+from .textcat import TextCategorizer
 
-FACTORIES: dict[str, type] = {}
+FACTORIES: dict[str, type] = {
+    "tagger": Tagger,
+    "textcat": TextCategorizer,
+}
 
-__all__ = ["FACTORIES", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["FACTORIES", "Tagger", "TextCategorizer", "TrainablePipe", "batched", "set_dropout"]

@@ -19,7 +19,13 @@ from typing import Any
 import srsly
 from thinc.api import Model, Optimizer
 
-from ..ml import FEATURE_ATTRS, featurize_docs, resize_output
+from ..ml import (
+    FEATURE_ATTRS,
+    VectorTable,
+    build_hash_embed_cnn_tok2vec,
+    featurize_docs,
+    resize_output,
+)
 
 CFG_FILE = "cfg.json"
 LABELS_FILE = "labels.json"
@@ -115,6 +121,26 @@ class TrainablePipe:
 
             docs = [Doc(self.vocab, words=["init"])]
         return self.model_input(docs[:16]), None
+
+    def build_tok2vec(self) -> Model:
+        """The hashed-embedding CNN from cfg: width, depth, window, pieces, embed_rows, dropout;
+        with cfg `pretrained_vectors` true, the vocab's static vectors are concatenated in."""
+        cfg = self.cfg
+        vectors = None
+        if cfg.get("pretrained_vectors"):
+            if getattr(self.vocab, "vectors", None) is None:
+                raise ValueError(f"{self.name}: cfg pretrained_vectors is set but the vocab has no vectors")
+            vectors = VectorTable.from_vectors(self.vocab.vectors)
+        return build_hash_embed_cnn_tok2vec(
+            width=cfg.get("width", 96),
+            depth=cfg.get("depth", 4),
+            window=cfg.get("window", 1),
+            pieces=cfg.get("pieces", 3),
+            rows=cfg.get("embed_rows", (5000, 2500, 2500, 2500)),
+            attrs=cfg.get("attrs", FEATURE_ATTRS),
+            vectors=vectors,
+            dropout=cfg.get("dropout"),
+        )
 
     # ---- labels --------------------------------------------------------------------------------
 

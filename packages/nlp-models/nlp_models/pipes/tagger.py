@@ -1,0 +1,103 @@
+"""Tagger: predicts each token's fine-grained tag; the tag map gives its POS and features."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import numpy
+from thinc.api import Model
+
+from ..ml import build_tagger_model, categorical_loss
+from .base import TrainablePipe
+
+
+class Tagger(TrainablePipe):
+    """Softmax over fine-grained tags from the component's own tok2vec.
+
+    `add_label(tag, values)` also puts `values` (e.g. {"pos": "NOUN"}) into `vocab.tag_map`,
+    so predicted tokens get `pos_` and `morph_` as well as `tag_`.
+    """
+
+    factory = "tagger"
+    default_cfg: dict[str, Any] = {
+        "width": 96,
+        "depth": 4,
+        "window": 1,
+        "pieces": 3,
+        "embed_rows": (5000, 2500, 2500, 2500),
+        "dropout": 0.1,
+    }
+
+    def add_label(self, label: str, values: Mapping[str, str] | None = None) -> int:
+        """Add tag `label`; with `values` (a tag map entry), add it to the vocab's tag map too."""
+        if values is not None:
+            if self.vocab.tag_map is None:
+                from nlp_vocab import TagMap
+
+                self.vocab.tag_map = TagMap()
+            try:
+                self.vocab.tag_map.add_label(label, values)
+            except ValueError as err:
+                raise ValueError(f"{self.name}.add_label({label!r}): {err}") from None
+        return super().add_label(label)
+
+    def build_model(self) -> Model:
+        self._check_labels()
+        return build_tagger_model(self.build_tok2vec(), n_tags=len(self._labels))
+
+    def labels_of_example(self, example: Any) -> Iterable[str]:
+        return [tag for tag in example.get_aligned("TAG") if tag is not None]
+
+    def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
+        """Set TAG (the argmax) and, for tags in the tag map, POS and MORPH."""
+        table = self._annotation_table()
+        ops = self.require_model().ops
+        for doc, probs in zip(docs, predictions):
+            if not len(doc):
+                continue
+            best = ops.to_numpy(probs.argmax(axis=1)).astype("int64")
+            doc.from_array(["TAG", "POS", "MORPH"], table[best])
+
+    def _annotation_table(self) -> numpy.ndarray:
+        """(n_labels, 3) uint64: the TAG, POS and MORPH string ids of each label (0: unknown)."""
+        strings = self.vocab.strings
+        tag_map = self.vocab.tag_map
+        rows = []
+        for label in self._labels:
+            pos = morph = 0
+            if tag_map is not None and label in tag_map:
+                pos = strings.add(tag_map.pos_of(label))
+                feats = tag_map.morph_of(label)
+                morph = strings.add(feats) if feats else 0
+            rows.append((strings.add(label), pos, morph))
+        return numpy.asarray(rows, dtype="uint64").reshape((-1, 3))
+
+    def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
+        """Categorical cross-entropy; tokens whose gold tag is unknown (None) are masked."""
+        index = {label: i for i, label in enumerate(self._labels)}
+        gold: list[int] = []
+        for i, example in enumerate(examples):
+            for tag in example.get_aligned("TAG"):
+                if tag is None:
+                    gold.append(-1)
+                elif tag in index:
+                    gold.append(index[tag])
+                else:
+                    raise ValueError(
+                        f"{self.name}: example {i} ({getattr(example, 'where', 'example')}) has tag "
+                        f"{tag!r} that is not a label of the tagger {list(self._labels)}; add it with "
+                        "add_label() or pass the examples to begin_training()"
+                    )
+        ops = self.require_model().ops
+        lengths = [len(s) for s in scores]
+        if sum(lengths) != len(gold):
+            raise ValueError(f"{self.name}: {sum(lengths)} scored tokens but {len(gold)} gold tags")
+        flat = ops.xp.concatenate(scores) if scores else ops.alloc2f(0, len(self._labels))
+        d_flat, loss = categorical_loss(flat, ops.asarray(numpy.asarray(gold, dtype="int64")))
+        d_scores = []
+        start = 0
+        for n in lengths:
+            d_scores.append(d_flat[start : start + n])
+            start += n
+        return loss, d_scores

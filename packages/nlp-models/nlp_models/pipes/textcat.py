@@ -1,0 +1,103 @@
+"""TextCategorizer: scores every label for a whole doc and writes them to `doc.cats`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy
+from thinc.api import Model
+
+from ..ml import (
+    build_bow_text_classifier,
+    build_cnn_text_classifier,
+    build_text_classifier,
+    textcat_loss,
+)
+from .base import TrainablePipe
+
+ARCHITECTURES = ("ensemble", "bow", "cnn")
+
+
+class TextCategorizer(TrainablePipe):
+    """Document labels: mutually exclusive classes (softmax) or multilabel (sigmoid).
+
+    cfg `architecture`: "ensemble" (bag-of-ngrams + CNN, the default), "bow" or "cnn";
+    `exclusive_classes` (default True); `ngram_size` for the bag of n-grams.
+    """
+
+    factory = "textcat"
+    default_cfg: dict[str, Any] = {
+        "architecture": "ensemble",
+        "exclusive_classes": True,
+        "ngram_size": 2,
+        "width": 64,
+        "depth": 2,
+        "window": 1,
+        "pieces": 3,
+        "embed_rows": (5000, 2500, 2500, 2500),
+        "hidden_width": 64,
+        "dropout": 0.1,
+    }
+
+    def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
+        architecture = cfg.get("architecture", self.default_cfg["architecture"])
+        if architecture not in ARCHITECTURES:
+            raise ValueError(
+                f"textcat: unknown architecture {architecture!r}; expected one of {', '.join(ARCHITECTURES)}"
+            )
+        super().__init__(vocab, name=name, **cfg)
+
+    def build_model(self) -> Model:
+        self._check_labels()
+        cfg = self.cfg
+        n = len(self._labels)
+        exclusive = bool(cfg["exclusive_classes"])
+        architecture = cfg["architecture"]
+        if architecture == "bow":
+            return build_bow_text_classifier(exclusive, ngram_size=cfg["ngram_size"], n_labels=n)
+        if architecture == "cnn":
+            return build_cnn_text_classifier(
+                self.build_tok2vec(), exclusive, n_labels=n, hidden_width=cfg["hidden_width"],
+                pieces=cfg["pieces"], dropout=cfg.get("dropout"),
+            )
+        if architecture == "ensemble":
+            return build_text_classifier(
+                self.build_tok2vec(), exclusive, n_labels=n, ngram_size=cfg["ngram_size"],
+                hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
+            )
+        raise ValueError(f"{self.name}: unknown architecture {architecture!r}; expected one of {ARCHITECTURES}")
+
+    def labels_of_example(self, example: Any) -> Iterable[str]:
+        return list(example.cats)
+
+    def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
+        scores = self.require_model().ops.to_numpy(predictions)
+        for doc, row in zip(docs, scores):
+            for label, score in zip(self._labels, row):
+                doc.cats[label] = float(score)
+
+    def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
+        """Cross-entropy (exclusive) or binary cross-entropy; labels missing from a gold `cats`
+        dict are masked (for exclusive classes, a doc with none of the labels is skipped)."""
+        n = len(self._labels)
+        truth = numpy.zeros((len(examples), n), dtype="float32")
+        mask = numpy.zeros((len(examples), n), dtype="float32")
+        exclusive = bool(self.cfg["exclusive_classes"])
+        for i, example in enumerate(examples):
+            cats = example.cats
+            for j, label in enumerate(self._labels):
+                if label in cats:
+                    value = cats[label]
+                    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+                        raise ValueError(
+                            f"{self.name}: example {i} ({getattr(example, 'where', 'example')}) has "
+                            f"cats[{label!r}] = {value!r}; expected a number in [0, 1]"
+                        )
+                    truth[i, j] = float(value)
+                    mask[i, j] = 1.0
+            if exclusive and truth[i].sum() >= 1.0:
+                mask[i] = 1.0  # an exclusive label set is complete once one label is given
+        ops = self.require_model().ops
+        d_scores, loss = textcat_loss(scores, ops.asarray(truth), ops.asarray(mask), exclusive=exclusive)
+        return loss, d_scores
