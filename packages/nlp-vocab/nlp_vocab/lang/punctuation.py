@@ -50,36 +50,39 @@ SUFFIXES = [
     _RUNS,
     r"''",
     # clitics and the possessive: he's, they're, we'll, I've, I'm, she'd, do+n't (not 1960's)
-    rf"(?<={_L}){_APOS}(?i:s|re|ll|ve|m|d)",
-    rf"(?<={_L})(?i:n{_APOS}t)",
+    rf"{_APOS}(?<={_L}.)(?i:s|re|ll|ve|m|d)",
+    rf"[nN](?<={_L}[nN]){_APOS}[tT]",
     _CLOSE,
     r"[,;:|/]",
     r"%|‰|°[CFcf]?",
     # amounts and times glued to a number: $170m, 10am, 7:30PM, 5ft
     r"(?<=[0-9])(?:[kKmMbB]|bn|mn|[aApP]\.?[mM]\.?|ft|lbs?|kg|km|cm|mm|mph|hrs?|mins?|secs?)",
     # A final period splits unless it ends a dotted abbreviation (U.S.) or a one-letter initial.
-    rf"(?<![.]{_L})(?<!^{_L})\.",
-    r"(?<=[^\W_])-",
+    rf"\.(?<![.]{_L}\.)(?<!^{_L}\.)",
+    r"-(?<=[^\W_]-)",
 ]
 
 INFIXES = [
     _ELLIPSIS,
     _DASHES,
+    # (Each rule consumes its character first and looks behind after: the same match, but the
+    # regex engine rejects most positions at the first character test.)
     # a hyphen between letters, or after a digit before a letter, unless a bound affix
-    "".join(rf"(?<!\b(?i:{p}))" for p in _BOUND_PREFIXES)
-    + rf"(?<=[^\W_])-(?={_L})(?!(?i:{'|'.join(_BOUND_SUFFIXES)})\b)",
+    r"-(?<=[^\W_]-)"
+    + "".join(rf"(?<!\b(?i:{p})-)" for p in _BOUND_PREFIXES)
+    + rf"(?={_L})(?!(?i:{'|'.join(_BOUND_SUFFIXES)})\b)",
     # a hyphen between numbers (ranges) unless it looks like a phone number (kept by TOKEN_MATCH)
-    r"(?<=[0-9])-(?=[0-9])",
+    r"-(?<=[0-9]-)(?=[0-9])",
     # a slash between words (and/or), not between digits (dates)
-    rf"(?<={_L})/(?=[^\W_])|(?<=[0-9])/(?={_L})",
+    rf"/(?<={_L}/)(?=[^\W_])|/(?<=[0-9]/)(?={_L})",
     # commas, semicolons, brackets, quotes and other separators glued between words
-    rf"(?<={_L}),(?={_L})|(?<=[0-9]),(?={_L})|(?<={_L}),(?=[0-9])",
-    rf"(?<={_L})[;!?](?={_L})",
-    r"(?<=[^\W_])[\(\)\[\]\"](?=[^\W_])",
-    rf"(?<={_L})[=+*~|](?={_L})",
-    rf"(?<={_LOWER})\.(?={_UPPER}{_LOWER})",
-    rf"(?<={_L}):(?={_L}{{2}})",
-    r"(?<=[^\W_])&(?=[a-z]{2})",
+    rf",(?<={_L},)(?={_L})|,(?<=[0-9],)(?={_L})|,(?<={_L},)(?=[0-9])",
+    rf"[;!?](?<={_L}.)(?={_L})",
+    r"[\(\)\[\]\"](?<=[^\W_].)(?=[^\W_])",
+    rf"[=+*~|](?<={_L}.)(?={_L})",
+    rf"\.(?<={_LOWER}\.)(?={_UPPER}{_LOWER})",
+    rf":(?<={_L}:)(?={_L}{{2}})",
+    r"&(?<=[^\W_]&)(?=[a-z]{2})",
 ]
 
 URL_MATCH = (
