@@ -159,6 +159,7 @@ class LoopState:
     bad_epochs: int = 0
     history: list[dict[str, Any]] = field(default_factory=list)
     score_weights: dict[str, float] | None = None
+    data: dict[str, Any] = field(default_factory=dict)  # what the run trained on, checked on resume
 
 
 def capture_random(shuffle_rng: random.Random) -> dict[str, Any]:

@@ -197,9 +197,15 @@ def train(
     if optimizer is None:
         optimizer = create_optimizer()
 
-    state = LoopState()
+    data = {"seed": cfg.seed, "n_train": len(train_examples), "n_dev": len(dev_examples),
+            "batch_by": cfg.batch_by, "rehearsal": raw is not None}
+    state = LoopState(data=data)
     if resume and has_checkpoint(out):
         state = load_checkpoint(out, nlp, optimizer, shuffle_rng)
+        changed = {k: (state.data.get(k), v) for k, v in data.items() if state.data.get(k) != v}
+        if changed:
+            detail = ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in changed.items())
+            raise ValueError(f"cannot resume from {out / 'checkpoint'}: the run changed ({detail})")
         say(f"Resuming from {out / 'checkpoint'} after epoch {state.epoch}")
     elif resume:
         say(f"No checkpoint in {out}: starting from scratch")
@@ -227,6 +233,7 @@ def train(
     started = time.perf_counter()
     deadline = None if cfg.max_minutes is None else started + cfg.max_minutes * 60.0
     stopped_by = "epochs"
+    position = {id(ex): i for i, ex in enumerate(train_examples)}
     first = state.epoch + 1
     if cfg.patience is not None and state.bad_epochs >= cfg.patience:
         stopped_by, first = "patience", cfg.n_epochs + 1  # the interrupted run had stopped
@@ -246,7 +253,12 @@ def train(
         epoch_start = time.perf_counter()
         for batch in batches:
             drop = next(dropouts)
-            nlp.update(batch, drop=drop, sgd=optimizer, losses=losses)
+            try:
+                nlp.update(batch, drop=drop, sgd=optimizer, losses=losses)
+            except Exception as err:
+                where = sorted(position.get(id(ex), -1) for ex in batch)
+                err.add_note(f"in nlp.update, epoch {epoch}, on train_corpus examples {where}")
+                raise
             optimizer.step_schedules()
             state.schedule_steps += 1
             if raw is not None:
@@ -265,7 +277,12 @@ def train(
         averages = optimizer.averages
         eval_start = time.perf_counter()
         with (nlp.use_params(averages) if averages else nullcontext()):
-            scores = {k: float(v) for k, v in dict(nlp.evaluate(dev_examples)).items()}
+            try:
+                scores = {k: float(v) for k, v in dict(nlp.evaluate(dev_examples)).items()}
+            except Exception as err:
+                err.add_note(f"in nlp.evaluate on dev_corpus ({len(dev_examples)} examples), "
+                             f"after epoch {epoch}")
+                raise
             model_dir = out / f"model{epoch}"
             if cfg.save_every_epoch:
                 atomic_write_dir(model_dir, nlp.to_disk)

@@ -37,7 +37,8 @@ class TrainablePipeline(Protocol):
       ``textcat_macro_f``, and ``wps`` (words per second, not a percentage).
     - ``use_params(params)``: a context manager that swaps the given weights
       in (e.g. ``optimizer.averages``) and restores the current ones on exit.
-    - ``to_disk(path)`` / ``from_disk(path)``: save and load, round-trip exact.
+    - ``to_disk(path)`` / ``from_disk(path)``: save, and load into this object
+      (in place), round-trip exact: resume relies on it.
     - ``pipe_names``: the components, to choose columns and batch sizes.
 
     Optional, looked up with ``getattr``:

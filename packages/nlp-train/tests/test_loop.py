@@ -212,3 +212,24 @@ def test_log_is_valid_jsonl(tmp_path):
     keys = {"epoch", "losses", "scores", "score", "best", "n_words", "train_wps", "train_seconds"}
     assert all(keys <= set(r) for r in records)
     assert all(r["train_wps"] > 0 and r["scores"]["wps"] > 0 for r in records)
+
+
+def test_resume_refuses_a_changed_run(tmp_path):
+    run(tmp_path, n_epochs=1)
+    with pytest.raises(ValueError, match="the run changed .*n_train was 40, now 20"):
+        run(tmp_path, n_epochs=2, resume=True, limit=20)
+
+
+def test_errors_in_update_name_the_examples(tmp_path):
+    class Failing(ToyPipeline):
+        def update(self, examples, **kwargs):
+            if any(len(ex) > 8 for ex in examples):
+                raise ValueError("sentence too long")
+            return super().update(examples, **kwargs)
+
+    with pytest.raises(ValueError, match="sentence too long") as info:
+        run(tmp_path, nlp=Failing())
+    note = info.value.__notes__[0]
+    assert note.startswith("in nlp.update, epoch 1, on train_corpus examples [")
+    indices = [int(i) for i in note.split("[")[1].rstrip("]").split(",")]
+    assert any(len(TRAIN[i]) > 8 for i in indices)
