@@ -1,0 +1,510 @@
+"""Language: the tokenizer, the vocab and the pipeline of components, trained and saved as one.
+
+`nlp(text)` tokenizes and runs every component in order; `nlp.update` trains the trainable
+ones on a batch of Examples (or texts/Docs with annotation dicts, the seed's simple training
+style); `nlp.to_disk` writes a folder that `nlp_models.load` reads back with no training code.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import srsly
+from nlp_gold import Example, GoldError, Scorer
+from nlp_train import create_optimizer
+from nlp_train.storage import atomic_write_dir
+from nlp_vocab import Doc, Tokenizer, Vocab, english_tag_map
+from thinc.api import CupyOps, Optimizer, get_current_ops
+
+from .about import __version__
+from .pipeline import DisabledPipes, Pipeline
+from .pipes import FACTORIES
+from .pipes.base import batched
+
+META_FILE = "meta.json"
+VOCAB_DIR = "vocab"
+TOKENIZER_FILE = "tokenizer"
+
+_WORKER_NLP: Language | None = None  # set in the parent before forking pipe() workers
+
+
+def _is_trainable(component: Any) -> bool:
+    return callable(getattr(component, "update", None)) and hasattr(component, "model")
+
+
+def _default_vocab(lang: str) -> Vocab:
+    return Vocab(lang, tag_map=english_tag_map() if lang == "en" else None)
+
+
+class Language:
+    """A tokenizer, a vocab and an ordered pipeline of components (any callable Doc -> Doc)."""
+
+    def __init__(
+        self,
+        lang: str = "xx",
+        vocab: Vocab | None = None,
+        tokenizer: Callable[[str], Doc] | None = None,
+        meta: dict | None = None,
+    ) -> None:
+        self.vocab = vocab if vocab is not None else _default_vocab(lang)
+        self.lang = self.vocab.lang
+        self.tokenizer = tokenizer if tokenizer is not None else Tokenizer.for_language(self.vocab)
+        self.meta: dict[str, Any] = dict(meta or {})
+        self._pipeline = Pipeline()
+        self._optimizer: Optimizer | None = None
+
+    def __repr__(self) -> str:
+        return f"Language(lang={self.lang!r}, pipeline={self.pipe_names})"
+
+    # ---- the pipeline --------------------------------------------------------------------------
+
+    @property
+    def pipeline(self) -> list[tuple[str, Any]]:
+        """(name, component) pairs in the order they run."""
+        return list(self._pipeline)
+
+    @property
+    def pipe_names(self) -> list[str]:
+        return self._pipeline.names
+
+    @property
+    def factory_names(self) -> list[str]:
+        return sorted(FACTORIES)
+
+    def create_pipe(self, name: str, config: dict | None = None) -> Any:
+        """A new component from the factory `name` ("tagger", "parser", "ner", "textcat")."""
+        if name not in FACTORIES:
+            raise KeyError(
+                f"No component factory named {name!r}; available factories: {', '.join(sorted(FACTORIES)) or 'none'}"
+            )
+        config = dict(config or {})
+        return FACTORIES[name](self.vocab, **config)
+
+    def add_pipe(
+        self,
+        component: Any,
+        name: str | None = None,
+        before: str | None = None,
+        after: str | None = None,
+        first: bool = False,
+        last: bool = False,
+    ) -> None:
+        """Add a component (from `create_pipe`, or any callable Doc -> Doc) to the pipeline."""
+        if isinstance(component, str):
+            raise ValueError(
+                f"add_pipe takes a component, not the string {component!r}: "
+                f"use nlp.add_pipe(nlp.create_pipe({component!r}))"
+            )
+        if name is None:
+            name = getattr(component, "name", None) or getattr(component, "__name__", None) or type(component).__name__
+        self._pipeline.add(component, name, before=before, after=after, first=first, last=last)
+        if _is_trainable(component):
+            component.name = name
+
+    def get_pipe(self, name: str) -> Any:
+        return self._pipeline.get(name)
+
+    def has_pipe(self, name: str) -> bool:
+        return self._pipeline.has(name)
+
+    def remove_pipe(self, name: str) -> tuple[str, Any]:
+        return self._pipeline.remove(name)
+
+    def replace_pipe(self, name: str, component: Any) -> None:
+        self._pipeline.replace(name, component)
+        if _is_trainable(component):
+            component.name = name
+
+    def rename_pipe(self, old_name: str, new_name: str) -> None:
+        self._pipeline.rename(old_name, new_name)
+        component = self._pipeline.get(new_name)
+        if _is_trainable(component):
+            component.name = new_name
+
+    def disable_pipes(self, *names: str | Iterable[str]) -> DisabledPipes:
+        """Take components out until the returned object's `restore()` or the `with` block ends."""
+        flat: list[str] = []
+        for item in names:
+            flat.extend([item] if isinstance(item, str) else list(item))
+        return self._pipeline.disable(flat)
+
+    def _trainable(self) -> list[tuple[str, Any]]:
+        return [(name, proc) for name, proc in self._pipeline if _is_trainable(proc)]
+
+    # ---- running -------------------------------------------------------------------------------
+
+    def make_doc(self, text: str) -> Doc:
+        if not isinstance(text, str):
+            raise TypeError(f"make_doc expects a str, got {type(text).__name__}")
+        return self.tokenizer(text)
+
+    def _as_doc(self, item: Any, where: str) -> Doc:
+        if isinstance(item, str):
+            return self.make_doc(item)
+        if isinstance(item, Doc):
+            return item
+        raise TypeError(f"{where}: expected a text (str) or a Doc, got {type(item).__name__}")
+
+    def __call__(self, text: str | Doc, disable: Sequence[str] = ()) -> Doc:
+        """Tokenize `text` (unless it is a Doc already) and run every component on it."""
+        doc = self._as_doc(text, "nlp()")
+        for name, proc in self._pipeline:
+            if name in disable:
+                continue
+            doc = proc(doc)
+            if doc is None:
+                raise ValueError(f"Pipeline component '{name}' returned None instead of the Doc")
+        return doc
+
+    def pipe(
+        self,
+        texts: Iterable[str | Doc],
+        batch_size: int = 256,
+        n_process: int = 1,
+        disable: Sequence[str] = (),
+    ) -> Iterator[Doc]:
+        """Process texts in batches; with n_process > 1, in forked worker processes (same order,
+        same annotations; the docs come back as bytes)."""
+        if n_process < 1:
+            raise ValueError(f"n_process must be >= 1, got {n_process}")
+        if n_process > 1 and not isinstance(get_current_ops(), CupyOps):
+            yield from self._pipe_multiprocess(texts, batch_size, n_process, disable)
+            return
+        docs: Iterable[Doc] = (self._as_doc(t, f"pipe() item {i}") for i, t in enumerate(texts))
+        for name, proc in self._pipeline:
+            if name in disable:
+                continue
+            docs = self._run_component(name, proc, docs, batch_size)
+        yield from docs
+
+    @staticmethod
+    def _run_component(name: str, proc: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
+        if callable(getattr(proc, "pipe", None)):
+            yield from proc.pipe(docs, batch_size=batch_size)
+            return
+        for doc in docs:
+            out = proc(doc)
+            if out is None:
+                raise ValueError(f"Pipeline component '{name}' returned None instead of the Doc")
+            yield out
+
+    def _pipe_multiprocess(
+        self, texts: Iterable[str | Doc], batch_size: int, n_process: int, disable: Sequence[str]
+    ) -> Iterator[Doc]:
+        global _WORKER_NLP
+        chunks = (
+            [t.to_bytes() if isinstance(t, Doc) else t for t in chunk]
+            for chunk in batched(texts, batch_size)
+        )
+        _WORKER_NLP = self
+        context = multiprocessing.get_context("fork")
+        try:
+            with context.Pool(n_process) as pool:
+                for chunk in pool.imap(_pipe_worker, ((c, batch_size, tuple(disable)) for c in chunks)):
+                    for data in chunk:
+                        yield Doc(self.vocab).from_bytes(data)
+        finally:
+            _WORKER_NLP = None
+
+    # ---- training ------------------------------------------------------------------------------
+
+    def _examples(self, docs: Any, golds: Any = None, where: str = "update") -> list[Example]:
+        """Examples from Examples, or from texts/Docs paired with annotation dicts (or gold Docs)."""
+        if isinstance(docs, (str, Doc, Example)):
+            docs = [docs]
+            if golds is not None and not isinstance(golds, (list, tuple)):
+                golds = [golds]
+        docs = list(docs)
+        if golds is None:
+            golds = [None] * len(docs)
+        else:
+            golds = list(golds)
+            if len(golds) != len(docs):
+                raise ValueError(f"{where}: got {len(docs)} docs but {len(golds)} golds")
+        examples = []
+        for i, (doc, gold) in enumerate(zip(docs, golds)):
+            label = f"{where} example {i}"
+            if isinstance(doc, Example):
+                if gold is not None:
+                    raise ValueError(f"{label}: an Example carries its own gold; pass golds=None")
+                examples.append(doc)
+                continue
+            if isinstance(doc, tuple) and len(doc) == 2 and gold is None:
+                doc, gold = doc
+            predicted = self._as_doc(doc, label)
+            if gold is None:
+                raise ValueError(f"{label}: no gold annotation (give golds, or pass Examples)")
+            if isinstance(gold, dict):
+                try:
+                    examples.append(Example.from_dict(predicted, gold, where=label))
+                except GoldError as err:
+                    raise ValueError(str(err)) from None
+            elif isinstance(gold, Doc):
+                examples.append(Example(predicted, gold, where=label))
+            else:
+                raise TypeError(
+                    f"{label}: gold must be an annotation dict or a gold Doc, got {type(gold).__name__}"
+                )
+        return examples
+
+    def update(
+        self,
+        docs: Any,
+        golds: Any = None,
+        drop: float = 0.0,
+        sgd: Optimizer | None = None,
+        losses: dict[str, float] | None = None,
+    ) -> dict[str, float]:
+        """One gradient step of every trainable component on a batch.
+
+        `docs`: Examples (then no golds), or texts/Docs with `golds` as annotation dicts (keys
+        entities, heads, deps, tags, pos, morphs, lemmas, cats, words, ...) or gold Docs.
+        """
+        examples = self._examples(docs, golds, "update")
+        if losses is None:
+            losses = {}
+        if not examples:
+            return losses
+        if sgd is None:
+            if self._optimizer is None:
+                self._optimizer = create_optimizer()
+            sgd = self._optimizer
+        for _name, proc in self._trainable():
+            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        return losses
+
+    def rehearse(
+        self,
+        docs: Any,
+        sgd: Optimizer | None = None,
+        losses: dict[str, float] | None = None,
+        drop: float = 0.0,
+    ) -> dict[str, float]:
+        """Pseudo-rehearsal on raw texts/Docs/Examples: keep each component's outputs close to
+        the snapshot taken by `resume_training()` (no gold needed)."""
+        if isinstance(docs, (str, Doc, Example)):
+            docs = [docs]
+        batch = [
+            item.predicted if isinstance(item, Example) else self._as_doc(item, f"rehearse example {i}")
+            for i, item in enumerate(docs)
+        ]
+        if losses is None:
+            losses = {}
+        if not batch:
+            return losses
+        if sgd is None:
+            if self._optimizer is None:
+                self._optimizer = create_optimizer()
+            sgd = self._optimizer
+        for _name, proc in self._trainable():
+            if callable(getattr(proc, "rehearse", None)):
+                proc.rehearse(batch, drop=drop, sgd=sgd, losses=losses)
+        return losses
+
+    def begin_training(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        sgd: Optimizer | None = None,
+        **cfg: Any,
+    ) -> Optimizer:
+        """Infer labels from `get_examples()` (Examples or (text, annotations) pairs), build and
+        initialise every trainable component's model, and return the recipe's optimizer.
+
+        Keyword `cfg` entries override the hyperparameters of components that have them.
+        """
+        get_eg = None
+        if get_examples is not None:
+            cache: list[Example] | None = None
+
+            def get_eg() -> list[Example]:
+                nonlocal cache
+                if cache is None:
+                    items = list(get_examples())
+                    cache = self._examples(items, None, "begin_training")
+                return cache
+
+        for _name, proc in self._trainable():
+            defaults = getattr(proc, "default_cfg", {})
+            for key, value in cfg.items():
+                if key in defaults:
+                    proc.cfg[key] = value
+            proc.begin_training(get_eg, sgd=sgd, pipeline=self.pipeline)
+        if sgd is None:
+            sgd = create_optimizer()
+        self._optimizer = sgd
+        return sgd
+
+    def resume_training(self, sgd: Optimizer | None = None) -> Optimizer:
+        """Continue training a loaded pipeline: snapshot each model for `rehearse`, and return
+        an optimizer. Components that have no model yet are initialised from their labels."""
+        for _name, proc in self._trainable():
+            if proc.model is None:
+                proc.begin_training(None, sgd=sgd, pipeline=self.pipeline)
+            copy_model = getattr(proc, "copy_model", None)
+            if callable(copy_model):
+                proc._rehearsal_model = copy_model()
+        if sgd is None:
+            sgd = create_optimizer()
+        self._optimizer = sgd
+        return sgd
+
+    @contextlib.contextmanager
+    def use_params(self, params: dict) -> Iterator[None]:
+        """Swap `params` (e.g. optimizer.averages) into every component; restore on exit."""
+        with contextlib.ExitStack() as stack:
+            for _name, proc in self._pipeline:
+                if callable(getattr(proc, "use_params", None)):
+                    stack.enter_context(proc.use_params(params))
+            yield
+
+    # ---- evaluation ------------------------------------------------------------------------------
+
+    def evaluate(
+        self,
+        examples: Iterable[Any],
+        batch_size: int = 256,
+        exclude_punct: bool = False,
+        details: bool = False,
+    ) -> dict[str, Any]:
+        """Run the pipeline on fresh docs with each example's tokenization and score them.
+
+        Returns percentages (nlp_gold.Scorer) plus "wps" (words per second of the pipeline);
+        scores that do not apply are left out, and per-type tables only with `details`.
+        """
+        examples = self._examples(list(examples), None, "evaluate")
+        fresh = [Doc(self.vocab, words=eg.predicted.words, spaces=eg.predicted.spaces) for eg in examples]
+        start = time.perf_counter()
+        docs = list(self.pipe(fresh, batch_size=batch_size))
+        seconds = time.perf_counter() - start
+        n_words = sum(len(doc) for doc in docs)
+        scored = [Example(doc, eg.reference, where=eg.where) for doc, eg in zip(docs, examples)]
+        exclusive = None
+        for _name, proc in self._pipeline:
+            if getattr(proc, "factory", None) == "textcat":
+                exclusive = bool(proc.cfg.get("exclusive_classes", True))
+        raw = Scorer(exclude_punct=exclude_punct, exclusive_classes=exclusive).score(scored)
+        for ours, theirs in (("textcat_acc", "cats_acc"), ("textcat_macro_f", "cats_macro_f"),
+                             ("textcat_macro_auc", "cats_macro_auc")):
+            if raw.get(theirs) is not None:
+                raw[ours] = raw[theirs]
+        raw["wps"] = n_words / seconds if seconds > 0 else 0.0
+        scores = {
+            k: (float(v) if isinstance(v, (int, float)) else v)
+            for k, v in raw.items()
+            if v is not None and (details or isinstance(v, (int, float)))
+        }
+        self.meta["accuracy"] = {k: v for k, v in scores.items() if k != "wps" and isinstance(v, float)}
+        self.meta["speed"] = {"wps": scores["wps"], "device": "gpu" if isinstance(get_current_ops(), CupyOps) else "cpu"}
+        return scores
+
+    # ---- serialization ---------------------------------------------------------------------------
+
+    def _saved_components(self) -> list[tuple[str, Any]]:
+        return [(name, proc) for name, proc in self._pipeline if callable(getattr(proc, "to_disk", None))]
+
+    def _meta(self) -> dict[str, Any]:
+        meta = dict(self.meta)
+        saved = self._saved_components()
+        meta.update({
+            "lang": self.lang,
+            "pipeline": [name for name, _ in saved],
+            "factories": {name: getattr(proc, "factory", name) for name, proc in saved},
+            "labels": {name: list(getattr(proc, "labels", ())) for name, proc in saved},
+            "nlp_models_version": __version__,
+        })
+        meta.setdefault("name", "pipeline")
+        meta.setdefault("version", "0.0.0")
+        return meta
+
+    def to_disk(self, path: str | Path) -> None:
+        """Write meta.json, vocab/, tokenizer and one folder per component, atomically (into a
+        temporary folder renamed over `path`). Custom callables without to_disk are skipped."""
+        atomic_write_dir(Path(path), self._write_folder, fsync=False)
+
+    def _write_folder(self, path: Path) -> None:
+        path.mkdir(parents=True, exist_ok=True)
+        # Components first: they may add strings (labels) the vocab must then hold.
+        for name, proc in self._saved_components():
+            proc.to_disk(path / name)
+        self.vocab.to_disk(path / VOCAB_DIR)
+        self.tokenizer.to_disk(path / TOKENIZER_FILE)
+        srsly.write_json(path / META_FILE, self._meta())
+
+    def from_disk(self, path: str | Path) -> Language:
+        """Load a folder written by `to_disk` into this object (components are created as needed)."""
+        path = Path(path)
+        meta = read_meta(path)
+        if meta.get("lang", self.lang) != self.lang:
+            raise ValueError(f"{path / META_FILE}: pipeline is for language {meta['lang']!r}, not {self.lang!r}")
+        self.vocab.from_disk(path / VOCAB_DIR)
+        if (path / TOKENIZER_FILE).exists() and callable(getattr(self.tokenizer, "from_disk", None)):
+            self.tokenizer.from_disk(path / TOKENIZER_FILE)
+        for name in meta.get("pipeline", []):
+            proc = self._component_for(name, meta, str(path / META_FILE))
+            proc.from_disk(path / name)
+        self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
+        return self
+
+    def _component_for(self, name: str, meta: dict, where: str) -> Any:
+        if self.has_pipe(name):
+            return self.get_pipe(name)
+        factory = meta.get("factories", {}).get(name, name)
+        if factory not in FACTORIES:
+            raise ValueError(
+                f"{where}: component {name!r} needs factory {factory!r}, which is not available "
+                f"(factories: {', '.join(sorted(FACTORIES))})"
+            )
+        proc = FACTORIES[factory](self.vocab, name=name)
+        self.add_pipe(proc, name=name)
+        return proc
+
+    def to_bytes(self) -> bytes:
+        components = {name: proc.to_bytes() for name, proc in self._saved_components()}
+        return srsly.msgpack_dumps({
+            "meta": self._meta(),
+            "vocab": self.vocab.to_bytes(),
+            "tokenizer": self.tokenizer.to_bytes(),
+            "components": components,
+        })
+
+    def from_bytes(self, data: bytes) -> Language:
+        msg = srsly.msgpack_loads(data)
+        if not isinstance(msg, dict) or "meta" not in msg:
+            raise ValueError("Language.from_bytes: not the bytes of a saved pipeline")
+        meta = msg["meta"]
+        if meta.get("lang", self.lang) != self.lang:
+            raise ValueError(f"Language.from_bytes: pipeline is for language {meta['lang']!r}, not {self.lang!r}")
+        self.vocab.from_bytes(msg["vocab"])
+        self.tokenizer.from_bytes(msg["tokenizer"])
+        for name in meta.get("pipeline", []):
+            self._component_for(name, meta, "Language.from_bytes").from_bytes(msg["components"][name])
+        self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
+        return self
+
+
+def _pipe_worker(task: tuple[list, int, tuple]) -> list[bytes]:
+    texts, batch_size, disable = task
+    nlp = _WORKER_NLP
+    if nlp is None:
+        raise RuntimeError("pipe worker started without a pipeline (fork context required)")
+    items = [Doc(nlp.vocab).from_bytes(t) if isinstance(t, bytes) else t for t in texts]
+    return [doc.to_bytes() for doc in nlp.pipe(items, batch_size=batch_size, disable=disable)]
+
+
+def read_meta(path: Path) -> dict:
+    """meta.json of a saved pipeline folder, with a clear error if it is missing or malformed."""
+    meta_path = Path(path) / META_FILE
+    if not meta_path.exists():
+        raise FileNotFoundError(f"{meta_path}: no such file (not a saved pipeline folder)")
+    try:
+        meta = srsly.read_json(meta_path)
+    except ValueError as err:
+        raise ValueError(f"{meta_path}: invalid JSON ({err})") from None
+    if not isinstance(meta, dict) or "lang" not in meta:
+        raise ValueError(f"{meta_path}: expected a JSON object with a 'lang' entry")
+    return meta
