@@ -1,17 +1,54 @@
-"""Entry point of the `nlp` command (also `python -m nlp_cli`)."""
+"""Entry point of the `nlp` command (also `python -m nlp_cli`): dispatch to a sub-command."""
 
+from __future__ import annotations
+
+import importlib
 import sys
 
-COMMANDS = ("train", "convert", "pretrain", "evaluate", "init-vectors", "package", "debug-data")
+#: command -> (module, function) of its implementation, imported only when run.
+COMMANDS = {
+    "convert": ("convert", "convert"),
+    "train": ("train", "train"),
+    "evaluate": ("evaluate", "evaluate"),
+    "pretrain": ("pretrain", "pretrain"),
+    "init-vectors": ("init_vectors", "init_vectors"),
+    "package": ("package", "package"),
+    "debug-data": ("debug_data", "debug_data"),
+}
+
+USAGE = """usage: nlp COMMAND [ARGS...]   (nlp COMMAND --help for its options)
+
+commands:
+  convert       convert CoNLL-U, IOB/CoNLL-2003 columns, word|POS|TAG lines or JSONL to training data
+  train         train a tagger, parser, entity recognizer and/or text classifier
+  evaluate      score a trained model on annotated data
+  pretrain      pretrain the token-to-vector layer on raw text (vectors or characters objective)
+  init-vectors  make a blank model holding static word vectors from a word2vec/GloVe file
+  package       make an installable Python package of a model
+  debug-data    check training and development data for problems before training
+"""
 
 
-def main() -> None:
-    """Dispatch to a sub-command; none is implemented yet in this release."""
-    if len(sys.argv) < 2 or sys.argv[1] in ("-h", "--help"):
-        print("usage: nlp {" + ",".join(COMMANDS) + "} ...")
+def main(argv: list[str] | None = None) -> None:
+    """Run `nlp COMMAND ...`; exits with the command's status (1 for a user error)."""
+    from ._errors import run_command
+
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(USAGE, end="")
+        sys.exit(0 if args else 1)
+    if args[0] in ("-v", "--version"):
+        from .about import __version__
+
+        print(__version__)
         sys.exit(0)
-    print(f"nlp {sys.argv[1]}: not yet implemented", file=sys.stderr)
-    sys.exit(1)
+    name = args[0]
+    if name not in COMMANDS:
+        print(f"✘ unknown command {name!r}: use one of {', '.join(COMMANDS)} (nlp --help)", file=sys.stderr)
+        sys.exit(1)
+    module_name, func_name = COMMANDS[name]
+    func = getattr(importlib.import_module(f"nlp_cli.{module_name}"), func_name)
+    sys.exit(run_command(func, args[1:], f"nlp {name}"))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,83 @@
+"""User errors of the `nlp` command and the one-line printer.
+
+A user error (a missing file, an unknown converter, a bad option value, bad data) is reported as
+one line on stderr naming what is wrong, and the command exits with status 1, without a
+traceback. Set NLP_DEBUG=1 to see the traceback of such an error anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn
+
+import plac
+
+
+class UserError(Exception):
+    """A problem with the command's input or options, not with the program."""
+
+
+def fail(message: str) -> NoReturn:
+    """Raise a UserError with `message` (one line, naming the file or option)."""
+    raise UserError(message)
+
+
+def require_file(path: str | Path, what: str = "input file") -> Path:
+    """`path` as a Path if it names an existing, non-empty file; a UserError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        fail(f"{what} not found: {path}")
+    if path.is_dir():
+        fail(f"{what} is a folder, expected a file: {path}")
+    if path.stat().st_size == 0:
+        fail(f"{what} is empty: {path}")
+    return path
+
+
+def require_path(path: str | Path, what: str = "input") -> Path:
+    """`path` as a Path if it names an existing file or folder; a UserError otherwise."""
+    path = Path(path)
+    if not path.exists():
+        fail(f"{what} not found: {path}")
+    if path.is_file() and path.stat().st_size == 0:
+        fail(f"{what} is empty: {path}")
+    return path
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err) or type(err).__name__
+    if isinstance(err, OSError) and err.filename and err.strerror:
+        text = f"{err.strerror}: {err.filename}"
+    return " ".join(text.split())
+
+
+#: Exceptions that mean "the input is bad" when they escape a command (readers raise ValueError
+#: subclasses naming file and line; OSError names the file).
+USER_EXCEPTIONS: tuple[type[BaseException], ...] = (UserError, OSError, ValueError, UnicodeError)
+
+
+def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
+    """Parse `argv` with plac from `func`'s annotations, call it, and turn user errors into one
+    line on stderr and exit status 1. Returns the exit status."""
+    parser = plac.parser_from(func)
+    parser.prog = prog
+
+    def error(message: str) -> NoReturn:
+        raise UserError(f"{prog}: {message} (see {prog} --help)")
+
+    parser.error = error  # argparse's default prints the usage and exits 2
+    try:
+        _, result = parser.consume(argv)
+    except USER_EXCEPTIONS as err:
+        if os.environ.get("NLP_DEBUG"):
+            raise
+        sys.stdout.flush()
+        print(f"✘ {_one_line(err)}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("✘ interrupted", file=sys.stderr)
+        return 130
+    return int(result) if isinstance(result, int) and not isinstance(result, bool) else 0
