@@ -1,6 +1,193 @@
-"""Side-by-side benchmarks against spaCy 3.8 (see BENCHMARKS.md)."""
+"""Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
+    python bench/run.py [ewt|conll|imdb|micro|all ...] [--minutes M] [--seed S] [--out DIR]
+
+For each task both systems train on the same train split for the same wall-clock budget, are scored
+on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
+process (peak RSS per phase). `micro` runs the tokenizer, reader and oracle scripts. Each task's
+section of BENCHMARKS.md sits between `<!-- bench:NAME -->` markers and is replaced in place.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import subprocess
 import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from tasks import DATA, TASKS, main_score  # noqa: E402
+
+MICRO = [
+    ("tokenizer", "tokenizer.py"),
+    ("gold_read", "gold_read.py"),
+    ("oracle", "oracle.py"),
+    ("gemm", "gemm.py"),
+]
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{os.cpu_count()} cores (`nproc`), {cpu}, Python {platform.python_version()}"
+
+
+def versions() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    names = ["nlp-vocab", "nlp-gold", "nlp-transitions", "nlp-models", "nlp-train", "nlp-cli",
+             "spacy", "thinc", "numpy"]
+    out = []
+    for name in names:
+        try:
+            out.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            out.append(f"{name} (absent)")
+    return ", ".join(out)
+
+
+def run(cmd: list[str]) -> None:
+    print("$", " ".join(cmd), flush=True)
+    subprocess.run(cmd, check=True, cwd=str(HERE))
+
+
+def header(command: str) -> str:
+    today = datetime.date.today().isoformat()
+    return f"Measured {today} on {machine()}.\nVersions: {versions()}.\nCommand: `{command}`\n"
+
+
+def first_time_reaching(log: list[dict], target: float, task) -> float | None:
+    """Training seconds at which a per-evaluation log first reached `target` (main score)."""
+    for row in log:
+        if main_score(task, row["scores"]) >= target:
+            return row["seconds"]
+    return None
+
+
+def fmt(value, digits=2) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return str(value)
+
+
+def ratio(ours, theirs) -> str:
+    if not ours or not theirs:
+        return "-"
+    return f"{ours / theirs:.2f}x"
+
+
+def task_section(task, results: dict, command: str) -> str:
+    ours_t, ours_a = results["ours"]["train"], results["ours"]["annotate"]
+    sp_t, sp_a = results["spacy"]["train"], results["spacy"]["annotate"]
+    ours_final = main_score(task, ours_a["scores"])
+    sp_final = main_score(task, sp_a["scores"])
+    ours_reach = first_time_reaching(ours_t["log"], sp_final, task)
+    sp_reach = first_time_reaching(sp_t["log"], sp_final, task)
+    lines = [f"## {task.name}: {', '.join(task.pipeline)} ({task.train}, dev {task.dev})", "",
+             header(command), "",
+             "| figure | ours | spaCy 3.8 | ours / spaCy |", "|---|---|---|---|"]
+    keys = [k for k in ("tag_acc", "pos_acc", "uas", "las", "sents_f", "ents_p", "ents_r", "ents_f",
+                        "textcat_acc", "textcat_macro_f") if ours_a["scores"].get(k) is not None
+            or sp_a["scores"].get(k) is not None]
+    for key in keys:
+        o, s = ours_a["scores"].get(key), sp_a["scores"].get(key)
+        diff = f"{o - s:+.2f}" if o is not None and s is not None else "-"
+        lines.append(f"| dev {key} (our scorer) | {fmt(o)} | {fmt(s)} | {diff} |")
+    rows = [
+        ("main score (mean of " + ", ".join(task.main_keys) + ")", ours_final, sp_final),
+        ("training wall time, s (evaluation excluded)", ours_t["train_seconds"], sp_t["train_seconds"]),
+        ("training words/sec", ours_t["train_wps"], sp_t["train_wps"]),
+        ("time to reach spaCy's final dev score, s", ours_reach, sp_reach),
+        ("inference words/sec (raw text, batch 256, best of 3)", ours_a["wps"], sp_a["wps"]),
+        ("peak RSS training, MB", ours_t["peak_rss_mb"], sp_t["peak_rss_mb"]),
+        ("peak RSS annotating, MB", ours_a["peak_rss_mb"], sp_a["peak_rss_mb"]),
+        ("model size on disk, MB", ours_a["model_mb"], sp_a["model_mb"]),
+    ]
+    for name, o, s in rows:
+        lines.append(f"| {name} | {fmt(o)} | {fmt(s)} | {ratio(o, s)} |")
+    own = ", ".join(f"{k} {fmt(v * 100 if isinstance(v, float) and v <= 1 else v)}"
+                    for k, v in sp_a.get("spacy_scores", {}).items() if v is not None)
+    lines += ["", f"spaCy's own scorer on its model: {own}.", ""]
+    return "\n".join(lines)
+
+
+def run_task(name: str, args) -> str:
+    task = TASKS[name]
+    out = Path(args.out) / name
+    results: dict = {}
+    for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
+        folder = out / system
+        run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
+             "--seed", str(args.seed)])
+        run([sys.executable, script, "annotate", name, str(folder)])
+        results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
+                           for phase in ("train", "annotate")}
+    return task_section(task, results, args.command)
+
+
+def run_micro(args) -> str:
+    out = Path(args.out) / "micro"
+    out.mkdir(parents=True, exist_ok=True)
+    parts = ["## micro-benchmarks", "", header(args.command), ""]
+    for name, script in MICRO:
+        target = out / f"{name}.json"
+        markdown = out / f"{name}.md"
+        with open(markdown, "w") as f:
+            cmd = [sys.executable, script, "--data", str(DATA), "--json", str(target)]
+            print("$", " ".join(cmd), flush=True)
+            subprocess.run(cmd, check=True, cwd=str(HERE), stdout=f)
+        parts += [f"### {name} (`python bench/{script}`)", "", markdown.read_text().strip(), ""]
+    return "\n".join(parts)
+
+
+def replace_section(name: str, body: str) -> None:
+    path = ROOT / "BENCHMARKS.md"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"
+    block = f"{start}\n{body.strip()}\n{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1]
+        text = before + block + after
+    else:
+        text = text.rstrip() + "\n\n" + block + "\n"
+    path.write_text(text)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("tasks", nargs="*", default=["all"])
+    parser.add_argument("--minutes", type=float, default=30.0, help="training budget per task per system")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(HERE / "out"))
+    args = parser.parse_args()
+    args.command = "nox -s bench -- " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "nox -s bench"
+    names = list(TASKS) + ["micro"] if "all" in args.tasks else args.tasks
+    if not DATA.is_dir():
+        sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
+    for name in names:
+        if name == "micro":
+            replace_section("micro", run_micro(args))
+        elif name in TASKS:
+            replace_section(name, run_task(name, args))
+        else:
+            sys.exit(f"bench: unknown task '{name}' (choose from {', '.join(TASKS)}, micro, all)")
+
 
 if __name__ == "__main__":
-    print(f"bench {' '.join(sys.argv[1:])}: not yet")
+    main()

@@ -1,0 +1,215 @@
+"""The peer's side of the benchmark: spaCy 3.8 trained and timed as its own CLI would.
+
+    python bench/spacy_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
+    python bench/spacy_runner.py annotate TASK OUT_DIR
+
+`train` builds spaCy's config with `init_config(optimize="efficiency")` for the task's components,
+converts the train split with spaCy's own converters, and runs spaCy's own training step iterator
+(`train_while_improving`, what `spacy train` runs) for a wall-clock budget. At each of spaCy's
+evaluation points the dev split is scored with OUR scorer (nlp_gold.Scorer; spaCy's predictions are
+copied onto our Docs word by word), so both systems' learning curves use one scorer; evaluation
+time is logged apart from training time. `annotate` loads model-best and measures words/sec on the
+dev split's raw text (single process, batch 256, best of 3), peak RSS, and spaCy's own scorer's
+figures beside ours. Each command runs in its own process so peak RSS is per phase.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from tasks import (
+    TASKS,
+    Task,
+    dir_size_mb,
+    main_score,
+    n_words,
+    peak_rss_mb,
+    raw_texts,
+    read_reference,
+    write_json,
+)
+
+
+def spacy_docs(task: Task, nlp, split: str) -> list:
+    """The split as spaCy Docs with gold annotation, read by spaCy's own converters."""
+    from spacy.training.converters import conll_ner_to_docs, conllu_to_docs
+
+    path = task.path(split)
+    if task.fmt == "conllu":
+        return list(conllu_to_docs(path.read_text(encoding="utf8"), n_sents=10, no_print=True))
+    if task.fmt == "columns":
+        return list(conll_ner_to_docs(path.read_text(encoding="utf8"), n_sents=10, no_print=True))
+    import srsly
+
+    docs = []
+    for row in srsly.read_jsonl(path):
+        doc = nlp.make_doc(row["text"])
+        doc.cats = {"pos": float(row["label"] == "pos"), "neg": float(row["label"] == "neg")}
+        docs.append(doc)
+    return docs
+
+
+def predicted_annotations(doc, task: Task) -> dict:
+    """What spaCy predicted, as an nlp_gold annotation dict over spaCy's tokens."""
+    annot = {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc]}
+    if "tagger" in task.pipeline:
+        annot["tags"] = [t.tag_ for t in doc]
+    if "parser" in task.pipeline:
+        annot["heads"] = [t.head.i for t in doc]
+        annot["deps"] = [t.dep_ for t in doc]
+        annot["sent_starts"] = [bool(t.is_sent_start) for t in doc]
+    if "ner" in task.pipeline:
+        annot["entities"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
+    if "textcat" in task.pipeline:
+        annot["cats"] = dict(doc.cats)
+    return annot
+
+
+def our_scores(nlp, task: Task, references: list[dict]) -> dict:
+    """Run spaCy over the dev split (gold words, or raw text for imdb) and score it with nlp_gold."""
+    from nlp_gold import Example, Scorer, doc_from_annotations
+    from nlp_vocab import Vocab
+    from spacy.tokens import Doc
+
+    vocab = Vocab("en")
+    if task.fmt == "jsonl":
+        inputs = [ref["text"] for ref in references]
+    else:
+        inputs = [Doc(nlp.vocab, words=ref["words"], spaces=ref["spaces"]) for ref in references]
+    examples = []
+    for ref, doc in zip(references, nlp.pipe(inputs, batch_size=256)):
+        predicted = doc_from_annotations(vocab, predicted_annotations(doc, task))
+        gold = dict(ref)
+        if task.fmt == "jsonl":
+            examples.append(Example.from_annotations(vocab, gold, None))
+            examples[-1] = Example(predicted, examples[-1].reference)
+        else:
+            examples.append(Example(predicted, doc_from_annotations(vocab, gold)))
+    return Scorer().score(examples)
+
+
+def build_config(task: Task, train_path: Path, dev_path: Path, seed: int):
+    from spacy.cli.init_config import init_config
+
+    config = init_config(lang="en", pipeline=list(task.pipeline), optimize="efficiency", gpu=False)
+    config["paths"]["train"] = str(train_path)
+    config["paths"]["dev"] = str(dev_path)
+    config["training"]["seed"] = seed
+    config["training"]["max_epochs"] = 0
+    config["training"]["max_steps"] = 0
+    config["training"]["patience"] = 0
+    if "textcat" in task.pipeline:
+        config["components"]["textcat"]["model"]["exclusive_classes"] = True
+    return config
+
+
+def train(task: Task, out: Path, minutes: float, seed: int) -> None:
+    import spacy
+    from spacy.schemas import ConfigSchemaTraining
+    from spacy.tokens import DocBin
+    from spacy.training.initialize import init_nlp
+    from spacy.training.loop import create_train_batches, train_while_improving
+    from spacy.util import registry, resolve_dot_names
+    from thinc.api import fix_random_seed
+
+    out.mkdir(parents=True, exist_ok=True)
+    blank = spacy.blank("en")
+    for split in ("train", "dev"):
+        DocBin(docs=spacy_docs(task, blank, split)).to_disk(out / f"{split}.spacy")
+    config = build_config(task, out / "train.spacy", out / "dev.spacy", seed)
+    fix_random_seed(seed)
+    start = time.perf_counter()
+    nlp = init_nlp(config)
+    T = registry.resolve(nlp.config.interpolate()["training"], schema=ConfigSchemaTraining)
+    train_corpus, _ = resolve_dot_names(nlp.config.interpolate(), [T["train_corpus"], T["dev_corpus"]])
+    optimizer = T["optimizer"]
+    references = read_reference(task, "dev")
+    eval_seconds = 0.0
+    log: list[dict] = []
+
+    def evaluate():
+        nonlocal eval_seconds
+        t0 = time.perf_counter()
+        scores = our_scores(nlp, task, references)
+        eval_seconds += time.perf_counter() - t0
+        return main_score(task, scores), scores
+
+    steps = train_while_improving(
+        nlp, optimizer, create_train_batches(nlp, train_corpus, T["batcher"], T["max_epochs"]), evaluate,
+        dropout=T["dropout"], accumulate_gradient=T["accumulate_gradient"], patience=0, max_steps=0,
+        eval_frequency=T["eval_frequency"], exclude=T["frozen_components"],
+        annotating_components=T["annotating_components"], before_update=T["before_update"],
+    )
+    budget = minutes * 60.0
+    words = 0
+    for _batch, info, is_best in steps:
+        words = info["words"]
+        if is_best is not None:
+            elapsed = time.perf_counter() - start
+            log.append({"seconds": elapsed - eval_seconds, "wall": elapsed, "epoch": info["epoch"],
+                        "step": info["step"], "words": words, "score": info["score"],
+                        "scores": {k: v for k, v in info["other_scores"].items() if not isinstance(v, dict)}})
+            print(f"spacy {task.name} step {info['step']} train {log[-1]['seconds']:.0f}s score {info['score']:.2f}", flush=True)
+            if is_best:
+                with nlp.use_params(optimizer.averages):
+                    nlp.to_disk(out / "model-best")
+        if time.perf_counter() - start - eval_seconds >= budget:
+            break
+    train_seconds = time.perf_counter() - start - eval_seconds
+    best = max(log, key=lambda row: row["score"]) if log else None
+    write_json(out / "train.json", {
+        "system": "spacy", "version": spacy.__version__, "task": task.name, "log": log,
+        "train_seconds": train_seconds, "train_words": words, "train_wps": words / max(train_seconds, 1e-9),
+        "best": best, "peak_rss_mb": peak_rss_mb(),
+    })
+
+
+def annotate(task: Task, out: Path) -> None:
+    import spacy
+    from spacy.tokens import Doc, DocBin
+    from spacy.training import Example as SpacyExample
+
+    nlp = spacy.load(out / "model-best")
+    references = read_reference(task, "dev")
+    texts = raw_texts(references)
+    words = n_words(references)
+    timings = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=256):
+            pass
+        timings.append(time.perf_counter() - t0)
+    scores = our_scores(nlp, task, references)
+    gold_docs = list(DocBin().from_disk(out / "dev.spacy").get_docs(nlp.vocab))
+    def unannotated(gold):
+        if task.fmt == "jsonl":
+            return nlp.make_doc(gold.text)
+        return Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
+
+    own = nlp.evaluate([SpacyExample(unannotated(d), d) for d in gold_docs])
+    write_json(out / "annotate.json", {
+        "system": "spacy", "task": task.name, "wps": words / min(timings), "timings": timings,
+        "words": words, "scores": scores, "spacy_scores": {k: v for k, v in own.items() if not isinstance(v, dict)},
+        "peak_rss_mb": peak_rss_mb(), "model_mb": dir_size_mb(out / "model-best"),
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["train", "annotate"])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    task = TASKS[args.task]
+    if args.command == "train":
+        train(task, args.out, args.minutes, args.seed)
+    else:
+        annotate(task, args.out)
+
+
+if __name__ == "__main__":
+    main()

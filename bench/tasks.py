@@ -1,0 +1,86 @@
+"""The benchmark tasks: which corpora, which components, which score decides.
+
+Both systems' runners import this, so they read the same splits, score with the same scorer
+(nlp_gold.Scorer) and pick their best checkpoint by the same main score.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(os.environ.get("NLP_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    pipeline: tuple[str, ...]
+    train: str
+    dev: str
+    fmt: str
+    main_keys: tuple[str, ...]  # the main score is their mean
+
+    def path(self, split: str) -> Path:
+        return DATA / (self.train if split == "train" else self.dev)
+
+
+TASKS = {
+    "ewt": Task("ewt", ("tagger", "parser"), "ud-en-ewt/ewt-train.conllu", "ud-en-ewt/ewt-dev.conllu",
+                "conllu", ("tag_acc", "las")),
+    "conll": Task("conll", ("ner",), "conll2003/train.txt", "conll2003/dev.txt", "columns", ("ents_f",)),
+    "imdb": Task("imdb", ("textcat",), "imdb/train.jsonl", "imdb/dev.jsonl", "jsonl", ("textcat_acc",)),
+}
+
+SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "uas", "las", "sents_f", "ents_p", "ents_r", "ents_f",
+              "textcat_acc", "textcat_macro_f")
+
+
+def main_score(task: Task, scores: dict) -> float:
+    """The mean of the task's main metrics (percentages); 0 for a metric that is absent."""
+    return sum(float(scores.get(key) or 0.0) for key in task.main_keys) / len(task.main_keys)
+
+
+def read_reference(task: Task, split: str) -> list[dict]:
+    """The split as nlp_gold annotation dicts, one sentence (or review) per item."""
+    from nlp_gold import read_annotations
+
+    return list(read_annotations(task.path(split)))
+
+
+def raw_texts(annotations: list[dict]) -> list[str]:
+    """The raw text of each item, as an annotator would get it."""
+    texts = []
+    for annot in annotations:
+        if annot.get("text"):
+            texts.append(annot["text"])
+        else:
+            words, spaces = annot["words"], annot.get("spaces") or [True] * len(annot["words"])
+            texts.append("".join(w + (" " if s else "") for w, s in zip(words, spaces)).strip())
+    return texts
+
+
+def n_words(annotations: list[dict]) -> int:
+    """Gold words (or whitespace tokens for raw-text items): the common numerator of words/sec."""
+    total = 0
+    for annot in annotations:
+        total += len(annot["words"]) if annot.get("words") else len(annot.get("text", "").split())
+    return total
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def dir_size_mb(path: Path) -> float:
+    return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
+
+
+def write_json(path: Path, data: dict) -> None:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    Path(path).write_text(json.dumps(data, indent=2))
