@@ -4,12 +4,16 @@ Each component module registers itself below with one import line and one FACTOR
 """
 
 from .base import TrainablePipe, batched, set_dropout
+from .ner import EntityRecognizer
+from .parser import DependencyParser
 from .tagger import Tagger
 from .textcat import TextCategorizer
 
 FACTORIES: dict[str, type] = {
+    "parser": DependencyParser,
+    "ner": EntityRecognizer,
     "tagger": Tagger,
     "textcat": TextCategorizer,
 }
 
-__all__ = ["FACTORIES", "Tagger", "TextCategorizer", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["DependencyParser", "EntityRecognizer", "FACTORIES", "Tagger", "TextCategorizer", "TrainablePipe", "batched", "set_dropout"]

@@ -1,0 +1,148 @@
+"""EntityRecognizer: BILUO transitions over a precomputed Chen & Manning state model.
+
+Entities already on a Doc (set by a rule-based component, or by hand) are kept: words inside
+them are forced to reproduce them, words marked outside stay outside, and entities whose type
+the recognizer does not know are kept as they are and predicted around. Gold words whose
+annotation is missing ("-", None) cost nothing, so partially annotated data trains correctly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy
+from nlp_transitions import BiluoPushDown
+
+from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
+
+MISSING = "-"
+
+
+class EntityRecognizer(TransitionPipe):
+    """Predicts `doc.ents` (one B/I/L/U action per entity type, plus O)."""
+
+    factory = "ner"
+    default_cfg: dict[str, Any] = {**TransitionPipe.default_cfg, "explore": 1.0}
+
+    def make_system(self) -> BiluoPushDown:
+        return BiluoPushDown(self._labels)
+
+    def add_label(self, label: str) -> int:
+        """Add an entity type; 1 if new. A trained model grows its output layer and keeps
+        what it knew about the other types."""
+        if not isinstance(label, str) or not label or label in ("O", MISSING):
+            raise ValueError(f"{self.name}: an entity label must be a non-empty string other than 'O' and '-', got {label!r}")
+        if label in self._labels:
+            return 0
+        if self._system is not None:
+            self._system.add_label(label)
+        return super().add_label(label)
+
+    def labels_of_example(self, example: Any) -> Iterable[str]:
+        return [tag[2:] for tag in example.get_aligned_ner() if tag not in ("O", MISSING)]
+
+    # ---- presets -------------------------------------------------------------------------------
+
+    def _preset(self, doc: Any) -> tuple[list | None, list | None]:
+        """(preset BILUO tags or None, sentence starts or None) from what the doc carries."""
+        n = len(doc)
+        preset = None
+        if n and doc.has_annotation("ENT_IOB"):
+            iob = numpy.asarray(doc.to_array("ENT_IOB"))
+            preset = [None if code == 0 else "O" for code in iob.tolist()]
+            known = set(self._labels)
+            for ent in doc.ents:
+                label = ent.label_
+                if label not in known:
+                    continue  # kept as "O" here; set_annotations puts it back
+                if ent.end - ent.start == 1:
+                    preset[ent.start] = f"U-{label}"
+                else:
+                    preset[ent.start] = f"B-{label}"
+                    for i in range(ent.start + 1, ent.end - 1):
+                        preset[i] = f"I-{label}"
+                    preset[ent.end - 1] = f"L-{label}"
+        starts = None
+        if n and doc.has_annotation("SENT_START"):
+            starts = (numpy.asarray(doc.to_array("SENT_START")).view("int64") == 1).tolist()
+        return preset, starts
+
+    def init_states(self, docs: Sequence[Any]) -> Any:
+        presets, starts = [], []
+        for doc in docs:
+            p, s = self._preset(doc)
+            presets.append(p)
+            starts.append(s)
+        has_p = any(p is not None for p in presets)
+        has_s = any(s is not None for s in starts)
+        try:
+            return self.system.init_batch(
+                [len(d) for d in docs], preset=presets if has_p else None, sent_starts=starts if has_s else None
+            )
+        except ValueError:
+            if not has_s:
+                raise
+            # A preset entity crossing a predicted sentence start: presets win.
+            return self.system.init_batch([len(d) for d in docs], preset=presets if has_p else None)
+
+    def init_chunk_states(self, chunks: Sequence[TrainChunk]) -> Any:
+        presets = [c.preset for c in chunks]
+        return self.system.init_batch(
+            [c.end - c.start for c in chunks], preset=presets if any(p is not None for p in presets) else None
+        )
+
+    # ---- training data -------------------------------------------------------------------------
+
+    def example_chunks(self, index: int, example: Any) -> list[TrainChunk]:
+        tags = example.get_aligned_ner()
+        if all(t == MISSING for t in tags):
+            return []
+        known = set(self._labels)
+        for tag in tags:
+            if tag not in ("O", MISSING) and tag[2:] not in known:
+                self.add_label(tag[2:])
+                known.add(tag[2:])
+        preset, _ = self._preset(example.predicted)
+        n = len(tags)
+        max_len = int(self.cfg.get("max_train_length", 0))
+        starts = [bool(s) for s in example.get_aligned_sent_starts()] if max_len and n > max_len else [False] * n
+        out = []
+        for start, end in sentence_cuts(starts, max_len):
+            piece = list(tags[start:end])
+            _clean_edges(piece)
+            try:
+                gold = self.system.make_gold(piece)
+            except ValueError as err:
+                raise ValueError(f"{self.name}: example {index} ({getattr(example, 'where', '')}): {err}") from None
+            chunk_preset = preset[start:end] if preset is not None else None
+            if chunk_preset is not None:
+                _clean_edges(chunk_preset, missing=None)
+            out.append(TrainChunk(index, start, end, gold, preset=chunk_preset))
+        return out
+
+    # ---- annotation ----------------------------------------------------------------------------
+
+    def set_annotations(self, docs: Sequence[Any], states: Any) -> None:
+        """Set doc.ents: the predicted entities plus preset ones of types this recognizer does
+        not know (those of known types are reproduced by the forced actions)."""
+        known = set(self._labels)
+        for doc, ents in zip(docs, self.system.get_entities(states)):
+            if not len(doc):
+                continue
+            triples = [(label, start, end) for start, end, label in ents]
+            if doc.has_annotation("ENT_TYPE"):
+                triples.extend((e.label_, e.start, e.end) for e in doc.ents if e.label_ not in known)
+            doc.set_ents(triples, default="outside")
+
+
+def _clean_edges(tags: list, missing: Any = MISSING) -> None:
+    """Make a cut piece valid BILUO: an entity broken by the cut becomes unknown at the edges."""
+    i = 0
+    while i < len(tags) and tags[i] is not None and tags[i][:2] in ("I-", "L-"):
+        tags[i] = missing
+        i += 1
+    j = len(tags) - 1
+    while j >= 0 and tags[j] is not None and tags[j][:2] in ("B-", "I-"):
+        tags[j] = missing
+        j -= 1

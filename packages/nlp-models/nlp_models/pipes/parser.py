@@ -1,0 +1,172 @@
+"""DependencyParser: arc-eager transitions over a precomputed Chen & Manning state model.
+
+Labels are any strings (custom semantics such as ROOT/PLACE/QUALITY or "-" work as well as
+Universal Dependencies). Non-projective gold trees are trained projectivized (decorated labels
+`dep||headdep`, rare decorations backed off to the plain label) and parses are deprojectivized
+when they are written to the Doc. The parser also finds sentence boundaries (its BREAK move).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy
+from nlp_gold.nonproj import decompose, deprojectivize, is_decorated
+from nlp_transitions import ArcEager
+from thinc.api import Optimizer
+
+from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
+
+NO_LABEL = "-"
+
+
+class DependencyParser(TransitionPipe):
+    """Predicts heads, dependency labels and sentence starts.
+
+    cfg: root_label ("ROOT"; begin_training takes the commonest label of gold roots),
+    repair_label ("dep", given to arcs made by the parser's repair move), decorated_cutoff
+    (decorated labels seen fewer times in begin_training's examples are backed off).
+    A word whose gold has a head but no label (None, or "-" in the data) is trained towards
+    the label "-" when the parser has that label (the seed's intent parser), else its label
+    is left free.
+    """
+
+    factory = "parser"
+    default_cfg: dict[str, Any] = {
+        **TransitionPipe.default_cfg,
+        "root_label": "ROOT",
+        "repair_label": "dep",
+        "decorated_cutoff": 5,
+    }
+
+    def make_system(self) -> ArcEager:
+        return ArcEager(
+            self._labels,
+            root_label=self.cfg.get("root_label", "ROOT"),
+            repair_label=self.cfg.get("repair_label", "dep"),
+        )
+
+    def add_label(self, label: str) -> int:
+        """Add a dependency label (any non-empty string); 1 if new. A trained model grows its
+        output layer and keeps what it knew."""
+        if not isinstance(label, str) or not label:
+            raise ValueError(f"{self.name}: a label must be a non-empty string, got {label!r}")
+        if label in self._labels:
+            return 0
+        if self._system is not None:
+            self._system.add_label(label)
+        return super().add_label(label)
+
+    # ---- labels from examples ------------------------------------------------------------------
+
+    def begin_training(
+        self,
+        get_examples: Callable[[], Iterable[Any]] | None = None,
+        sgd: Optimizer | None = None,
+        pipeline: Any = None,
+    ) -> None:
+        """Labels from the examples' projectivized trees (decorated labels seen fewer than
+        cfg decorated_cutoff times are backed off), the root label from their roots; then the
+        model is built and initialised."""
+        sample: list = []
+        if get_examples is not None:
+            counts: Counter = Counter()
+            roots: Counter = Counter()
+            for example in get_examples():
+                heads, deps = example.get_aligned_parse(projectivize=True)
+                for i, (head, dep) in enumerate(zip(heads, deps)):
+                    if head is None or dep is None:
+                        continue
+                    if head == i:
+                        roots[dep] += 1
+                    else:
+                        counts[dep] += 1
+                if len(sample) < 16:
+                    sample.append(example)
+            if roots and not self.model:
+                self.cfg["root_label"] = roots.most_common(1)[0][0]
+                self._system = None
+            cutoff = int(self.cfg.get("decorated_cutoff", 5))
+            root = self.cfg.get("root_label", "ROOT")
+            for label, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+                if label == root or (is_decorated(label) and count < cutoff):
+                    continue
+                self.add_label(label)
+            for label in counts:
+                if is_decorated(label) and counts[label] < cutoff and label != root:
+                    self.add_label(decompose(label)[0])
+        super().begin_training(lambda: sample, sgd, pipeline)
+
+    def _gold_label(self, label: str | None) -> str | None:
+        """The label the parser trains towards for a gold label (None: free)."""
+        if label is None:
+            return NO_LABEL if NO_LABEL in self._label_set() else None
+        if label == self.system.root_label or label in self._label_set():
+            return label
+        if is_decorated(label):
+            label = decompose(label)[0]
+            if label in self._label_set():
+                return label
+        self.add_label(label)
+        return label
+
+    def _label_set(self) -> set:
+        if getattr(self, "_label_cache", None) is None or len(self._label_cache) != len(self._labels):
+            self._label_cache = set(self._labels)
+        return self._label_cache
+
+    # ---- training data -------------------------------------------------------------------------
+
+    def example_chunks(self, index: int, example: Any) -> list[TrainChunk]:
+        heads, deps = example.get_aligned_parse(projectivize=True)
+        if all(h is None for h in heads):
+            return []
+        labels = [None if h is None else self._gold_label(d) for h, d in zip(heads, deps)]
+        n = len(heads)
+        starts = [bool(s) for s in example.get_aligned_sent_starts()] if n > self.cfg.get("max_train_length", 0) else []
+        out = []
+        for start, end in sentence_cuts(starts or [False] * n, int(self.cfg.get("max_train_length", 0))):
+            c_heads = []
+            c_labels = []
+            for i in range(start, end):
+                h = heads[i]
+                if h is None or not start <= h < end:
+                    c_heads.append(-1)
+                    c_labels.append(None)
+                else:
+                    c_heads.append(h - start)
+                    c_labels.append(labels[i])
+            try:
+                gold = self.system.make_gold(c_heads, c_labels)
+            except ValueError as err:
+                raise ValueError(f"{self.name}: example {index} ({getattr(example, 'where', '')}): {err}") from None
+            out.append(TrainChunk(index, start, end, gold))
+        return out
+
+    # ---- annotation ----------------------------------------------------------------------------
+
+    def set_annotations(self, docs: Sequence[Any], states: Any) -> None:
+        """Write heads, labels (deprojectivized) and sentence starts onto the docs."""
+        strings = self.vocab.strings
+        ids: dict[str, int] = {}
+        for doc, (heads, labels, starts) in zip(docs, self.system.get_arcs(states)):
+            n = len(doc)
+            if not n:
+                continue
+            if any("||" in label for label in set(labels)):
+                heads, labels = deprojectivize([int(h) for h in heads], labels)
+                heads = numpy.asarray(heads, dtype="int64")
+            array = numpy.empty((n, 3), dtype="int64")
+            array[:, 0] = numpy.asarray(heads, dtype="int64") - numpy.arange(n)
+            dep_col = []
+            for label in labels:
+                key = ids.get(label)
+                if key is None:
+                    key = ids[label] = strings.add(label) if label else 0
+                dep_col.append(key)
+            array[:, 2] = numpy.where(numpy.asarray(starts), 1, -1)
+            out = array.view("uint64")
+            out[:, 1] = numpy.asarray(dep_col, dtype="uint64")
+            doc.from_array(["HEAD", "DEP", "SENT_START"], out)
