@@ -2,10 +2,11 @@
 """`StateBatch`: a C array of parse or entity states that advance together."""
 
 from libc.stdlib cimport calloc, free
+from libc.string cimport memcpy
 
 import numpy
 
-from ._state cimport StateC, state_free, state_init
+from ._state cimport N_INT_ARRAYS, StateC, state_free, state_init
 
 
 cdef class StateBatch:
@@ -66,6 +67,37 @@ cdef class StateBatch:
             if self.c[i].b0 >= self.c[i].n and self.c[i].depth == 0:
                 count += 1
         return count
+
+    def copy(self) -> StateBatch:
+        """An independent copy of every state (for search and tests; moves never copy)."""
+        cdef StateBatch new = StateBatch(self.lengths, self.system)
+        cdef int i
+        cdef StateC* src
+        cdef StateC* dst
+        for i in range(self.size):
+            src = &self.c[i]
+            dst = &new.c[i]
+            memcpy(dst.block, src.block, N_INT_ARRAYS * max(src.n, 1) * sizeof(int) + max(src.n, 1))
+            dst.b0 = src.b0
+            dst.depth = src.depth
+            dst.ent_start = src.ent_start
+            dst.ent_label = src.ent_label
+            dst.n_ents = src.n_ents
+        return new
+
+    def stack(self, int i=0) -> list:
+        """The stack of state i, bottom first."""
+        self._check(i)
+        return [self.c[i].stack[k] for k in range(self.c[i].depth)]
+
+    def buffer_start(self, int i=0) -> int:
+        """The first buffer word of state i (its length once the buffer is exhausted)."""
+        self._check(i)
+        return self.c[i].b0
+
+    def _check(self, int i) -> None:
+        if not 0 <= i < self.size:
+            raise IndexError(f"state index {i} out of range for a batch of {self.size}")
 
     def __repr__(self) -> str:
         return f"<StateBatch of {self.size} states, {self.n_final} final>"
