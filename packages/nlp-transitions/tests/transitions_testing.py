@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-
 # ---- readers ---------------------------------------------------------------------------------
 
 def read_conllu(path: Path) -> list[tuple[list[int], list[str]]]:
