@@ -43,9 +43,14 @@ cdef class Doc:
     """A tokenized text with its annotation. `Doc(vocab, words=["Hello", "!"], spaces=[False, False])`.
 
     `spaces[i]` says whether word i is followed by a single space (default True for every word).
+    Annotation may be given per word too (None or "" = unknown): tags, pos, morphs, lemmas, deps
+    (strings), heads (absolute indices), sent_starts (True/False/None) and ents (IOB strings
+    "B-PER", "I-PER", "O"; "" or None = unknown).
     """
 
-    def __init__(self, Vocab vocab not None, words=None, spaces=None, *, user_data=None):
+    def __init__(self, Vocab vocab not None, words=None, spaces=None, *, user_data=None,
+                 tags=None, pos=None, morphs=None, lemmas=None, heads=None, deps=None,
+                 sent_starts=None, ents=None):
         self.vocab = vocab
         self.mem = Pool()
         self.length = 0
@@ -72,6 +77,78 @@ cdef class Doc:
                 raise ValueError(f"Doc: word {i} is the empty string")
             self.push_back(vocab.get(word), bool(space))
             i += 1
+        annotation = {"tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas,
+                      "heads": heads, "deps": deps, "sent_starts": sent_starts, "ents": ents}
+        if any(values is not None for values in annotation.values()):
+            self._set_annotation_lists(annotation)
+
+    def _set_annotation_lists(self, dict annotation) -> None:
+        """Validate the per-word annotation lists of __init__ and set them with one from_array."""
+        n = self.length
+        strings = self.vocab.strings
+        attr_ids = []
+        columns = []
+        for name, attr_id in (("tags", TAG), ("pos", POS), ("morphs", MORPH), ("lemmas", LEMMA), ("deps", DEP)):
+            values = annotation[name]
+            if values is None:
+                continue
+            if len(values) != n:
+                raise ValueError(f"Doc: {n} words but {len(values)} {name}")
+            column = []
+            for i, value in enumerate(values):
+                if value is None or value == "":
+                    column.append(0)
+                elif isinstance(value, str):
+                    column.append(strings.add(value))
+                else:
+                    raise TypeError(f"Doc: {name}[{i}] is not a str: {value!r}")
+            attr_ids.append(attr_id)
+            columns.append(column)
+        heads = annotation["heads"]
+        if heads is not None:
+            if len(heads) != n:
+                raise ValueError(f"Doc: {n} words but {len(heads)} heads")
+            column = []
+            for i, head in enumerate(heads):
+                if head is None:
+                    column.append(0)
+                elif not 0 <= head < n:
+                    raise ValueError(f"Doc: heads[{i}] = {head} is outside the doc (0-{n - 1})")
+                else:
+                    column.append(int(head) - i)
+            attr_ids.append(HEAD)
+            columns.append(column)
+        sent_starts = annotation["sent_starts"]
+        if sent_starts is not None:
+            if len(sent_starts) != n:
+                raise ValueError(f"Doc: {n} words but {len(sent_starts)} sent_starts")
+            attr_ids.append(SENT_START)
+            columns.append([0 if v is None else (1 if v else -1) for v in sent_starts])
+        ents = annotation["ents"]
+        if ents is not None:
+            if len(ents) != n:
+                raise ValueError(f"Doc: {n} words but {len(ents)} ents")
+            iobs, types = [], []
+            for i, tag in enumerate(ents):
+                if tag is None or tag == "":
+                    iobs.append(0)
+                    types.append(0)
+                elif tag == "O":
+                    iobs.append(2)
+                    types.append(0)
+                elif len(tag) > 2 and tag[:2] in ("B-", "I-"):
+                    # wraparound is off in this module: index the previous token explicitly
+                    iob = 3 if tag[0] == "B" or i == 0 or iobs[i - 1] not in (1, 3) or types[i - 1] != strings.add(tag[2:]) else 1
+                    iobs.append(iob)
+                    types.append(strings.add(tag[2:]))
+                else:
+                    raise ValueError(f"Doc: ents[{i}] = {tag!r} is not an IOB tag ('B-X', 'I-X', 'O' or '')")
+            attr_ids.extend([ENT_IOB, ENT_TYPE])
+            columns.extend([iobs, types])
+        mask = 0xFFFFFFFFFFFFFFFF  # signed offsets (HEAD, SENT_START) as two's complement
+        array = numpy.array([[v & mask for v in column] for column in columns], dtype=numpy.uint64)
+        array = numpy.ascontiguousarray(array.T.reshape((n, len(attr_ids))))
+        self.from_array(attr_ids, array)
 
     cdef int _resize(self, int new_max) except -1:
         """Grow the token array to hold `new_max` tokens plus padding on both sides."""

@@ -76,7 +76,7 @@ cdef class Span:
     def text(self) -> str:
         text = self.text_with_ws
         if self.end > self.start and self.doc.c[self.end - 1].spacy:
-            return text[:-1]
+            return text[:len(text) - 1]
         return text
 
     @property

@@ -201,3 +201,32 @@ def test_as_doc(vocab):
     assert [t.dep_ for t in sub] == ["nsubj", "ROOT", "acomp"]
     assert [t.ent_iob_ for t in sub] == ["B", "O", "O"] and sub.ents[0].text == "York"
     assert [t.tag_ for t in sub] == ["NNP", "VBZ", "JJ"]
+
+
+def test_construction_with_annotation_lists(vocab):
+    doc = Doc(
+        vocab,
+        ["Ann", "saw", "New", "York", "."],
+        [True, True, True, False, False],
+        tags=["NNP", "VBD", "NNP", None, "."],
+        pos=["PROPN", "VERB", "PROPN", "PROPN", ""],
+        morphs=["Number=Sing", "Tense=Past", None, None, None],
+        lemmas=["Ann", "see", "New", "York", "."],
+        heads=[1, 1, 3, 1, None],
+        deps=["nsubj", "ROOT", "compound", "dobj", None],
+        sent_starts=[True, False, False, None, False],
+        ents=["B-PER", "O", "B-GPE", "I-GPE", ""],
+    )
+    assert [t.tag_ for t in doc] == ["NNP", "VBD", "NNP", "", "."]
+    assert doc[1].lemma_ == "see" and doc[0].morph_ == "Number=Sing" and doc[4].pos_ == ""
+    assert [t.head.i for t in doc] == [1, 1, 3, 1, 4] and doc[4].dep_ == ""
+    assert [t.is_sent_start for t in doc] == [True, False, False, None, False]
+    assert [(e.text, e.label_) for e in doc.ents] == [("Ann", "PER"), ("New York", "GPE")]
+    assert [t.ent_iob_ for t in doc] == ["B", "O", "B", "I", ""]
+    assert [t.i for t in doc[1].children] == [0, 3]
+    with pytest.raises(ValueError, match=r"heads\[1\] = 9"):
+        Doc(vocab, ["a", "b"], heads=[0, 9])
+    with pytest.raises(ValueError, match="2 words but 1 tags"):
+        Doc(vocab, ["a", "b"], tags=["X"])
+    with pytest.raises(ValueError, match=r"ents\[0\] = 'PER'"):
+        Doc(vocab, ["a"], ents=["PER"])
