@@ -28,8 +28,13 @@ def compounding(start: float, stop: float, compound: float) -> Iterator[float]:
     clip = min if start <= stop else max
     step = 0
     while True:
-        yield clip(start * compound**step, stop)
+        value = clip(start * compound**step, stop)
+        if value == stop:  # reached: stop computing powers (they would overflow)
+            break
+        yield value
         step += 1
+    while True:
+        yield stop
 
 
 def decaying(start: float, stop: float, decay: float) -> Iterator[float]:

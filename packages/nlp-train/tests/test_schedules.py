@@ -32,6 +32,12 @@ def test_decaying_is_linear_and_clipped_at_stop():
     assert first(decaying(0.1, 0.3, 0.1), 5) == pytest.approx([0.1, 0.2, 0.3, 0.3, 0.3])
 
 
+def test_compounding_runs_for_millions_of_steps():
+    values = compounding(1, 32, 1.001)
+    assert list(itertools.islice(values, 1_000_000, 1_000_002)) == [32, 32]
+    assert next(compounding(0.5, 2, 1.0)) == 0.5  # compound 1: constant below stop
+
+
 def test_constant_and_bad_arguments():
     assert first(constant(0.25), 3) == [0.25, 0.25, 0.25]
     with pytest.raises(TypeError, match="start must be a number"):
