@@ -113,8 +113,10 @@ class TransitionPipe(TrainablePipe):
     def n_actions(self) -> int:
         return self.system.n_actions
 
+    def _check_labels(self) -> None:
+        """No labels yet is fine: the first `update` adds the labels its examples carry."""
+
     def build_model(self) -> Model:
-        self._check_labels()
         cfg = self.cfg
         return build_transition_model(
             self.build_tok2vec(),

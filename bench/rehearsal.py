@@ -1,0 +1,234 @@
+"""Catastrophic forgetting with and without pseudo-rehearsal, and a full CoNLL-2003 NER run.
+
+1. Train an EntityRecognizer on the first half of CoNLL-2003 train (PER/ORG/LOC/MISC) for a
+   bounded time; score it on dev.
+2. A new label: in the second half of train, MISC entities that name a nationality or group
+   (single-token MISC entities whose word ends like a demonym: -an, -ian, -ese, -ish, -i, -ch;
+   e.g. German, Iraqi, Chinese, British, Dutch) become "NORP". 200 sentences holding such an
+   entity are the update set; there every other entity is marked missing ("-"), so they only
+   teach NORP (and "O" for plain words). Dev gets the same relabelling.
+3. Two copies of the trained model are updated on those 200 sentences for a fixed number of
+   epochs: one plain, one that after every update calls `rehearse` on as many raw sentences
+   from the first half (no gold; targets from a frozen copy of the model).
+4. Old-label F: micro F over PER/ORG/LOC/MISC on dev, with the NORP-relabelled spans left out
+   of both gold and predictions (so learning NORP is not counted as forgetting MISC).
+5. (unless --skip-full) A run on the full train set for a bounded time; dev ents_f.
+
+Usage: OPENBLAS_NUM_THREADS=1 python bench/rehearsal.py [--minutes 8] [--full-minutes 10]
+Results go to bench/out/rehearsal.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from nlp_gold import Example, Scorer, read_columns  # noqa: E402
+from nlp_models.pipes import EntityRecognizer  # noqa: E402
+from nlp_train import compounding, create_optimizer  # noqa: E402
+from nlp_vocab import Vocab  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "conll2003"
+OLD = ("PER", "ORG", "LOC", "MISC")
+DEMONYM_ENDS = ("an", "ian", "ese", "ish", "i", "ch")
+
+
+def load(path: Path, vocab: Vocab) -> list[dict]:
+    return [a for a in read_columns(path) if a["words"]]
+
+
+def is_norp(words: list[str], start: int, end: int) -> bool:
+    word = words[start]
+    return end - start == 1 and word[:1].isupper() and word.lower().endswith(DEMONYM_ENDS)
+
+
+def spans(tags: list[str]) -> list[tuple[int, int, str]]:
+    """(start, end, label) of a BILUO tag list."""
+    out, start = [], None
+    for i, tag in enumerate(tags):
+        if tag[:2] == "U-":
+            out.append((i, i + 1, tag[2:]))
+        elif tag[:2] == "B-":
+            start = i
+        elif tag[:2] == "L-" and start is not None:
+            out.append((start, i + 1, tag[2:]))
+            start = None
+    return out
+
+
+def relabel(annot: dict, only_new: bool) -> dict | None:
+    """NORP for demonym MISC entities; with `only_new`, other entities become missing ("-").
+    None when `only_new` and the sentence has no NORP entity."""
+    tags = list(annot["entities"])
+    words = annot["words"]
+    found = False
+    for start, end, label in spans(tags):
+        if label == "MISC" and is_norp(words, start, end):
+            tags[start] = "U-NORP"
+            found = True
+        elif only_new:
+            for i in range(start, end):
+                tags[i] = "-"
+    if only_new and not found:
+        return None
+    return {**annot, "entities": tags}
+
+
+def examples(vocab: Vocab, annots: list[dict]) -> list[Example]:
+    return [Example.from_annotations(vocab, a, where=f"line {a.get('line', '?')}") for a in annots]
+
+
+def train(ner: EntityRecognizer, train_set: list[Example], seconds: float, dropout: float = 0.2) -> dict:
+    optimizer = create_optimizer()
+    sizes = compounding(4.0, 32.0, 1.001)
+    start = time.time()
+    n_words = n_updates = epochs = 0
+    rng = random.Random(0)
+    while time.time() - start < seconds:
+        order = list(train_set)
+        rng.shuffle(order)
+        i = 0
+        while i < len(order) and time.time() - start < seconds:
+            size = int(next(sizes))
+            batch = order[i : i + size]
+            i += size
+            ner.update(batch, drop=dropout, sgd=optimizer)
+            n_words += sum(len(eg.predicted) for eg in batch)
+            n_updates += 1
+        epochs += i / len(order)
+    elapsed = time.time() - start
+    return {"optimizer": optimizer, "seconds": elapsed, "epochs": round(epochs, 2), "updates": n_updates,
+            "train_words_per_sec": round(n_words / elapsed)}
+
+
+def annotate(ner: EntityRecognizer, dev: list[Example]) -> float:
+    docs = [eg.predicted for eg in dev]
+    for doc in docs:
+        doc.set_ents([], default="missing")
+    start = time.time()
+    for _ in ner.pipe(docs, batch_size=256):
+        pass
+    return sum(len(d) for d in docs) / (time.time() - start)
+
+
+def old_label_f(dev: list[Example]) -> dict:
+    """Micro P/R/F over the old labels with NORP-relabelled spans left out of both sides."""
+    tp = fp = fn = 0
+    for eg in dev:
+        gold_tags = eg.get_aligned_ner()
+        gold = set(spans(gold_tags))
+        norp = {(s, e) for s, e, lab in gold if lab == "NORP"}
+        gold = {g for g in gold if g[2] in OLD}
+        pred = {(e.start, e.end, e.label_) for e in eg.predicted.ents}
+        pred = {p for p in pred if p[2] in OLD and (p[0], p[1]) not in norp}
+        tp += len(gold & pred)
+        fp += len(pred - gold)
+        fn += len(gold - pred)
+    p = tp / (tp + fp) if tp + fp else 0.0
+    r = tp / (tp + fn) if tp + fn else 0.0
+    return {"p": 100 * p, "r": 100 * r, "f": 100 * (2 * p * r / (p + r) if p + r else 0.0)}
+
+
+def evaluate(ner: EntityRecognizer, dev: list[Example], averages: dict | None) -> dict:
+    if averages is not None:
+        with ner.use_params(averages):
+            wps = annotate(ner, dev)
+    else:
+        wps = annotate(ner, dev)
+    scores = Scorer().score(dev)
+    per_type = {k: round(v["f"], 2) for k, v in (scores["ents_per_type"] or {}).items()}
+    return {"ents_f": round(scores["ents_f"], 2), "per_type_f": per_type,
+            "old_label_f": round(old_label_f(dev)["f"], 2), "dev_words_per_sec": round(wps)}
+
+
+def update_new_label(ner: EntityRecognizer, new_set: list[Example], raw: list, epochs: int, rehearse: bool) -> None:
+    optimizer = create_optimizer()
+    ner._rehearsal_model = ner.copy_model() if rehearse else None
+    rng = random.Random(1)
+    raw_iter = iter(rng.sample(raw, len(raw)))
+    for _ in range(epochs):
+        order = list(new_set)
+        rng.shuffle(order)
+        for i in range(0, len(order), 8):
+            batch = order[i : i + 8]
+            ner.update(batch, drop=0.2, sgd=optimizer)
+            if rehearse:
+                docs = [next(raw_iter) for _ in range(2 * len(batch))]
+                ner.rehearse(docs, drop=0.2, sgd=optimizer)
+    # Keep the latest weights (a few hundred updates: averages would mostly hold the old model).
+    ner._rehearsal_model = None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=8.0, help="training time on half of train")
+    parser.add_argument("--full-minutes", type=float, default=10.0, help="training time on all of train")
+    parser.add_argument("--epochs", type=int, default=10, help="epochs over the 200 NORP sentences")
+    parser.add_argument("--skip-full", action="store_true")
+    parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "rehearsal.json"))
+    args = parser.parse_args()
+    if not (DATA / "train.txt").exists():
+        print(f"skipped: {DATA} is absent", file=sys.stderr)
+        return 0
+    vocab = Vocab()
+    train_annots = load(DATA / "train.txt", vocab)
+    dev_annots = load(DATA / "dev.txt", vocab)
+    half = len(train_annots) // 2
+    first, second = train_annots[:half], train_annots[half:]
+    results: dict = {"train_sentences_half": len(first)}
+
+    ner = EntityRecognizer(vocab)
+    first_ex = examples(vocab, first)
+    ner.begin_training(lambda: first_ex[:2000])
+    stats = train(ner, first_ex, args.minutes * 60)
+    optimizer = stats.pop("optimizer")
+    dev_plain = examples(vocab, dev_annots)
+    results["phase1"] = {**stats, **evaluate(ner, dev_plain, optimizer.averages)}
+    print(json.dumps(results["phase1"]), flush=True)
+    # Continue from the averaged weights (what one would save and load).
+    with ner.use_params(optimizer.averages):
+        base_bytes = ner.to_bytes()
+
+    new_annots = [r for r in (relabel(a, only_new=True) for a in second) if r is not None][:200]
+    new_set = examples(vocab, new_annots)
+    dev_norp = examples(vocab, [relabel(a, only_new=False) for a in dev_annots])
+    raw = [eg.predicted for eg in first_ex]
+    base = EntityRecognizer(vocab).from_bytes(base_bytes)
+    results["new_label"] = {"sentences": len(new_set), "norp_entities": sum(
+        t == "U-NORP" for a in new_annots for t in a["entities"]), "epochs": args.epochs}
+    results["before"] = evaluate(base, dev_norp, None)
+    print("before", json.dumps(results["before"]), flush=True)
+    for rehearse in (False, True):
+        ner2 = EntityRecognizer(vocab).from_bytes(base_bytes)
+        ner2.add_label("NORP")
+        start = time.time()
+        update_new_label(ner2, new_set, raw, args.epochs, rehearse)
+        key = "with_rehearse" if rehearse else "without_rehearse"
+        results[key] = {**evaluate(ner2, dev_norp, None), "seconds": round(time.time() - start, 1)}
+        results[key]["old_label_f_drop"] = round(results["before"]["old_label_f"] - results[key]["old_label_f"], 2)
+        print(key, json.dumps(results[key]), flush=True)
+
+    if not args.skip_full:
+        full = EntityRecognizer(vocab)
+        all_ex = examples(vocab, train_annots)
+        full.begin_training(lambda: all_ex[:2000])
+        stats = train(full, all_ex, args.full_minutes * 60)
+        optimizer = stats.pop("optimizer")
+        results["full"] = {**stats, **evaluate(full, examples(vocab, dev_annots), optimizer.averages)}
+        print("full", json.dumps(results["full"]), flush=True)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(results, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
