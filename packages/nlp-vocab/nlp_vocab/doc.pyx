@@ -11,7 +11,7 @@ import numpy
 import srsly
 from cymem.cymem cimport Pool
 from libc.string cimport memcpy, memset
-from libc.stdint cimport uint64_t
+from libc.stdint cimport int64_t, uint64_t
 
 from .attrs cimport (
     attr_id_t, ORTH, SPACY, IDX, LENGTH, TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
@@ -23,6 +23,7 @@ from .span cimport Span
 from .structs cimport LexemeC, TokenC
 from .token cimport Token, token_get_attr, token_set_attr
 from .typedefs cimport attr_t
+from .strings cimport StringStore
 from .vocab cimport Vocab
 
 # The lexeme of the padding tokens: all ids 0, no flags (static storage is zero-initialised).
@@ -338,43 +339,25 @@ cdef class Doc:
             raise ValueError(f"from_array: array has {values.shape[0]} rows but the doc has {self.length} tokens")
         if values.dtype.kind not in "iub":
             raise ValueError(f"from_array: array must hold integers, got dtype {values.dtype}")
-        values = numpy.ascontiguousarray(values.astype(numpy.uint64))
+        values = numpy.ascontiguousarray(values, dtype=numpy.uint64)  # negatives wrap (HEAD)
+        cdef const uint64_t[:, ::1] checked = values
         cdef int col
         for col, attr_id in enumerate(attr_ids):
             if attr_id in _SETTABLE:
-                if attr_id == HEAD:
-                    heads = values[:, col].view(numpy.int64) + numpy.arange(self.length)
-                    bad = numpy.nonzero((heads < 0) | (heads >= self.length))[0]
-                    if len(bad):
-                        raise ValueError(f"from_array: token {bad[0]} has head offset {int(values[bad[0], col].view(numpy.int64))} pointing outside the doc")
-                elif attr_id == ENT_IOB:
-                    bad = numpy.nonzero(values[:, col] > 3)[0]
-                    if len(bad):
-                        raise ValueError(f"from_array: token {bad[0]} has ENT_IOB {values[bad[0], col]} (expected 0-3)")
-                elif attr_id == SENT_START:
-                    signed = values[:, col].view(numpy.int64)
-                    bad = numpy.nonzero((signed < -1) | (signed > 1))[0]
-                    if len(bad):
-                        raise ValueError(f"from_array: token {bad[0]} has SENT_START {signed[bad[0]]} (expected -1, 0 or 1)")
-                elif attr_id in (TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE):
-                    for value in numpy.unique(values[:, col]):
-                        if value != 0 and int(value) not in self.vocab.strings:
-                            raise ValueError(f"from_array: {NAMES[attr_id]} value {int(value)} is not in the StringStore")
+                _validate_column(self, checked, col, attr_id)
             else:
                 expected = self.to_array([attr_id])[:, 0]
                 if not numpy.array_equal(expected, values[:, col]):
                     raise ValueError(f"from_array: column {NAMES[attr_id]} does not match the doc's tokens (lexical attributes cannot be set)")
-        settable = [(col, a) for col, a in enumerate(attr_ids) if a in _SETTABLE]
-        cols_array = numpy.asarray([c for c, _ in settable], dtype=numpy.int64)
-        ids_array = numpy.asarray([a for _, a in settable], dtype=numpy.uint64)
-        cdef const uint64_t[:, ::1] vals = values
-        cdef const long[::1] cols = cols_array.astype(numpy.int_)
-        cdef const uint64_t[::1] ids = ids_array
-        cdef int i, j, n_set = len(settable)
-        with nogil:
-            for i in range(self.length):
-                for j in range(n_set):
-                    token_set_attr(&self.c[i], <attr_id_t>ids[j], vals[i, cols[j]])
+        cdef int i, c_col
+        cdef attr_id_t c_attr
+        for col, attr_id in enumerate(attr_ids):
+            if attr_id in _SETTABLE:
+                c_col = col
+                c_attr = <attr_id_t>attr_id
+                with nogil:
+                    for i in range(self.length):
+                        token_set_attr(&self.c[i], c_attr, checked[i, c_col])
         if HEAD in attr_ids:
             self.set_children_from_heads()
         return self
@@ -554,13 +537,17 @@ cdef class Doc:
 
     def _set_words_and_annotation(self, attrs, array) -> None:
         """Push the tokens of the ORTH and SPACY columns, then set the other columns."""
-        orth_col = attrs.index(ORTH)
-        spacy_col = attrs.index(SPACY) if SPACY in attrs else None
-        cdef int i
-        for i in range(array.shape[0]):
+        array = numpy.ascontiguousarray(array, dtype=numpy.uint64)
+        cdef const uint64_t[:, ::1] vals = array
+        cdef int orth_col = attrs.index(ORTH)
+        cdef int spacy_col = attrs.index(SPACY) if SPACY in attrs else -1
+        cdef int i, n = vals.shape[0]
+        if n > self.max_length:
+            self._resize(n)
+        for i in range(n):
             self.push_back(
-                self.vocab.get_by_orth(int(array[i, orth_col])),
-                True if spacy_col is None else bool(array[i, spacy_col]),
+                self.vocab.get_by_orth(vals[i, orth_col]),
+                True if spacy_col < 0 else vals[i, spacy_col] != 0,
             )
         rest = [col for col, a in enumerate(attrs) if a in _SETTABLE]
         if rest:
@@ -579,6 +566,33 @@ cdef class Doc:
             return self.from_bytes(path.read_bytes())
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
+
+
+cdef int _validate_column(Doc doc, const uint64_t[:, ::1] vals, int col, int attr_id) except -1:
+    """Check one column for from_array: heads inside the doc, IOB and sentence-start codes in
+    range, string ids known to the StringStore (a C loop; errors name the token)."""
+    cdef dict known = doc.vocab.strings._by_key
+    cdef int i, n = doc.length
+    cdef int64_t signed
+    cdef uint64_t value, last_ok = 0
+    for i in range(n):
+        value = vals[i, col]
+        if attr_id == HEAD:
+            signed = <int64_t>value
+            if signed < -i or signed >= n - i:
+                raise ValueError(f"from_array: token {i} has head offset {signed} pointing outside the doc")
+        elif attr_id == ENT_IOB:
+            if value > 3:
+                raise ValueError(f"from_array: token {i} has ENT_IOB {value} (expected 0-3)")
+        elif attr_id == SENT_START:
+            signed = <int64_t>value
+            if signed < -1 or signed > 1:
+                raise ValueError(f"from_array: token {i} has SENT_START {signed} (expected -1, 0 or 1)")
+        elif value != 0 and value != last_ok:
+            if value not in known:
+                raise ValueError(f"from_array: {NAMES[attr_id]} value {value} of token {i} is not in the StringStore")
+            last_ok = value
+    return 0
 
 
 def _doc_from_bytes(Vocab vocab, bytes data):

@@ -29,6 +29,7 @@ class DocBin:
         self.store_user_data = store_user_data
         self.tokens: list[numpy.ndarray] = []
         self.strings: set[str] = set()
+        self._seen_keys: set[int] = set()  # string ids already looked up (add() speed)
         self.cats: list[dict] = []
         self.user_data: list[dict] = []
         for doc in docs:
@@ -40,10 +41,13 @@ class DocBin:
     def add(self, doc: Doc) -> None:
         """Store one doc's attribute array, the strings it uses, its cats (and user data)."""
         array = doc.to_array(self.attrs)
-        strings = doc.vocab.strings
-        for col, attr in enumerate(self.attrs):
-            if attr in _STRING_ATTRS:
-                self.strings.update(strings[int(k)] for k in numpy.unique(array[:, col]) if k != 0)
+        string_cols = [col for col, attr in enumerate(self.attrs) if attr in _STRING_ATTRS]
+        new_keys = set(array[:, string_cols].ravel().tolist())
+        new_keys -= self._seen_keys
+        if new_keys:
+            strings = doc.vocab.strings
+            self.strings.update(strings[k] for k in new_keys if k != 0)
+            self._seen_keys.update(new_keys)
         self.tokens.append(array)
         self.cats.append(dict(doc.cats))
         self.user_data.append(dict(doc.user_data) if self.store_user_data else {})
@@ -81,7 +85,7 @@ class DocBin:
         }
         if self.store_user_data:
             msg["user_data"] = self.user_data
-        return zlib.compress(srsly.msgpack_dumps(msg))
+        return zlib.compress(srsly.msgpack_dumps(msg), 1)  # hash ids barely compress: favour speed
 
     def from_bytes(self, data: bytes, source: str = "DocBin.from_bytes") -> DocBin:
         """Load what to_bytes wrote (replacing the current content); errors name `source`."""
@@ -100,6 +104,7 @@ class DocBin:
         offsets = numpy.cumsum([0] + lengths)
         self.tokens = [flat[offsets[i]:offsets[i + 1]] for i in range(len(lengths))]
         self.strings = set(msg["strings"])
+        self._seen_keys = set()
         self.cats = list(msg["cats"])
         self.store_user_data = "user_data" in msg
         self.user_data = list(msg["user_data"]) if self.store_user_data else [{} for _ in lengths]
