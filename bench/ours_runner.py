@@ -1,0 +1,125 @@
+"""Our side of the benchmark: the same phases and outputs as spacy_runner.py.
+
+    python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
+    python bench/ours_runner.py annotate TASK OUT_DIR
+
+`train` builds a blank English pipeline with the task's components (default hyperparameters, no
+static vectors), reads the splits with nlp_gold (10 sentences per training Doc, as spaCy's converter
+groups them) and runs nlp_train.train with the wall-clock budget; the per-epoch log gives the
+learning curve (evaluation time excluded). `annotate` loads model-best and measures words/sec on
+raw text (single process, batch 256, best of 3), peak RSS and the dev scores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from tasks import (  # noqa: E402
+    TASKS,
+    Task,
+    dir_size_mb,
+    n_words,
+    peak_rss_mb,
+    raw_texts,
+    read_reference,
+    write_json,
+)
+
+TRAIN_SENTS_PER_DOC = {"conllu": 10, "columns": 10, "jsonl": 1}
+
+
+def corpus(task: Task, split: str, nlp, limit: int = 0):
+    from nlp_gold import Corpus
+
+    n_sents = TRAIN_SENTS_PER_DOC[task.fmt] if split == "train" else 1
+    if task.fmt == "jsonl":
+        return Corpus(task.path(split), labels=["pos", "neg"], make_doc=nlp.make_doc, limit=limit)
+    return Corpus(task.path(split), n_sents=n_sents, limit=limit)
+
+
+def train(task: Task, out: Path, minutes: float, seed: int) -> None:
+    import nlp_models
+    from nlp_train import train as train_loop
+    from thinc.api import fix_random_seed
+
+    fix_random_seed(seed)
+    start = time.perf_counter()
+    nlp = nlp_models.blank("en")
+    for name in task.pipeline:
+        config = {"exclusive_classes": True} if name == "textcat" else {}
+        nlp.add_pipe(nlp.create_pipe(name, config))
+    train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
+    dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
+    optimizer = nlp.begin_training(lambda: train_examples)
+    setup_seconds = time.perf_counter() - start
+    result = train_loop(nlp, train_examples, dev_examples, out, optimizer=optimizer, seed=seed,
+                        n_epochs=1000, max_minutes=minutes, save_every_epoch=False, progress=False)
+    log, seconds, words = [], setup_seconds, 0
+    for row in result.history:
+        seconds += row["train_seconds"]
+        words += row["n_words"]
+        log.append({"seconds": seconds, "epoch": row["epoch"], "words": words, "score": row["score"],
+                    "scores": {k: v for k, v in row["scores"].items() if not isinstance(v, dict)}})
+    from importlib.metadata import version
+
+    write_json(out / "train.json", {
+        "system": "ours", "version": version("nlp-models"), "task": task.name, "log": log,
+        "train_seconds": seconds, "train_words": words, "train_wps": words / max(seconds, 1e-9),
+        "best": max(log, key=lambda row: row["score"]) if log else None, "peak_rss_mb": peak_rss_mb(),
+    })
+
+
+def annotate(task: Task, out: Path) -> None:
+    import nlp_models
+    from nlp_gold import Example, Scorer, doc_from_annotations
+    from nlp_vocab import Doc
+
+    nlp = nlp_models.load(out / "model-best")
+    references = read_reference(task, "dev")
+    texts = raw_texts(references)
+    words = n_words(references)
+    timings = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=256):
+            pass
+        timings.append(time.perf_counter() - t0)
+    if task.fmt == "jsonl":
+        inputs = texts
+    else:
+        inputs = [Doc(nlp.vocab, words=ref["words"], spaces=ref["spaces"]) for ref in references]
+    examples = []
+    for ref, doc in zip(references, nlp.pipe(inputs, batch_size=256)):
+        if task.fmt == "jsonl":
+            examples.append(Example(doc, Example.from_annotations(nlp.vocab, dict(ref), nlp.make_doc).reference))
+        else:
+            examples.append(Example(doc, doc_from_annotations(nlp.vocab, dict(ref))))
+    write_json(out / "annotate.json", {
+        "system": "ours", "task": task.name, "wps": words / min(timings), "timings": timings,
+        "words": words, "scores": Scorer().score(examples), "peak_rss_mb": peak_rss_mb(),
+        "model_mb": dir_size_mb(out / "model-best"),
+    })
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("command", choices=["train", "annotate"])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    task = TASKS[args.task]
+    if args.command == "train":
+        train(task, args.out, args.minutes, args.seed)
+    else:
+        annotate(task, args.out)
+
+
+if __name__ == "__main__":
+    main()
