@@ -1,0 +1,152 @@
+"""DependencyParser: custom-semantics intent parsing, syntactic trees with sentence breaks,
+non-projective trees, label growth, save/load (tiny hand-written data)."""
+
+import random
+
+import pytest
+from nlp_gold import Example
+from nlp_models import DependencyParser, blank
+from nlp_vocab import Doc, Vocab
+from thinc.api import Adam, fix_random_seed
+
+SMALL = {"width": 32, "depth": 2, "embed_rows": 1000, "hidden_width": 32, "dropout": 0.1}
+
+
+def train(parser, examples, epochs, seed=0):
+    fix_random_seed(seed)
+    rng = random.Random(seed)
+    optimizer = Adam(0.002)
+    examples = list(examples)
+    losses = {}
+    for _ in range(epochs):
+        rng.shuffle(examples)
+        losses = {}
+        for eg in examples:
+            parser.update([eg], drop=0.1, sgd=optimizer, losses=losses)
+    return losses
+
+
+def tree(doc):
+    return [t.head.i for t in doc], [t.dep_ for t in doc]
+
+
+# Words, heads, labels; "-" marks words that carry no relation of interest.
+INTENTS = [
+    ("find a cafe with great wifi", [0, 2, 0, 5, 5, 2], ["ROOT", "-", "PLACE", "-", "QUALITY", "ATTRIBUTE"]),
+    ("show me the best hotel near the station", [0, 0, 4, 4, 0, 7, 7, 4],
+     ["ROOT", "-", "-", "QUALITY", "PLACE", "-", "-", "LOCATION"]),
+    ("find a quiet bar open tonight", [0, 3, 3, 0, 3, 4], ["ROOT", "-", "QUALITY", "PLACE", "ATTRIBUTE", "TIME"]),
+    ("look for a cheap gym in paris", [0, 0, 4, 4, 0, 4, 4], ["ROOT", "-", "-", "QUALITY", "PLACE", "-", "LOCATION"]),
+]
+INTENT_LABELS = ["ROOT", "PLACE", "QUALITY", "ATTRIBUTE", "TIME", "LOCATION", "-"]
+
+
+def test_intent_parser_with_custom_labels():
+    vocab = Vocab()
+    examples = [
+        Example.from_dict(Doc(vocab, words=t.split()), {"heads": h, "deps": d}) for t, h, d in INTENTS
+    ]
+    parser = DependencyParser(vocab, **SMALL)
+    for label in INTENT_LABELS:
+        parser.add_label(label)
+    parser.begin_training()
+    losses = train(parser, examples, 40)
+    assert losses["parser"] < 1.0
+    for text, heads, deps in INTENTS:
+        assert tree(parser(Doc(vocab, words=text.split()))) == (heads, deps)
+    # An unseen request in the same pattern.
+    doc = parser(Doc(vocab, words="find a hotel with good wifi".split()))
+    assert [(t.text, t.dep_, t.head.text) for t in doc if t.dep_ != "-"] == [
+        ("find", "ROOT", "find"), ("hotel", "PLACE", "find"), ("good", "QUALITY", "wifi"),
+        ("wifi", "ATTRIBUTE", "hotel"),
+    ]
+
+
+SYNTAX = [
+    # Two sentences in one document: the parser must break between them.
+    ("she reads books . he writes letters .", [1, 1, 1, 1, 5, 5, 5, 5],
+     ["nsubj", "root", "obj", "punct", "nsubj", "root", "obj", "punct"]),
+    ("they like green tea .", [1, 1, 3, 1, 1], ["nsubj", "root", "amod", "obj", "punct"]),
+    ("we saw old films .", [1, 1, 3, 1, 1], ["nsubj", "root", "amod", "obj", "punct"]),
+]
+
+
+def test_syntactic_parse_with_sentence_boundaries():
+    vocab = Vocab()
+    examples = [Example.from_dict(Doc(vocab, words=t.split()), {"heads": h, "deps": d}) for t, h, d in SYNTAX]
+    parser = DependencyParser(vocab, **SMALL)
+    parser.begin_training(lambda: examples)
+    assert parser.cfg["root_label"] == "root"  # taken from the gold roots
+    assert set(parser.labels) == {"nsubj", "obj", "punct", "amod"}
+    train(parser, examples, 40)
+    for text, heads, deps in SYNTAX:
+        assert tree(parser(Doc(vocab, words=text.split()))) == (heads, deps)
+    doc = parser(Doc(vocab, words="she reads books . he writes letters .".split()))
+    assert [s.text for s in doc.sents] == ["she reads books .", "he writes letters ."]
+
+
+def test_nonprojective_tree_is_restored():
+    vocab = Vocab()
+    # Arc 4 -> 1 crosses the arc 0 -> 3: non-projective; the parser learns the lifted tree with
+    # a decorated label and deprojectivizes its output.
+    words = "A hearing is scheduled on the issue today".split()
+    heads = [1, 3, 3, 3, 1, 6, 4, 3]
+    deps = ["det", "nsubj", "aux", "root", "nmod", "det", "obj", "obl"]
+    example = Example.from_dict(Doc(vocab, words=words), {"heads": heads, "deps": deps})
+    parser = DependencyParser(vocab, decorated_cutoff=1, **SMALL)
+    parser.begin_training(lambda: [example])
+    assert any("||" in label for label in parser.labels)
+    train(parser, [example], 60)
+    assert tree(parser(Doc(vocab, words=words))) == (heads, deps)
+    # With the default cut-off the rare decoration is backed off to its plain label.
+    plain = DependencyParser(vocab, **SMALL)
+    plain.begin_training(lambda: [example])
+    assert not any("||" in label for label in plain.labels) and "nmod" in plain.labels
+
+
+def test_add_label_keeps_predictions_and_save_load(tmp_path):
+    vocab = Vocab()
+    examples = [Example.from_dict(Doc(vocab, words=t.split()), {"heads": h, "deps": d}) for t, h, d in SYNTAX]
+    parser = DependencyParser(vocab, **SMALL)
+    parser.begin_training(lambda: examples)
+    train(parser, examples, 15)
+    texts = [t for t, _, _ in SYNTAX] + ["she likes old tea .", "books ."]
+    before = [tree(d) for d in parser.pipe([Doc(vocab, words=t.split()) for t in texts], batch_size=2)]
+    assert parser.add_label("iobj") == 1 and parser.add_label("iobj") == 0
+    assert [tree(parser(Doc(vocab, words=t.split()))) for t in texts] == before
+    parser.to_disk(tmp_path / "parser")
+    loaded = DependencyParser(Vocab()).from_disk(tmp_path / "parser")
+    assert loaded.labels == parser.labels and loaded.cfg["root_label"] == "root"
+    assert [tree(loaded(Doc(loaded.vocab, words=t.split()))) for t in texts] == before
+    again = DependencyParser(Vocab()).from_bytes(parser.to_bytes())
+    assert [tree(again(Doc(again.vocab, words=t.split()))) for t in texts] == before
+
+
+def test_parser_in_language_update_and_rehearse():
+    nlp = blank("en")
+    nlp.add_pipe(nlp.create_pipe("parser", SMALL))
+    fix_random_seed(0)
+    optimizer = nlp.begin_training()
+    data = [(t, {"heads": h, "deps": d}) for t, h, d in SYNTAX[1:]]
+    for _ in range(30):
+        for text, annotations in data:
+            nlp.update([text], [annotations], sgd=optimizer)
+    parser = nlp.get_pipe("parser")
+    assert "amod" in parser.labels  # labels arrive with the updates
+    nlp.resume_training()
+    losses = nlp.rehearse(["they saw green films ."], sgd=optimizer)
+    assert losses["parser"] == pytest.approx(0.0, abs=1e-8)
+    # An empty document and an empty batch pass through.
+    assert len(parser(nlp.make_doc(""))) == 0
+    assert parser.update([], sgd=optimizer) == {"parser": 0.0}
+
+
+def test_unknown_labels_arrive_with_updates_and_empty_label_is_rejected():
+    vocab = Vocab()
+    parser = DependencyParser(vocab, **SMALL)
+    parser.begin_training()
+    with pytest.raises(ValueError, match="label"):
+        parser.add_label("")
+    example = Example.from_dict(Doc(vocab, words=["a", "b"]), {"heads": [1, 1], "deps": ["x", "root"]})
+    losses = parser.update([example], sgd=Adam(0.001))
+    assert losses["parser"] > 0 and "x" in parser.labels
