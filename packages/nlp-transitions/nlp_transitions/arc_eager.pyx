@@ -130,6 +130,9 @@ cdef class ArcEager(TransitionSystem):
         for label in labels or ():
             self.add_label(label)
 
+    def __reduce__(self):
+        return (ArcEager, (self.labels, self.root_label, self.repair_label))
+
     # ---- labels and actions --------------------------------------------------------------
 
     def add_label(self, name: str) -> bool:
@@ -194,7 +197,8 @@ cdef class ArcEager(TransitionSystem):
 
     def make_gold(self, heads, labels=None) -> ParseGold:
         """Gold for one document: absolute head per word (the word itself for a root; -1 or
-        None unknown) and a label per word (string or id; None, "" or -1 unknown)."""
+        None unknown) and a label per word (string or id; None, "" or -1 unknown). A root's
+        label is never compared, and `root_label` on a non-root word counts as unknown."""
         heads = [-1 if h is None else int(h) for h in heads]
         if labels is None:
             ids = [-1] * len(heads)

@@ -103,6 +103,9 @@ cdef class BiluoPushDown(TransitionSystem):
         for label in labels or ():
             self.add_label(label)
 
+    def __reduce__(self):
+        return (BiluoPushDown, (self.labels,))
+
     def add_label(self, name: str) -> bool:
         """Add an entity type (its B, I, L, U actions); False if already known."""
         if not isinstance(name, str) or not name or name == "O" or name == "-":
