@@ -1,0 +1,237 @@
+"""`nlp train`: train a pipeline (tagger, parser, ner, textcat) from any format `convert` reads,
+printing the per-epoch table and writing `model{i}`, `model-best` and `model-final`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import plac
+import srsly
+
+from ._corpus import load_examples
+from ._errors import fail, require_file, require_path
+from ._models import load_model, use_device
+from ._tok2vec import load_into
+
+COMPONENTS = ("tagger", "parser", "ner", "textcat")
+TEXTCAT_ARCHS = ("ensemble", "bow", "cnn")
+
+
+class Trainee:
+    """What nlp_train's loop trains: the pipeline, updating only the chosen components.
+
+    The other components of a base model run (and are saved) but keep their weights.
+    """
+
+    def __init__(self, nlp: Any, names: Sequence[str]) -> None:
+        self.nlp = nlp
+        self.pipe_names = list(names)
+
+    @property
+    def pipeline(self) -> list[tuple[str, Any]]:
+        return [(name, self.nlp.get_pipe(name)) for name in self.pipe_names]
+
+    def update(self, examples: Sequence[Any], *, drop: float, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
+        for _, proc in self.pipeline:
+            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        return losses
+
+    def rehearse(self, texts: Sequence[str], *, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
+        docs = [self.nlp.make_doc(t) for t in texts]
+        for _, proc in self.pipeline:
+            if callable(getattr(proc, "rehearse", None)):
+                proc.rehearse(docs, sgd=sgd, losses=losses)
+        return losses
+
+    def evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
+        return self.nlp.evaluate(examples)
+
+    @contextlib.contextmanager
+    def use_params(self, params: dict) -> Iterator[None]:
+        with self.nlp.use_params(params):
+            yield
+
+    def to_disk(self, path: str | Path) -> None:
+        self.nlp.to_disk(path)
+
+    def from_disk(self, path: str | Path) -> Any:
+        return self.nlp.from_disk(path)
+
+
+def parse_pipeline(pipeline: str) -> list[str]:
+    """Component names from "tagger,parser" (a UserError for unknown or repeated names)."""
+    names = [p.strip() for p in pipeline.split(",") if p.strip()]
+    unknown = [p for p in names if p not in COMPONENTS]
+    if unknown or not names:
+        fail(f"-p/--pipeline: unknown component(s) {', '.join(unknown) or repr(pipeline)}: use some of {', '.join(COMPONENTS)}")
+    if len(set(names)) != len(names):
+        fail(f"-p/--pipeline: a component is named twice in {pipeline!r}")
+    return names
+
+
+def read_raw_texts(path: str) -> list[str]:
+    """Texts for rehearsal: JSONL with "text" (or "tokens"), or plain text a line."""
+    from .pretrain import iter_texts
+
+    texts = [" ".join(t) if isinstance(t, list) else t for t in iter_texts(require_file(path, "raw text file"))]
+    if not texts:
+        fail(f"raw text file holds no texts: {path}")
+    return texts
+
+
+def _component_cfg(name: str, width: int | None, depth: int | None, embed_rows: int | None, vectors: bool,
+                   multilabel: bool, arch: str, seed: int) -> dict:
+    cfg: dict[str, Any] = {}
+    if width is not None:
+        cfg["width"] = width
+    if depth is not None:
+        cfg["depth"] = depth
+    if embed_rows is not None:
+        cfg["embed_rows"] = embed_rows
+    if vectors:
+        cfg["pretrained_vectors"] = True
+    if name in ("parser", "ner"):
+        cfg["seed"] = seed
+    if name == "textcat":
+        cfg["exclusive_classes"] = not multilabel
+        cfg["architecture"] = arch
+    return cfg
+
+
+def _check_positive(value: int | float | None, option: str, minimum: float = 1) -> None:
+    if value is not None and value < minimum:
+        fail(f"{option} must be at least {minimum:g}, got {value}")
+
+
+@plac.annotations(
+    lang=("Language code of the model", "positional", None, str),
+    output_dir=("Folder for the models (model{i}, model-best, model-final)", "positional", None, str),
+    train_path=("Training data: a file or folder in any format `nlp convert` reads", "positional", None, str),
+    dev_path=("Development data: a file or folder", "positional", None, str),
+    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat", "option", "p", str),
+    n_iter=("Number of epochs", "option", "n", int),
+    base_model=("Model to start from (its other components and labels are kept)", "option", "b", str),
+    vectors=("Model holding static vectors (from `nlp init-vectors`)", "option", "v", str),
+    init_tok2vec=("Pretrained tok2vec weights (model{i}.bin from `nlp pretrain`)", "option", "t2v", str),
+    use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
+    n_examples=("Train on the first N examples only (0: all)", "option", "ns", int),
+    n_early_stopping=("Stop after this many epochs without improvement", "option", "ne", int),
+    seed=("Random seed", "option", None, int),
+    max_minutes=("Stop after the epoch during which this many minutes have passed", "option", None, float),
+    conv_width=("Width of the token-to-vector layers", "option", "cw", int),
+    conv_depth=("Depth of the token-to-vector CNN", "option", "cd", int),
+    embed_rows=("Rows of each hashed embedding table", "option", "er", int),
+    textcat_multilabel=("Text classes are not mutually exclusive", "flag", "tm"),
+    textcat_arch=("Text classifier architecture: ensemble, bow, cnn", "option", "ta", str, TEXTCAT_ARCHS),
+    raw_text=("Raw texts (JSONL or a text a line) to rehearse on; needs -b", "option", "rt", str),
+    resume=("Resume from OUTPUT_DIR/checkpoint", "flag", None),
+    version=("Model version, written to meta.json", "option", "V", str),
+    meta_path=("JSON file of meta.json entries (name, description, author, ...)", "option", "m", str),
+)
+def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: str = "tagger,parser,ner",
+          n_iter: int = 30, base_model: str | None = None, vectors: str | None = None, init_tok2vec: str | None = None,
+          use_gpu: int = -1, n_examples: int = 0, n_early_stopping: int | None = None, seed: int = 0,
+          max_minutes: float | None = None, conv_width: int | None = None, conv_depth: int | None = None,
+          embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
+          raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None) -> int:
+    """Train a model."""
+    import nlp_models
+    import nlp_train
+    from thinc.api import fix_random_seed
+
+    names = parse_pipeline(pipeline)
+    _check_positive(n_iter, "-n/--n-iter")
+    _check_positive(n_early_stopping, "-ne/--n-early-stopping")
+    _check_positive(conv_width, "-cw/--conv-width")
+    _check_positive(conv_depth, "-cd/--conv-depth")
+    _check_positive(embed_rows, "-er/--embed-rows")
+    _check_positive(n_examples, "-ns/--n-examples", 0)
+    if max_minutes is not None and not max_minutes > 0:
+        fail(f"--max-minutes must be > 0, got {max_minutes}")
+    require_path(train_path, "training data")
+    require_path(dev_path, "development data")
+    meta = {}
+    if meta_path is not None:
+        try:
+            meta = srsly.read_json(require_file(meta_path, "meta file"))
+        except ValueError as err:
+            fail(f"{meta_path}: invalid JSON ({' '.join(str(err).split())})")
+        if not isinstance(meta, dict):
+            fail(f"{meta_path}: expected a JSON object of meta.json entries")
+    if init_tok2vec is not None:
+        require_file(init_tok2vec, "pretrained tok2vec weights")
+    if raw_text is not None and base_model is None:
+        fail("-rt/--raw-text needs -b/--base-model: rehearsal keeps the base model's predictions")
+    raw_texts = read_raw_texts(raw_text) if raw_text is not None else None
+    device = use_device(use_gpu)
+    fix_random_seed(seed)
+
+    if base_model is not None:
+        nlp = load_model(base_model, "base model")
+        if nlp.lang != lang:
+            fail(f"base model {base_model} is for language {nlp.lang!r}, not {lang!r}")
+    elif vectors is not None:
+        nlp = load_model(vectors, "vectors model")
+        if nlp.lang != lang:
+            fail(f"vectors model {vectors} is for language {nlp.lang!r}, not {lang!r}")
+        for name in list(nlp.pipe_names):
+            nlp.remove_pipe(name)
+    else:
+        try:
+            nlp = nlp_models.blank(lang)
+        except (ValueError, KeyError, ImportError) as err:
+            fail(f"unknown language {lang!r} ({err})")
+    if vectors is not None and base_model is not None:
+        nlp.vocab.vectors = load_model(vectors, "vectors model").vocab.vectors
+    if vectors is not None and (nlp.vocab.vectors is None or not nlp.vocab.vectors.shape[0]):
+        fail(f"-v/--vectors {vectors}: the model holds no vectors (make one with `nlp init-vectors`)")
+    nlp.meta.update(meta)
+    nlp.meta["version"] = version
+    nlp.meta.setdefault("name", "model")
+
+    print(f"ℹ Loading data: {train_path} (train), {dev_path} (dev)")
+    train_examples = load_examples(train_path, nlp.vocab, nlp.make_doc, "training data", limit=n_examples)
+    dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data")
+    n_words = sum(len(eg) for eg in train_examples)
+    print(f"ℹ {len(train_examples)} training examples ({n_words} words), {len(dev_examples)} dev examples; "
+          f"device: {device}")
+
+    new = []
+    for name in names:
+        if nlp.has_pipe(name):
+            continue
+        cfg = _component_cfg(name, conv_width, conv_depth, embed_rows, vectors is not None,
+                             textcat_multilabel, textcat_arch, seed)
+        nlp.add_pipe(nlp.create_pipe(name, cfg), name=name)
+        new.append(name)
+    for name in names:
+        if name in new:
+            continue  # begin_training infers the labels of new components
+        proc = nlp.get_pipe(name)
+        for eg in train_examples:
+            for label in proc.labels_of_example(eg):
+                if label and label not in proc.labels:
+                    proc.add_label(label)
+        if not proc.labels:
+            fail(f"{name}: the training data has no {name} annotation (no labels found): nothing to train")
+    for name in new:
+        nlp.get_pipe(name).begin_training(lambda: train_examples, pipeline=nlp.pipeline)
+    if base_model is not None:
+        optimizer = nlp.resume_training()
+    else:
+        optimizer = nlp_train.create_optimizer()
+    if init_tok2vec is not None:
+        loaded = load_into([(n, nlp.get_pipe(n)) for n in new], init_tok2vec)
+        print(f"ℹ Loaded pretrained tok2vec weights into {loaded} component(s): {init_tok2vec}")
+    trainee = Trainee(nlp, names)
+    result = nlp_train.train(trainee, train_examples, dev_examples, output_dir, n_epochs=n_iter,
+                             patience=n_early_stopping, max_minutes=max_minutes, seed=seed,
+                             optimizer=optimizer, raw_texts=raw_texts, resume=resume)
+    out = Path(output_dir)
+    print(f"✔ Trained {result.epochs} epochs (stopped by {result.stopped_by}); saved {out / 'model-final'}"
+          + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))
+    return 0
+
