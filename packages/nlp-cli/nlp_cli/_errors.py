@@ -59,6 +59,20 @@ def _one_line(err: BaseException) -> str:
 USER_EXCEPTIONS: tuple[type[BaseException], ...] = (UserError, OSError, ValueError, UnicodeError)
 
 
+def _tidy_options(parser: Any) -> None:
+    """plac gives an option without an abbreviation only the form `-max-minutes`: add
+    `--max-minutes` too; and show OPTION_NAME instead of a default of None in the help."""
+    for action in parser._actions:
+        strings = action.option_strings
+        if len(strings) == 1 and not strings[0].startswith("--") and len(strings[0]) > 2:
+            long = "-" + strings[0]
+            if long not in parser._option_string_actions:
+                strings.append(long)
+                parser._option_string_actions[long] = action
+        if action.metavar == "None":
+            action.metavar = action.dest.upper()
+
+
 def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
     """Parse `argv` with plac from `func`'s annotations, call it, and turn user errors into one
     line on stderr and exit status 1. Returns the exit status."""
@@ -69,6 +83,7 @@ def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
         raise UserError(f"{prog}: {message} (see {prog} --help)")
 
     parser.error = error  # argparse's default prints the usage and exits 2
+    _tidy_options(parser)
     try:
         _, result = parser.consume(argv)
     except USER_EXCEPTIONS as err:

@@ -1,0 +1,63 @@
+"""`nlp evaluate`: score a trained model on annotated data; print the metrics table and the
+speed, and optionally write the scores as JSON (the scorer's keys)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import plac
+import srsly
+
+from ._corpus import load_examples
+from ._errors import fail
+from ._models import load_model, use_device
+
+#: (scorer key, table label, component that makes it relevant or None) in the order printed.
+ROWS = (
+    ("token_acc", "Token %", None), ("tag_acc", "Tag %", "tagger"), ("pos_acc", "POS %", "tagger"),
+    ("morph_acc", "Morph %", "tagger"), ("uas", "UAS", "parser"), ("las", "LAS", "parser"),
+    ("sents_p", "Sent P", "parser"), ("sents_r", "Sent R", "parser"), ("sents_f", "Sent F", "parser"),
+    ("ents_p", "NER P", "ner"), ("ents_r", "NER R", "ner"), ("ents_f", "NER F", "ner"),
+    ("textcat_acc", "Textcat acc", "textcat"), ("textcat_macro_f", "Textcat F", "textcat"),
+    ("textcat_macro_auc", "Textcat AUC", "textcat"), ("wps", "Words/s", None),
+)
+
+
+@plac.annotations(
+    model=("Model folder (or installed package name)", "positional", None, str),
+    data_path=("Evaluation data: a file or folder in any format `nlp convert` reads", "positional", None, str),
+    use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
+    output=("Write the scores to this JSON file", "option", "o", str),
+    exclude_punct=("Leave punctuation out of UAS/LAS (spaCy v2's convention)", "flag", None),
+)
+def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None = None, exclude_punct: bool = False) -> int:
+    """Evaluate a model."""
+    device = use_device(use_gpu)
+    if output is not None and Path(output).is_dir():
+        fail(f"-o/--output is a folder, expected a JSON file path: {output}")
+    nlp = load_model(model)
+    examples = load_examples(data_path, nlp.vocab, nlp.make_doc, "evaluation data")
+    n_words = sum(len(eg) for eg in examples)
+    scores = nlp.evaluate(examples, exclude_punct=exclude_punct, details=True)
+    print(f"ℹ {model}: {len(examples)} examples, {n_words} words ({data_path}); device: {device}")
+    factories = {getattr(proc, "factory", name) for name, proc in nlp.pipeline}
+    width = max(len(label) for _, label, _ in ROWS)
+    for key, label, needs in ROWS:
+        value = scores.get(key)
+        if needs is not None and needs not in factories:
+            continue
+        if key == "morph_acc" and not value:
+            continue  # no morphology in the gold or none predicted: not informative
+        if isinstance(value, (int, float)):
+            print(f"{label:<{width}}  {value:>10.0f}" if key == "wps" else f"{label:<{width}}  {value:>10.2f}")
+    per_type = scores.get("ents_per_type")
+    if isinstance(per_type, dict) and per_type and "ner" in factories:
+        print("\nNER per type      P        R        F")
+        for label, prf in per_type.items():
+            print(f"{label:<12} {prf.get('p', 0):>8.2f} {prf.get('r', 0):>8.2f} {prf.get('f', 0):>8.2f}")
+    if output is not None:
+        out = Path(output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(out, scores)
+        print(f"✔ Saved scores to {out}")
+    return 0

@@ -1,0 +1,124 @@
+"""`nlp package`: an installable Python package (pyproject-based) holding a saved model; after
+`pip install`, `nlp_models.load(NAME)` (or `import NAME; NAME.load()`) returns the pipeline."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import plac
+import srsly
+
+from ._errors import fail
+from .about import __version__
+
+NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+VERSION_RE = re.compile(r"^\d+(\.\d+)*([a-z]+\d+)?$")
+
+INIT_PY = '''"""{name} {version}: a trained nlp_models pipeline ({lang}: {pipeline})."""
+
+from pathlib import Path
+
+__version__ = "{version}"
+MODEL_DIR = Path(__file__).parent / "{data_dir}"
+
+
+def load(**overrides):
+    """The pipeline, loaded from the model folder inside this package."""
+    import nlp_models
+
+    return nlp_models.load(MODEL_DIR, **overrides)
+'''
+
+PYPROJECT = '''[build-system]
+requires = ["setuptools>=65", "wheel"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "{dist_name}"
+version = "{version}"
+description = {description}
+readme = "README.md"
+requires-python = ">=3.11"
+license = {{ text = "{license}" }}
+dependencies = ["nlp-models>=0.1,<0.2"]
+
+[tool.setuptools]
+packages = ["{name}"]
+include-package-data = true
+
+[tool.setuptools.package-data]
+"{name}" = ["{data_dir}/*", "{data_dir}/**/*"]
+'''
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@plac.annotations(
+    input_dir=("Model folder (model-best, model-final, ...)", "positional", None, str),
+    output_dir=("Folder to write the package folder into", "positional", None, str),
+    name=("Package (import) name, e.g. en_ewt_tagger; default LANG_NAME from meta.json", "option", None, str),
+    version=("Package version; default the version in meta.json", "option", None, str),
+    force=("Overwrite an existing package folder", "flag", "f"),
+)
+def package(input_dir: str, output_dir: str, name: str | None = None, version: str | None = None, force: bool = False) -> int:
+    """Make an installable Python package of a model."""
+    source = Path(input_dir)
+    if not source.exists():
+        fail(f"model folder not found: {source}")
+    if not source.is_dir():
+        fail(f"model must be a folder, not a file: {source}")
+    meta_path = source / "meta.json"
+    if not meta_path.exists():
+        fail(f"not a saved model folder (no meta.json): {source}")
+    try:
+        meta = srsly.read_json(meta_path)
+    except ValueError as err:
+        fail(f"{meta_path}: invalid JSON ({' '.join(str(err).split())})")
+    if not isinstance(meta, dict) or "lang" not in meta:
+        fail(f"{meta_path}: expected a JSON object with a 'lang' entry")
+    out = Path(output_dir)
+    if out.exists() and not out.is_dir():
+        fail(f"output folder is a file: {out}")
+    lang = str(meta["lang"])
+    if name is None:
+        base = re.sub(r"[^a-z0-9_]+", "_", str(meta.get("name", "model")).lower()).strip("_") or "model"
+        name = base if base.startswith(lang + "_") else f"{lang}_{base}"
+    if not NAME_RE.match(name):
+        fail(f"--name {name!r}: use lower-case letters, digits and underscores, starting with a letter")
+    version = version or str(meta.get("version") or "0.0.0")
+    if not VERSION_RE.match(version):
+        fail(f"--version {version!r}: expected a version like 1.0.0")
+    data_dir = f"{name}-{version}"
+    package_root = out / data_dir
+    if package_root.exists():
+        if not force:
+            fail(f"package folder exists: {package_root} (use -f to overwrite)")
+        shutil.rmtree(package_root)
+    module_dir = package_root / name
+    module_dir.mkdir(parents=True)
+    shutil.copytree(source, module_dir / data_dir, ignore=shutil.ignore_patterns("checkpoint", "__pycache__"))
+    meta = dict(meta)
+    meta["name"], meta["version"] = name, version
+    srsly.write_json(module_dir / data_dir / "meta.json", meta)
+    srsly.write_json(package_root / "meta.json", meta)
+    pipeline = ", ".join(meta.get("pipeline", [])) or "no components"
+    (module_dir / "__init__.py").write_text(
+        INIT_PY.format(name=name, version=version, lang=lang, pipeline=pipeline, data_dir=data_dir), encoding="utf8")
+    description = meta.get("description") or f"nlp_models pipeline for {lang}: {pipeline}"
+    (package_root / "pyproject.toml").write_text(PYPROJECT.format(
+        dist_name=name.replace("_", "-"), name=name, version=version, description=_quote(str(description)),
+        license=str(meta.get("license") or "unknown").replace('"', "'"), data_dir=data_dir), encoding="utf8")
+    accuracy = meta.get("accuracy") or {}
+    lines = [f"# {name} {version}", "", f"{description}", "", f"Language: `{lang}`. Components: {pipeline}.", "",
+             "```", f"pip install {package_root}", f"python -c \"import nlp_models; nlp = nlp_models.load('{name}')\"", "```"]
+    if accuracy:
+        lines += ["", "| metric | score |", "|---|---|"] + [
+            f"| {k} | {v:.2f} |" for k, v in accuracy.items() if isinstance(v, (int, float))]
+    lines += ["", f"Packaged by nlp-cli {__version__}."]
+    (package_root / "README.md").write_text("\n".join(lines) + "\n", encoding="utf8")
+    print(f"✔ Package {name} {version} -> {package_root} (install with: pip install {package_root})")
+    return 0
