@@ -7,7 +7,8 @@ from Cython.Build import cythonize
 from setuptools import Extension, setup
 
 HERE = Path(__file__).resolve().parent
-PACKAGE = next(p.name for p in HERE.iterdir() if p.is_dir() and p.name.startswith("nlp_"))
+# The import package (not e.g. "nlp_vocab.egg-info", which also starts with "nlp_").
+PACKAGE = next(p.name for p in HERE.iterdir() if p.name.startswith("nlp_") and (p / "__init__.py").is_file())
 
 
 def extensions() -> list:
