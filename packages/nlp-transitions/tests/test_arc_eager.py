@@ -313,3 +313,16 @@ def test_unknown_heads_cost_nothing(seed, n, n_random):
         valid = [name for name in parser.action_names if parser.is_valid(state, name)]
         assert all(costs[name] == 0 for name in valid)
         parser.apply(state, rng.choice(valid))
+
+
+def test_labels_added_mid_parse_and_pickling():
+    import pickle
+
+    parser = ArcEager(["a"], root_label="root")
+    state = run(parser, 3, ["SHIFT", "R-a"])
+    parser.add_label("b")
+    parser.apply(state, "R-b")
+    heads, labels, _ = arcs(parser, state)
+    assert heads == [-1, 0, 1] and labels == ["", "a", "b"]
+    copy = pickle.loads(pickle.dumps(parser))
+    assert copy.labels == ("a", "b") and copy.root_label == "root" and copy.n_actions == 7
