@@ -1,0 +1,115 @@
+"""Fixtures of the CLI tests. Small corpora the tests write: a seeded phrase grammar gives CoNLL-U sentences with tags,
+a projective (or, on request, non-projective) tree and PER/LOC entities."""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+NAMES = [("Ada", "Moss"), ("Ben", "Okafor"), ("Cleo", "Varga"), ("Dev", "Lind"), ("Ema", "Rusk")]
+PLACES = ["Lisbon", "Tartu", "Quito", "Perth", "Oslo"]
+NOUNS = ["report", "boat", "lamp", "garden", "letter", "song"]
+ADJS = ["small", "green", "quiet", "old"]
+VERBS = ["found", "painted", "sold", "wrote"]
+
+
+def sentence(rng: random.Random) -> list[tuple[str, str, str, int, str, str]]:
+    """Rows (word, UPOS, XPOS, head (1-based, 0 root), deprel, NER tag) of one sentence:
+    FIRST LAST VERB the ADJ NOUN in PLACE ."""
+    first, last = rng.choice(NAMES)
+    rows = [
+        (first, "PROPN", "NNP", 3, "nsubj", "B-PER"),
+        (last, "PROPN", "NNP", 1, "flat", "I-PER"),
+        (rng.choice(VERBS), "VERB", "VBD", 0, "root", "O"),
+        ("the", "DET", "DT", 6, "det", "O"),
+        (rng.choice(ADJS), "ADJ", "JJ", 6, "amod", "O"),
+        (rng.choice(NOUNS), "NOUN", "NN", 3, "obj", "O"),
+        ("in", "ADP", "IN", 8, "case", "O"),
+        (rng.choice(PLACES), "PROPN", "NNP", 3, "obl", "B-LOC"),
+        (".", "PUNCT", ".", 3, "punct", "O"),
+    ]
+    return rows
+
+
+def write_conllu(path: Path, n: int, seed: int = 0, nonproj: int = 0) -> Path:
+    """`n` sentences; the first `nonproj` get a crossing arc (the adjective attaches to the verb)."""
+    rng = random.Random(seed)
+    lines = []
+    for k in range(n):
+        rows = sentence(rng)
+        if k < nonproj:  # "the" -> PLACE: the arc spans the object, whose head (the verb) is outside
+            word, upos, xpos, _, dep, ner = rows[3]
+            rows[3] = (word, upos, xpos, 8, dep, ner)
+        text = " ".join(r[0] for r in rows[:-1]) + "."
+        lines.append(f"# sent_id = s{k + 1}")
+        lines.append(f"# text = {text}")
+        for i, (word, upos, xpos, head, dep, ner) in enumerate(rows, 1):
+            misc = [f"NER={ner}"]
+            if i == len(rows) - 1:
+                misc.append("SpaceAfter=No")
+            lines.append("\t".join([str(i), word, "_", upos, xpos, "_", str(head), dep, "_", "|".join(misc)]))
+        lines.append("")
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    return path
+
+
+def write_columns(path: Path, n: int, seed: int = 0, blank_lines: bool = True) -> Path:
+    """CoNLL-2003-style columns (word POS CHUNK NER) with a -DOCSTART- every 3 sentences."""
+    rng = random.Random(seed)
+    out = []
+    for k in range(n):
+        if k % 3 == 0:
+            out += (["", "-DOCSTART- -X- -X- O", ""] if k and not blank_lines else ["-DOCSTART- -X- -X- O", ""])
+        for word, _, xpos, _, _, ner in sentence(rng):
+            out.append(f"{word} {xpos} O {ner}")
+        if blank_lines:
+            out.append("")
+    path.write_text("\n".join(out) + "\n", encoding="utf8")
+    return path
+
+
+def write_word_tags(path: Path, n: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    lines = [" ".join(f"{w}|{x}|{e}" for w, _, x, _, _, e in sentence(rng)) for _ in range(n)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf8")
+    return path
+
+
+def write_ner_jsonl(path: Path, n: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf8") as file:
+        for _ in range(n):
+            first, last = rng.choice(NAMES)
+            place = rng.choice(PLACES)
+            text = f"{first} {last} visited {place} today."
+            start = text.index(place)
+            ents = [[0, len(first) + 1 + len(last), "PER"], [start, start + len(place), "LOC"]]
+            file.write(json.dumps({"text": text, "entities": ents}) + "\n")
+    return path
+
+
+def write_texts(path: Path, n: int, seed: int = 0) -> Path:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf8") as file:
+        for _ in range(n):
+            rows = sentence(rng) + sentence(rng)
+            file.write(json.dumps({"text": " ".join(r[0] for r in rows)}) + "\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def data() -> SimpleNamespace:
+    """The corpus writers above."""
+    return SimpleNamespace(conllu=write_conllu, columns=write_columns, word_tags=write_word_tags,
+                           ner_jsonl=write_ner_jsonl, texts=write_texts)
+
+
+@pytest.fixture(scope="session")
+def nlp_cmd() -> list[str]:
+    """The real entry point: `python -m nlp_cli` of the running interpreter."""
+    return [sys.executable, "-m", "nlp_cli"]
