@@ -50,11 +50,23 @@ def _docbin_annotations(path: Path) -> Iterator[dict]:
         yield annot
 
 
-def read_file(path: Path, fmt: str) -> Iterator[dict]:
-    """Annotation dicts (one per sentence or record) of one file in nlp_gold format `fmt`."""
+def read_file(path: Path, fmt: str, labels: list[str] | None = None) -> Iterator[dict]:
+    """Annotation dicts (one per sentence or record) of one file in nlp_gold format `fmt`;
+    `labels`: every text class, for classification JSONL (a class a record omits gets 0.0)."""
     if fmt == "docbin":
         return _docbin_annotations(path)
-    return read_annotations(path, fmt)
+    return read_annotations(path, fmt, labels)
+
+
+def class_labels(files: list[tuple[Path, str]]) -> list[str] | None:
+    """Every text class named in the classification JSONL files (None if there are none)."""
+    from nlp_gold.jsonl import jsonl_labels
+
+    labels: set[str] = set()
+    for file, fmt in files:
+        if fmt == "jsonl":
+            labels.update(jsonl_labels(file))
+    return sorted(labels) or None
 
 
 def files_of(path: str | Path, what: str) -> list[Path]:
@@ -73,11 +85,15 @@ def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sen
     """(annotation dict, "file:line") of every file at `path`, `n_sents` sentences merged into one
     document (never across a `-DOCSTART-`); a UserError when nothing is read."""
     count = 0
+    files = []
     for file in files_of(path, what):
         if file.stat().st_size == 0:
             fail(f"{what} is empty: {file}")
+        files.append((file, file_format(file, converter)))
+    labels = class_labels(files)
+    for file, fmt in files:
         group: list[dict] = []
-        for annot in read_file(file, file_format(file, converter)):
+        for annot in read_file(file, fmt, labels):
             if group and (len(group) >= n_sents or annot.get("doc_start")):
                 yield merge_annotations(group), f"{file}:{group[0].get('line', '?')}"
                 count += 1

@@ -198,3 +198,23 @@ def test_train_resume_continues(tmp_path, corpus, nlp_cmd):
     run(nlp_cmd, *args, "-n", "1")
     proc = run(nlp_cmd, *args, "-n", "2", "--resume")
     assert "Resuming" in proc.stdout and (tmp_path / "model2").exists()
+
+
+def test_textcat_from_jsonl(tmp_path, nlp_cmd):
+    import random
+
+    rng = random.Random(0)
+    words = {"pos": ["great", "superb", "fun"], "neg": ["awful", "dull", "bad"]}
+    for name, n in (("train.jsonl", 40), ("dev.jsonl", 10)):
+        with (tmp_path / name).open("w") as file:
+            for _ in range(n):
+                label = rng.choice(["pos", "neg"])
+                file.write(json.dumps({"text": f"a {rng.choice(words[label])} film .", "label": label}) + "\n")
+    proc = run(nlp_cmd, "train", "en", tmp_path / "out", tmp_path / "train.jsonl", tmp_path / "dev.jsonl", "-p",
+               "textcat", "-n", "2", "-ta", "bow", "-tm")
+    assert "Textcat" in proc.stdout
+    meta = json.loads((tmp_path / "out" / "model-final" / "meta.json").read_text())
+    assert sorted(meta["labels"]["textcat"]) == ["neg", "pos"]
+    metrics = tmp_path / "m.json"
+    run(nlp_cmd, "evaluate", tmp_path / "out" / "model-final", tmp_path / "dev.jsonl", "-o", metrics)
+    assert "textcat_macro_f" in json.loads(metrics.read_text())
