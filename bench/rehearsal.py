@@ -8,11 +8,15 @@
    entity are the update set; there every other entity is marked missing ("-"), so they only
    teach NORP (and "O" for plain words). Dev gets the same relabelling.
 3. Two copies of the trained model are updated on those 200 sentences for a fixed number of
-   epochs: one plain, one that after every update calls `rehearse` on as many raw sentences
-   from the first half (no gold; targets from a frozen copy of the model).
+   epochs: one plain, one that after every update calls `rehearse` on the batch's sentences
+   and `--ratio` times as many raw sentences from the first half (no gold; targets from a
+   frozen copy of the model, made before NORP was added).
 4. Old-label F: micro F over PER/ORG/LOC/MISC on dev, with the NORP-relabelled spans left out
    of both gold and predictions (so learning NORP is not counted as forgetting MISC).
 5. (unless --skip-full) A run on the full train set for a bounded time; dev ents_f.
+
+6. (with --parser-minutes M) The parser's figures alongside: a DependencyParser trained on UD
+   English-EWT train for M minutes; dev UAS/LAS and parse speed (batch 256).
 
 Usage: OPENBLAS_NUM_THREADS=1 python bench/rehearsal.py [--minutes 8] [--full-minutes 10]
 Results go to bench/out/rehearsal.json.
@@ -21,21 +25,24 @@ Results go to bench/out/rehearsal.json.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import random
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from nlp_gold import Example, Scorer, read_columns  # noqa: E402
-from nlp_models.pipes import EntityRecognizer  # noqa: E402
+from nlp_gold import Example, Scorer, read_columns, read_conllu  # noqa: E402
+from nlp_models.pipes import DependencyParser, EntityRecognizer  # noqa: E402
 from nlp_train import compounding, create_optimizer  # noqa: E402
 from nlp_vocab import Vocab  # noqa: E402
 
-DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "conll2003"
+SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATA = SHARED / "conll2003"
 OLD = ("PER", "ORG", "LOC", "MISC")
 DEMONYM_ENDS = ("an", "ian", "ese", "ish", "i", "ch")
 
@@ -85,9 +92,9 @@ def examples(vocab: Vocab, annots: list[dict]) -> list[Example]:
     return [Example.from_annotations(vocab, a, where=f"line {a.get('line', '?')}") for a in annots]
 
 
-def train(ner: EntityRecognizer, train_set: list[Example], seconds: float, dropout: float = 0.2) -> dict:
+def train(ner: Any, train_set: list[Example], seconds: float, dropout: float = 0.2) -> dict:
     optimizer = create_optimizer()
-    sizes = compounding(4.0, 32.0, 1.001)
+    sizes = compounding(8.0, 64.0, 1.001)
     start = time.time()
     n_words = n_updates = epochs = 0
     rng = random.Random(0)
@@ -148,11 +155,13 @@ def evaluate(ner: EntityRecognizer, dev: list[Example], averages: dict | None) -
             "old_label_f": round(old_label_f(dev)["f"], 2), "dev_words_per_sec": round(wps)}
 
 
-def update_new_label(ner: EntityRecognizer, new_set: list[Example], raw: list, epochs: int, rehearse: bool) -> None:
+def update_new_label(
+    ner: EntityRecognizer, new_set: list[Example], raw: list, epochs: int, rehearse: bool, ratio: int
+) -> None:
     optimizer = create_optimizer()
     ner._rehearsal_model = ner.copy_model() if rehearse else None
     rng = random.Random(1)
-    raw_iter = iter(rng.sample(raw, len(raw)))
+    raw_iter = itertools.cycle(rng.sample(raw, len(raw)))
     for _ in range(epochs):
         order = list(new_set)
         rng.shuffle(order)
@@ -160,10 +169,32 @@ def update_new_label(ner: EntityRecognizer, new_set: list[Example], raw: list, e
             batch = order[i : i + 8]
             ner.update(batch, drop=0.2, sgd=optimizer)
             if rehearse:
-                docs = [next(raw_iter) for _ in range(2 * len(batch))]
+                # The batch's own docs too: their old-type entities are unannotated there.
+                docs = [eg.predicted for eg in batch] + [next(raw_iter) for _ in range(ratio * len(batch))]
                 ner.rehearse(docs, drop=0.2, sgd=optimizer)
     # Keep the latest weights (a few hundred updates: averages would mostly hold the old model).
     ner._rehearsal_model = None
+
+
+def parser_run(minutes: float) -> dict:
+    """Train a parser on EWT train for `minutes`; dev UAS/LAS and words/sec (batch 256)."""
+    vocab = Vocab()
+    ewt = SHARED / "ud-en-ewt"
+    train_ex = examples(vocab, [a for a in read_conllu(ewt / "ewt-train.conllu") if a["words"]])
+    dev = examples(vocab, [a for a in read_conllu(ewt / "ewt-dev.conllu") if a["words"]])
+    parser = DependencyParser(vocab)
+    parser.begin_training(lambda: train_ex)
+    stats = train(parser, train_ex, minutes * 60)
+    optimizer = stats.pop("optimizer")
+    docs = [eg.predicted for eg in dev]
+    with parser.use_params(optimizer.averages):
+        start = time.time()
+        for _ in parser.pipe(docs, batch_size=256):
+            pass
+        wps = sum(len(d) for d in docs) / (time.time() - start)
+    scores = Scorer().score(dev)
+    return {**stats, "n_labels": len(parser.labels), "uas": round(scores["uas"], 2), "las": round(scores["las"], 2),
+            "sents_f": round(scores["sents_f"] or 0.0, 2), "dev_words_per_sec": round(wps)}
 
 
 def main() -> int:
@@ -171,11 +202,21 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=8.0, help="training time on half of train")
     parser.add_argument("--full-minutes", type=float, default=10.0, help="training time on all of train")
     parser.add_argument("--epochs", type=int, default=10, help="epochs over the 200 NORP sentences")
+    parser.add_argument("--ratio", type=int, default=4, help="raw sentences rehearsed per new-label sentence")
+    parser.add_argument("--base", default="", help="cache of the phase-1 model: loaded if present, else written")
     parser.add_argument("--skip-full", action="store_true")
+    parser.add_argument("--parser-minutes", type=float, default=0.0, help="also train/time a parser on EWT")
+    parser.add_argument("--parser-only", action="store_true", help="only the parser run")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "rehearsal.json"))
     args = parser.parse_args()
     if not (DATA / "train.txt").exists():
         print(f"skipped: {DATA} is absent", file=sys.stderr)
+        return 0
+    if args.parser_only:
+        result = {"parser": parser_run(args.parser_minutes)}
+        print(json.dumps(result))
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2))
         return 0
     vocab = Vocab()
     train_annots = load(DATA / "train.txt", vocab)
@@ -184,17 +225,25 @@ def main() -> int:
     first, second = train_annots[:half], train_annots[half:]
     results: dict = {"train_sentences_half": len(first)}
 
-    ner = EntityRecognizer(vocab)
     first_ex = examples(vocab, first)
-    ner.begin_training(lambda: first_ex[:2000])
-    stats = train(ner, first_ex, args.minutes * 60)
-    optimizer = stats.pop("optimizer")
     dev_plain = examples(vocab, dev_annots)
-    results["phase1"] = {**stats, **evaluate(ner, dev_plain, optimizer.averages)}
-    print(json.dumps(results["phase1"]), flush=True)
-    # Continue from the averaged weights (what one would save and load).
-    with ner.use_params(optimizer.averages):
-        base_bytes = ner.to_bytes()
+    cache = Path(args.base) if args.base else None
+    if cache is not None and cache.exists():
+        base_bytes = cache.read_bytes()
+        results["phase1"] = json.loads(cache.with_suffix(".json").read_text())
+    else:
+        ner = EntityRecognizer(vocab)
+        ner.begin_training(lambda: first_ex[:2000])
+        stats = train(ner, first_ex, args.minutes * 60)
+        optimizer = stats.pop("optimizer")
+        results["phase1"] = {**stats, **evaluate(ner, dev_plain, optimizer.averages)}
+        # Continue from the averaged weights (what one would save and load).
+        with ner.use_params(optimizer.averages):
+            base_bytes = ner.to_bytes()
+        if cache is not None:
+            cache.write_bytes(base_bytes)
+            cache.with_suffix(".json").write_text(json.dumps(results["phase1"]))
+    print("phase1", json.dumps(results["phase1"]), flush=True)
 
     new_annots = [r for r in (relabel(a, only_new=True) for a in second) if r is not None][:200]
     new_set = examples(vocab, new_annots)
@@ -202,14 +251,15 @@ def main() -> int:
     raw = [eg.predicted for eg in first_ex]
     base = EntityRecognizer(vocab).from_bytes(base_bytes)
     results["new_label"] = {"sentences": len(new_set), "norp_entities": sum(
-        t == "U-NORP" for a in new_annots for t in a["entities"]), "epochs": args.epochs}
+        t == "U-NORP" for a in new_annots for t in a["entities"]), "epochs": args.epochs,
+                            "rehearse_ratio": args.ratio}
     results["before"] = evaluate(base, dev_norp, None)
     print("before", json.dumps(results["before"]), flush=True)
     for rehearse in (False, True):
         ner2 = EntityRecognizer(vocab).from_bytes(base_bytes)
         ner2.add_label("NORP")
         start = time.time()
-        update_new_label(ner2, new_set, raw, args.epochs, rehearse)
+        update_new_label(ner2, new_set, raw, args.epochs, rehearse, args.ratio)
         key = "with_rehearse" if rehearse else "without_rehearse"
         results[key] = {**evaluate(ner2, dev_norp, None), "seconds": round(time.time() - start, 1)}
         results[key]["old_label_f_drop"] = round(results["before"]["old_label_f"] - results[key]["old_label_f"], 2)
@@ -223,6 +273,9 @@ def main() -> int:
         optimizer = stats.pop("optimizer")
         results["full"] = {**stats, **evaluate(full, examples(vocab, dev_annots), optimizer.averages)}
         print("full", json.dumps(results["full"]), flush=True)
+    if args.parser_minutes:
+        results["parser"] = parser_run(args.parser_minutes)
+        print("parser", json.dumps(results["parser"]), flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

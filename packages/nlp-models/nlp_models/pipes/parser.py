@@ -167,6 +167,7 @@ class DependencyParser(TransitionPipe):
                     key = ids[label] = strings.add(label) if label else 0
                 dep_col.append(key)
             array[:, 2] = numpy.where(numpy.asarray(starts), 1, -1)
+            array[0, 2] = 1
             out = array.view("uint64")
             out[:, 1] = numpy.asarray(dep_col, dtype="uint64")
             doc.from_array(["HEAD", "DEP", "SENT_START"], out)
