@@ -25,11 +25,12 @@ sys.path.insert(0, str(HERE))
 
 from tasks import DATA, TASKS, main_score  # noqa: E402
 
+# name, script, whether it takes --data/--json
 MICRO = [
-    ("tokenizer", "tokenizer.py"),
-    ("gold_read", "gold_read.py"),
-    ("oracle", "oracle.py"),
-    ("gemm", "gemm.py"),
+    ("tokenizer", "tokenizer.py", True),
+    ("gold_read", "gold_read.py", True),
+    ("oracle", "oracle.py", True),
+    ("gemm", "gemm.py", False),
 ]
 
 
@@ -144,14 +145,17 @@ def run_micro(args) -> str:
     out = Path(args.out) / "micro"
     out.mkdir(parents=True, exist_ok=True)
     parts = ["## micro-benchmarks", "", header(args.command), ""]
-    for name, script in MICRO:
-        target = out / f"{name}.json"
-        markdown = out / f"{name}.md"
-        with open(markdown, "w") as f:
-            cmd = [sys.executable, script, "--data", str(DATA), "--json", str(target)]
+    for name, script, takes_data in MICRO:
+        printed = out / f"{name}.txt"
+        cmd = [sys.executable, script]
+        if takes_data:
+            cmd += ["--data", str(DATA), "--json", str(out / f"{name}.json")]
+        with open(printed, "w") as f:
             print("$", " ".join(cmd), flush=True)
             subprocess.run(cmd, check=True, cwd=str(HERE), stdout=f)
-        parts += [f"### {name} (`python bench/{script}`)", "", markdown.read_text().strip(), ""]
+        text = printed.read_text().strip()
+        body = text if text.lstrip().startswith("|") else f"```\n{text}\n```"
+        parts += [f"### {name} (`python bench/{script}`)", "", body, ""]
     return "\n".join(parts)
 
 
