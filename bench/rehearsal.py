@@ -40,6 +40,7 @@ from nlp_gold import Example, Scorer, read_columns, read_conllu  # noqa: E402
 from nlp_models.pipes import DependencyParser, EntityRecognizer  # noqa: E402
 from nlp_train import compounding, create_optimizer  # noqa: E402
 from nlp_vocab import Vocab  # noqa: E402
+from thinc.api import fix_random_seed  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATA = SHARED / "conll2003"
@@ -93,6 +94,7 @@ def examples(vocab: Vocab, annots: list[dict]) -> list[Example]:
 
 
 def train(ner: Any, train_set: list[Example], seconds: float, dropout: float = 0.2) -> dict:
+    fix_random_seed(0)
     optimizer = create_optimizer()
     sizes = compounding(8.0, 64.0, 1.001)
     start = time.time()
@@ -158,6 +160,7 @@ def evaluate(ner: EntityRecognizer, dev: list[Example], averages: dict | None) -
 def update_new_label(
     ner: EntityRecognizer, new_set: list[Example], raw: list, epochs: int, rehearse: bool, ratio: int
 ) -> None:
+    fix_random_seed(1)
     optimizer = create_optimizer()
     ner._rehearsal_model = ner.copy_model() if rehearse else None
     rng = random.Random(1)

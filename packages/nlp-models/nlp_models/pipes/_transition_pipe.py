@@ -167,7 +167,7 @@ class TransitionPipe(TrainablePipe):
         if n > 1:
             numpy.cumsum(numpy.asarray(lengths[:-1], dtype="int32"), out=offsets[1:])
         ids = numpy.empty((n, system.n_features), dtype="int32")
-        valid = numpy.zeros((n, n_act), dtype="int8")
+        valid = numpy.zeros((n, n_act), dtype=bool)
         actions = numpy.zeros(n, dtype="int32")
         max_steps = 4 * (max(lengths) if n else 0) + 8
         for _ in range(max_steps):
@@ -178,7 +178,7 @@ class TransitionPipe(TrainablePipe):
             system.set_features(states, ids)
             live_ids = ids[live]
             numpy.add(live_ids, offsets[live, None], out=live_ids, where=live_ids >= 0)
-            live_valid = valid[live].astype(bool)
+            live_valid = valid[live]
             if on_step is None:
                 scores = step.predict_scores(live_ids)
                 chosen = numpy.where(live_valid, self._to_numpy(scores), NEG_INF).argmax(axis=1)
