@@ -324,3 +324,20 @@ def test_language_type_errors():
     with pytest.raises(ValueError, match="language code"):
         blank("E N")
     assert isinstance(nlp(Doc(nlp.vocab, words=["x"])), Doc)
+
+
+def test_gpu_choice_falls_back_to_the_fastest_cpu_ops():
+    from nlp_models import prefer_gpu, require_gpu
+    from nlp_models.ml import get_cpu_ops
+    from thinc.api import get_current_ops
+
+    if prefer_gpu():
+        pytest.skip("a GPU is available: the CPU fallback is not exercised")
+    assert get_current_ops() is get_cpu_ops()
+    nlp = blank("en")
+    tagger = nlp.create_pipe("tagger", SMALL)
+    nlp.add_pipe(tagger)
+    nlp.begin_training(lambda: TRAIN)
+    assert all(node.ops is get_cpu_ops() for node in tagger.model.walk())
+    with pytest.raises(ValueError, match="GPU"):
+        require_gpu()
