@@ -12,7 +12,6 @@ raw text (single process, batch 256, best of 3), peak RSS and the dev scores.
 
 from __future__ import annotations
 
-import argparse
 import os
 import time
 from pathlib import Path
@@ -20,13 +19,14 @@ from pathlib import Path
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 from tasks import (  # noqa: E402
-    TASKS,
     Task,
     dir_size_mb,
     n_words,
     peak_rss_mb,
     raw_texts,
     read_reference,
+    runner_main,
+    time_pipe,
     write_json,
 )
 
@@ -83,12 +83,7 @@ def annotate(task: Task, out: Path) -> None:
     references = read_reference(task, "dev")
     texts = raw_texts(references)
     words = n_words(references)
-    timings = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _doc in nlp.pipe(texts, batch_size=256):
-            pass
-        timings.append(time.perf_counter() - t0)
+    timings = time_pipe(nlp, texts)
     if task.fmt == "jsonl":
         inputs = texts
     else:
@@ -106,20 +101,6 @@ def annotate(task: Task, out: Path) -> None:
     })
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["train", "annotate"])
-    parser.add_argument("task", choices=sorted(TASKS))
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    task = TASKS[args.task]
-    if args.command == "train":
-        train(task, args.out, args.minutes, args.seed)
-    else:
-        annotate(task, args.out)
-
 
 if __name__ == "__main__":
-    main()
+    runner_main(__doc__, train, annotate)

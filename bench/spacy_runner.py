@@ -15,12 +15,10 @@ figures beside ours. Each command runs in its own process so peak RSS is per pha
 
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
 from tasks import (
-    TASKS,
     Task,
     dir_size_mb,
     main_score,
@@ -28,6 +26,8 @@ from tasks import (
     peak_rss_mb,
     raw_texts,
     read_reference,
+    runner_main,
+    time_pipe,
     write_json,
 )
 
@@ -175,12 +175,7 @@ def annotate(task: Task, out: Path) -> None:
     references = read_reference(task, "dev")
     texts = raw_texts(references)
     words = n_words(references)
-    timings = []
-    for _ in range(3):
-        t0 = time.perf_counter()
-        for _doc in nlp.pipe(texts, batch_size=256):
-            pass
-        timings.append(time.perf_counter() - t0)
+    timings = time_pipe(nlp, texts)
     scores = our_scores(nlp, task, references)
     gold_docs = list(DocBin().from_disk(out / "dev.spacy").get_docs(nlp.vocab))
     def unannotated(gold):
@@ -196,20 +191,6 @@ def annotate(task: Task, out: Path) -> None:
     })
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=["train", "annotate"])
-    parser.add_argument("task", choices=sorted(TASKS))
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--minutes", type=float, default=30.0)
-    parser.add_argument("--seed", type=int, default=0)
-    args = parser.parse_args()
-    task = TASKS[args.task]
-    if args.command == "train":
-        train(task, args.out, args.minutes, args.seed)
-    else:
-        annotate(task, args.out)
-
 
 if __name__ == "__main__":
-    main()
+    runner_main(__doc__, train, annotate)

@@ -81,6 +81,37 @@ def dir_size_mb(path: Path) -> float:
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file()) / 1e6
 
 
+def time_pipe(nlp, texts: list[str], repeats: int = 3) -> list[float]:
+    """Seconds of each of `repeats` passes of `nlp.pipe(texts, batch_size=256)` (single process)."""
+    import time
+
+    timings = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for _doc in nlp.pipe(texts, batch_size=256):
+            pass
+        timings.append(time.perf_counter() - start)
+    return timings
+
+
+def runner_main(doc: str, train, annotate) -> None:
+    """The command line both runners share: `train TASK OUT [--minutes M] [--seed S]`, `annotate TASK OUT`."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("command", choices=["train", "annotate"])
+    parser.add_argument("task", choices=sorted(TASKS))
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--minutes", type=float, default=30.0)
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args()
+    task = TASKS[args.task]
+    if args.command == "train":
+        train(task, args.out, args.minutes, args.seed)
+    else:
+        annotate(task, args.out)
+
+
 def write_json(path: Path, data: dict) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(data, indent=2))
