@@ -86,6 +86,9 @@ def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
     _tidy_options(parser)
     try:
         _, result = parser.consume(argv)
+    except BrokenPipeError:  # `nlp convert ... - | head`: the reader left; not an error to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except USER_EXCEPTIONS as err:
         if os.environ.get("NLP_DEBUG"):
             raise

@@ -39,12 +39,17 @@ def trained(tmp_path_factory, corpus, nlp_cmd) -> tuple[Path, str]:
     return out, proc.stdout
 
 
-def test_usage_and_help(nlp_cmd):
+def test_usage_and_help(nlp_cmd, capsys):
+    from nlp_cli.__main__ import main
+
     proc = run(nlp_cmd, "--help")
     assert "convert" in proc.stdout and "debug-data" in proc.stdout
+    assert run(nlp_cmd, "train", "--help").stdout.startswith("usage: nlp train")
     for command in ("convert", "train", "evaluate", "pretrain", "init-vectors", "package", "debug-data"):
-        out = run(nlp_cmd, command, "--help").stdout
-        assert out.startswith(f"usage: nlp {command}"), out
+        with pytest.raises(SystemExit) as info:  # in-process: the same main(), without the start-up cost
+            main([command, "--help"])
+        out = capsys.readouterr().out
+        assert info.value.code == 0 and out.startswith(f"usage: nlp {command}"), out
     unknown = run(nlp_cmd, "frobnicate", ok=False)
     assert unknown.returncode == 1 and "unknown command" in unknown.stderr
 
