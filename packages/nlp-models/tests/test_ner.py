@@ -218,3 +218,18 @@ def test_oracle_path_loss_and_bad_input():
         ner.add_label("O")
     with pytest.raises(ValueError, match="entity label"):
         ner.add_label("-")
+
+
+def test_long_training_documents_are_cut_at_sentence_starts():
+    vocab = Vocab()
+    words = "Nora visited Kyoto . Omar visited Quito . Lena visited Accra .".split()
+    tags = ["U-PER", "O", "U-LOC", "O"] * 3
+    starts = [True, False, False, False] * 3
+    example = Example.from_dict(Doc(vocab, words=words), {"entities": tags, "sent_starts": starts})
+    ner = EntityRecognizer(vocab, max_train_length=5, **SMALL)
+    ner.begin_training(lambda: [example])
+    chunks = ner.example_chunks(0, example)
+    assert [(c.start, c.end) for c in chunks] == [(0, 4), (4, 8), (8, 12)]
+    train(ner, [example], 30)
+    doc = ner(Doc(vocab, words=words))
+    assert [e.label_ for e in doc.ents] == ["PER", "LOC"] * 3

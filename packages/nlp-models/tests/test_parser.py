@@ -150,3 +150,19 @@ def test_unknown_labels_arrive_with_updates_and_empty_label_is_rejected():
     example = Example.from_dict(Doc(vocab, words=["a", "b"]), {"heads": [1, 1], "deps": ["x", "root"]})
     losses = parser.update([example], sgd=Adam(0.001))
     assert losses["parser"] > 0 and "x" in parser.labels
+
+
+def test_long_training_documents_are_cut_at_sentence_starts():
+    vocab = Vocab()
+    text, heads, deps = SYNTAX[0]
+    words = text.split()
+    example = Example.from_dict(Doc(vocab, words=words), {"heads": heads, "deps": deps})
+    parser = DependencyParser(vocab, max_train_length=5, **SMALL)
+    parser.begin_training(lambda: [example])
+    chunks = parser.example_chunks(0, example)
+    assert [(c.start, c.end) for c in chunks] == [(0, 4), (4, 8)]
+    assert [list(c.gold.heads) for c in chunks] == [[1, 1, 1, 1], [1, 1, 1, 1]]
+    train(parser, [example], 30)
+    # Each piece trains as its own document (the break between pieces is not trained).
+    assert tree(parser(Doc(vocab, words=words[:4]))) == ([1, 1, 1, 1], deps[:4])
+    assert tree(parser(Doc(vocab, words=words[4:]))) == ([1, 1, 1, 1], deps[4:])

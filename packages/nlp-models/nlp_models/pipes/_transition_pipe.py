@@ -156,10 +156,11 @@ class TransitionPipe(TrainablePipe):
         step: Any,
         states: Any,
         lengths: Sequence[int],
-        on_step: Callable[[Any, Any, Any, Any], Any] | None = None,
+        on_step: Callable[[Any, Any, Any], Any] | None = None,
     ) -> None:
         """Advance `states` to the end. Without `on_step` each live state takes its best valid
-        action; with it, `on_step(live, ids, scores, valid)` returns the actions to apply."""
+        action; with it, `on_step(live, ids, valid)` (indices of the live states, their global
+        feature token ids, their validity mask) scores them and returns their actions."""
         system = self.system
         n = len(lengths)
         n_act = system.n_actions
