@@ -152,3 +152,17 @@ def test_tagger_in_a_pipeline_with_a_blank_english_language():
         for text, tags in TRAIN:
             nlp.update([text], [{"tags": tags}], sgd=optimizer)
     assert [t.tag_ for t in nlp("I like green eggs")] == ["N", "V", "J", "N"]
+
+
+def test_normalize_loss_divides_the_gradient_by_the_known_tokens():
+    vocab = Vocab("en")
+    plain = Tagger(vocab, **SMALL, labels=["N", "V"])
+    plain.begin_training()
+    normalized = Tagger(vocab, **SMALL, labels=["N", "V"], normalize_loss=True)
+    normalized.model = plain.model
+    example = Example.from_dict(Doc(vocab, words=["a", "b", "c"]), {"tags": ["N", None, "V"]})
+    scores = plain.model.predict(plain.model_input([example.predicted]))
+    loss1, d1 = plain.get_loss([example], scores)
+    loss2, d2 = normalized.get_loss([example], scores)
+    assert loss1 == pytest.approx(loss2)
+    numpy.testing.assert_allclose(d2[0] * 2, d1[0], rtol=1e-6)

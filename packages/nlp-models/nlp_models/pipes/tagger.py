@@ -27,6 +27,7 @@ class Tagger(TrainablePipe):
         "pieces": 3,
         "embed_rows": (5000, 2500, 2500, 2500),
         "dropout": 0.1,
+        "normalize_loss": False,
     }
 
     def add_label(self, label: str, values: Mapping[str, str] | None = None) -> int:
@@ -95,6 +96,8 @@ class Tagger(TrainablePipe):
             raise ValueError(f"{self.name}: {sum(lengths)} scored tokens but {len(gold)} gold tags")
         flat = ops.xp.concatenate(scores) if scores else ops.alloc2f(0, len(self._labels))
         d_flat, loss = categorical_loss(flat, ops.asarray(numpy.asarray(gold, dtype="int64")))
+        if self.cfg.get("normalize_loss"):
+            d_flat /= max(1, sum(g >= 0 for g in gold))
         d_scores = []
         start = 0
         for n in lengths:
