@@ -341,3 +341,69 @@ def test_gpu_choice_falls_back_to_the_fastest_cpu_ops():
     assert all(node.ops is get_cpu_ops() for node in tagger.model.walk())
     with pytest.raises(ValueError, match="GPU"):
         require_gpu()
+
+
+FULL_TRAIN = [
+    ("Ann likes green eggs", {
+        "tags": ["N", "V", "J", "N"], "heads": [1, 1, 3, 1], "deps": ["nsubj", "ROOT", "amod", "obj"],
+        "entities": [(0, 3, "PERSON")], "cats": {"FOOD": 1.0},
+    }),
+    ("Bob sells red cars", {
+        "tags": ["N", "V", "J", "N"], "heads": [1, 1, 3, 1], "deps": ["nsubj", "ROOT", "amod", "obj"],
+        "entities": [(0, 3, "PERSON")], "cats": {"FOOD": 0.0},
+    }),
+]
+
+
+def _annotations(docs):
+    return [
+        ([(t.tag_, t.head.i, t.dep_) for t in doc], [(e.start, e.end, e.label_) for e in doc.ents],
+         sorted(doc.cats.items()))
+        for doc in docs
+    ]
+
+
+def test_full_pipeline_round_trip_and_workers(tmp_path):
+    fix_random_seed(0)
+    nlp = blank("en")
+    for name in ("tagger", "parser", "ner", "textcat"):
+        config = {"architecture": "bow", "exclusive_classes": False} if name == "textcat" else SMALL
+        nlp.add_pipe(nlp.create_pipe(name, config))
+    nlp.add_pipe(lambda doc: doc, name="custom", last=True)
+    optimizer = nlp.begin_training(lambda: FULL_TRAIN)
+    assert sorted(nlp.get_pipe("ner").labels) == ["PERSON"]
+    for _ in range(10):
+        losses = nlp.update([t for t, _ in FULL_TRAIN], [a for _, a in FULL_TRAIN], sgd=optimizer, drop=0.1)
+    assert set(losses) == {"tagger", "parser", "ner", "textcat"}
+    texts = ["Ann sells green cars", "Bob likes red eggs", "eggs"] * 2
+    with nlp.use_params(optimizer.averages):
+        expected = _annotations(nlp.pipe(texts))
+        nlp.to_disk(tmp_path / "full")
+    meta = json.loads((tmp_path / "full" / "meta.json").read_text())
+    assert meta["pipeline"] == ["tagger", "parser", "ner", "textcat"]
+    nlp2 = load(tmp_path / "full")
+    assert nlp2.pipe_names == ["tagger", "parser", "ner", "textcat"]
+    assert _annotations(nlp2.pipe(texts)) == expected
+    assert _annotations(nlp2.pipe(texts, n_process=2, batch_size=2)) == expected
+    scores = nlp2.evaluate(FULL_TRAIN)
+    for key in ("tag_acc", "uas", "las", "ents_f", "textcat_macro_auc", "wps"):
+        assert key in scores
+
+
+def test_training_loop_drives_the_language(tmp_path):
+    from nlp_train import train
+
+    fix_random_seed(0)
+    nlp = blank("en")
+    nlp.add_pipe(nlp.create_pipe("tagger", SMALL))
+    examples = [Example.from_dict(nlp.make_doc(t), a) for t, a in TRAIN]
+    optimizer = nlp.begin_training(lambda: examples)
+    result = train(nlp, examples * 4, examples, tmp_path / "out", optimizer=optimizer, n_epochs=3,
+                   quiet=True, save_every_epoch=False)
+    assert result.epochs == 3 and result.best_epoch is not None
+    best = load(tmp_path / "out" / "model-best")
+    meta = json.loads((tmp_path / "out" / "model-best" / "meta.json").read_text())
+    assert meta["accuracy"]["tag_acc"] == pytest.approx(result.history[result.best_epoch - 1]["scores"]["tag_acc"])
+    assert meta["speed"]["wps"] > 0
+    # the saved (averaged) weights score the dev examples exactly as they did in the loop
+    assert best.evaluate(examples)["tag_acc"] == meta["accuracy"]["tag_acc"]
