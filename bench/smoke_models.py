@@ -71,7 +71,7 @@ def build_pipeline(task: str, components: list[str], args: argparse.Namespace) -
     return nlp
 
 
-def read_examples(task: str, split: str, nlp: nlp_models.Language, limit: int) -> list:
+def read_examples(task: str, split: str, nlp: nlp_models.Language, limit: int, n_sents: int = 1) -> list:
     """Examples of one split (shuffled with a fixed seed when limited: the files are sorted)."""
     spec = TASKS[task]
     path = DATA / spec[split]
@@ -80,9 +80,9 @@ def read_examples(task: str, split: str, nlp: nlp_models.Language, limit: int) -
     if task == "imdb":
         corpus = Corpus(path, labels=["pos", "neg"], make_doc=nlp.make_doc, limit=limit, shuffle=True)
     elif task == "conll":
-        corpus = Corpus(path, format="columns", n_sents=1, limit=limit, shuffle=bool(limit))
+        corpus = Corpus(path, format="columns", n_sents=n_sents, limit=limit, shuffle=bool(limit))
     else:
-        corpus = Corpus(path, limit=limit, shuffle=bool(limit))
+        corpus = Corpus(path, n_sents=n_sents, limit=limit, shuffle=bool(limit))
     return list(corpus(nlp.vocab))
 
 
@@ -94,6 +94,7 @@ def main() -> None:
     parser.add_argument("--architecture", default="ensemble", choices=["ensemble", "bow", "cnn"])
     parser.add_argument("--ngram-size", type=int, default=2)
     parser.add_argument("--config", default="{}", help='per-component cfg as JSON, e.g. {"tagger": {"width": 128}}')
+    parser.add_argument("--n-sents", type=int, default=1, help="sentences per training doc (default 1)")
     parser.add_argument("--limit", type=int, default=0, help="train examples (0: all)")
     parser.add_argument("--dev-limit", type=int, default=0, help="dev examples (0: all)")
     parser.add_argument("--epochs", type=int, default=100)
@@ -109,7 +110,7 @@ def main() -> None:
         sys.exit(f"components {unknown} are not available (factories: {sorted(nlp_models.FACTORIES)})")
     nlp = build_pipeline(args.task, components, args)
     start = time.perf_counter()
-    train_examples = read_examples(args.task, "train", nlp, args.limit)
+    train_examples = read_examples(args.task, "train", nlp, args.limit, args.n_sents)
     dev_examples = read_examples(args.task, "dev", nlp, args.dev_limit)
     read_seconds = time.perf_counter() - start
     print(f"{args.task}: {len(train_examples)} train / {len(dev_examples)} dev examples "
