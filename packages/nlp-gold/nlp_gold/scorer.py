@@ -243,7 +243,8 @@ class Scorer:
         return excluded
 
     def _score_cats(self, cats_gold: list[dict], cats_pred: list[dict]) -> dict:
-        keys = ("cats_acc", "cats_macro_f", "cats_macro_auc", "cats_f_per_type", "cats_auc_per_type")
+        keys = ("textcat_acc", "textcat_macro_f", "textcat_macro_auc", "textcat_f_per_type",
+                "textcat_auc_per_type")
         if not cats_gold:
             return dict.fromkeys(keys)
         labels = sorted({label for cats in cats_gold for label in cats})
@@ -273,9 +274,9 @@ class Scorer:
         # Labels never seen on either side have no defined F; they stay out of the macro average.
         seen = [s for s in per_type.values() if s.tp + s.fp + s.fn]
         return {
-            "cats_acc": 100.0 * correct / len(cats_gold),
-            "cats_macro_f": 100 * sum(s.fscore for s in seen) / len(seen) if seen else None,
-            "cats_macro_auc": sum(aucs.values()) / len(aucs) if aucs else None,
-            "cats_f_per_type": {k: s.as_dict() for k, s in per_type.items()},
-            "cats_auc_per_type": aucs,
+            "textcat_acc": 100.0 * correct / len(cats_gold),
+            "textcat_macro_f": 100 * sum(s.fscore for s in seen) / len(seen) if seen else None,
+            "textcat_macro_auc": sum(aucs.values()) / len(aucs) if aucs else None,
+            "textcat_f_per_type": {k: s.as_dict() for k, s in per_type.items()},
+            "textcat_auc_per_type": aucs,
         }

@@ -29,7 +29,7 @@ def test_predicting_the_gold_scores_100(vocab):
         examples.append(Example(doc_from_annotations(vocab, annot), ref))
     scores = Scorer().score(examples)
     for key in ("token_acc", "token_p", "token_r", "token_f", "tag_acc", "pos_acc", "morph_acc", "uas", "las",
-                "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f", "cats_acc", "cats_macro_f", "cats_macro_auc"):
+                "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f", "textcat_acc", "textcat_macro_f", "textcat_macro_auc"):
         assert scores[key] == pytest.approx(100.0), key
     assert scores["lemma_acc"] is None and scores["ents_excluded"] == 0
     assert all(v["f"] == 100.0 for v in scores["las_per_type"].values())
@@ -90,9 +90,33 @@ def test_textcat_accuracy_macro_f_and_auc(vocab):
         pred.cats = {"A": score_a, "B": 1 - score_a}
         examples.append(Example(pred, ref))
     scores = Scorer().score(examples)
-    assert scores["cats_acc"] == pytest.approx(75.0)
-    assert scores["cats_macro_f"] == pytest.approx(100 * (2 / 3 + 0.8) / 2)
-    assert scores["cats_macro_auc"] == pytest.approx(100.0)
+    assert scores["textcat_acc"] == pytest.approx(75.0)
+    assert scores["textcat_macro_f"] == pytest.approx(100 * (2 / 3 + 0.8) / 2)
+    assert scores["textcat_macro_auc"] == pytest.approx(100.0)
+    assert scores["textcat_f_per_type"]["A"] == pytest.approx({"p": 100.0, "r": 50.0, "f": 200 / 3})
+    assert scores["textcat_f_per_type"]["B"] == pytest.approx({"p": 200 / 3, "r": 100.0, "f": 80.0})
+    assert scores["textcat_auc_per_type"] == pytest.approx({"A": 100.0, "B": 100.0})
+    assert not any(key.startswith("cats_") for key in scores)
+
+
+def test_textcat_multilabel_uses_threshold_and_macro_auc(vocab):
+    golds = ({"X": 1.0, "Y": 1.0}, {"X": 0.0, "Y": 1.0}, {"X": 1.0, "Y": 0.0})
+    preds = ({"X": 0.8, "Y": 0.3}, {"X": 0.2, "Y": 0.9}, {"X": 0.6, "Y": 0.4})
+    examples = []
+    for gold, predicted in zip(golds, preds):
+        pred = doc_from_annotations(vocab, {"words": ["x"]})
+        pred.cats = predicted
+        examples.append(Example(pred, doc_from_annotations(vocab, {"words": ["x"], "cats": gold})))
+    scores = Scorer().score(examples)
+    # Example 0 misses Y; the others are right on every label.
+    assert scores["textcat_acc"] == pytest.approx(200 / 3)
+    assert scores["textcat_f_per_type"]["X"]["f"] == pytest.approx(100.0)
+    assert scores["textcat_f_per_type"]["Y"] == pytest.approx({"p": 100.0, "r": 50.0, "f": 200 / 3})
+    assert scores["textcat_macro_f"] == pytest.approx(250 / 3)
+    # Y: positives 0.3 and 0.9 against the negative 0.4 -> AUC 0.5.
+    assert scores["textcat_auc_per_type"] == pytest.approx({"X": 100.0, "Y": 50.0})
+    assert scores["textcat_macro_auc"] == pytest.approx(75.0)
+    assert Scorer(threshold=0.35).score(examples)["textcat_acc"] == pytest.approx(100 / 3)
 
 
 def test_roc_auc_and_prf_maths():
