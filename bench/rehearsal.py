@@ -179,13 +179,13 @@ def update_new_label(
     ner._rehearsal_model = None
 
 
-def parser_run(minutes: float) -> dict:
+def parser_run(minutes: float, explore: float | None = None) -> dict:
     """Train a parser on EWT train for `minutes`; dev UAS/LAS and words/sec (batch 256)."""
     vocab = Vocab()
     ewt = SHARED / "ud-en-ewt"
     train_ex = examples(vocab, [a for a in read_conllu(ewt / "ewt-train.conllu") if a["words"]])
     dev = examples(vocab, [a for a in read_conllu(ewt / "ewt-dev.conllu") if a["words"]])
-    parser = DependencyParser(vocab)
+    parser = DependencyParser(vocab, **({} if explore is None else {"explore": explore}))
     parser.begin_training(lambda: train_ex)
     stats = train(parser, train_ex, minutes * 60)
     optimizer = stats.pop("optimizer")
@@ -196,7 +196,7 @@ def parser_run(minutes: float) -> dict:
             pass
         wps = sum(len(d) for d in docs) / (time.time() - start)
     scores = Scorer().score(dev)
-    return {**stats, "n_labels": len(parser.labels), "uas": round(scores["uas"], 2), "las": round(scores["las"], 2),
+    return {**stats, "explore": parser.cfg["explore"], "n_labels": len(parser.labels), "uas": round(scores["uas"], 2), "las": round(scores["las"], 2),
             "sents_f": round(scores["sents_f"] or 0.0, 2), "dev_words_per_sec": round(wps)}
 
 
@@ -210,13 +210,14 @@ def main() -> int:
     parser.add_argument("--skip-full", action="store_true")
     parser.add_argument("--parser-minutes", type=float, default=0.0, help="also train/time a parser on EWT")
     parser.add_argument("--parser-only", action="store_true", help="only the parser run")
+    parser.add_argument("--parser-explore", type=float, default=None, help="override the parser's cfg explore")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "rehearsal.json"))
     args = parser.parse_args()
     if not (DATA / "train.txt").exists():
         print(f"skipped: {DATA} is absent", file=sys.stderr)
         return 0
     if args.parser_only:
-        result = {"parser": parser_run(args.parser_minutes)}
+        result = {"parser": parser_run(args.parser_minutes, args.parser_explore)}
         print(json.dumps(result))
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2))
@@ -277,7 +278,7 @@ def main() -> int:
         results["full"] = {**stats, **evaluate(full, examples(vocab, dev_annots), optimizer.averages)}
         print("full", json.dumps(results["full"]), flush=True)
     if args.parser_minutes:
-        results["parser"] = parser_run(args.parser_minutes)
+        results["parser"] = parser_run(args.parser_minutes, args.parser_explore)
         print("parser", json.dumps(results["parser"]), flush=True)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)

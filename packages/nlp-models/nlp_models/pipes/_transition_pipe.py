@@ -60,9 +60,11 @@ class TransitionPipe(TrainablePipe):
     """Base of DependencyParser and EntityRecognizer (a subclass supplies the system and gold).
 
     cfg (besides the tok2vec's): hidden_width (64), maxout_pieces (2) of the state layer,
-    explore (probability that a training state follows the model's own best action even when
-    it costs something: the dynamic oracle's exploration), max_train_length (training docs are
-    cut at sentence starts into pieces of about this many words; 0: never), seed.
+    explore (probability that a training state follows the model's own best valid action even
+    when it costs something, else the best-scoring zero-cost one; 1.0, the dynamic oracle's
+    full exploration, trained best on EWT: bench/rehearsal.py --parser-explore),
+    max_train_length (training docs are cut at sentence starts into pieces of about this many
+    words; 0: never), seed.
     """
 
     default_cfg: dict[str, Any] = {
@@ -74,7 +76,7 @@ class TransitionPipe(TrainablePipe):
         "dropout": 0.1,
         "hidden_width": 64,
         "maxout_pieces": 2,
-        "explore": 0.9,
+        "explore": 1.0,
         "max_train_length": 100,
     }
 
@@ -235,7 +237,7 @@ class TransitionPipe(TrainablePipe):
         n = len(chunks)
         n_act = system.n_actions
         costs = numpy.empty((n, n_act), dtype="float32")
-        explore = float(self.cfg.get("explore", 0.9))
+        explore = float(self.cfg.get("explore", 1.0))
         scale = 1.0 / n
         total = [0.0]
 

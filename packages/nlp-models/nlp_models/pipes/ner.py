@@ -23,7 +23,7 @@ class EntityRecognizer(TransitionPipe):
     """Predicts `doc.ents` (one B/I/L/U action per entity type, plus O)."""
 
     factory = "ner"
-    default_cfg: dict[str, Any] = {**TransitionPipe.default_cfg, "explore": 1.0}
+    default_cfg: dict[str, Any] = dict(TransitionPipe.default_cfg)
 
     def make_system(self) -> BiluoPushDown:
         return BiluoPushDown(self._labels)

@@ -85,7 +85,7 @@ class DependencyParser(TransitionPipe):
                         counts[dep] += 1
                 if len(sample) < 16:
                     sample.append(example)
-            if roots and not self.model:
+            if roots:
                 self.cfg["root_label"] = roots.most_common(1)[0][0]
                 self._system = None
             cutoff = int(self.cfg.get("decorated_cutoff", 5))
