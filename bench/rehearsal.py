@@ -15,7 +15,8 @@
    of both gold and predictions (so learning NORP is not counted as forgetting MISC).
 5. (unless --skip-full) A run on the full train set for a bounded time; dev ents_f.
 
-6. (with --parser-minutes M) The parser's figures alongside: a DependencyParser trained on UD
+6. (--speed alone) words/sec of parser and NER against spaCy 3.8's default components.
+7. (with --parser-minutes M) The parser's figures alongside: a DependencyParser trained on UD
    English-EWT train for M minutes; dev UAS/LAS and parse speed (batch 256).
 
 Usage: OPENBLAS_NUM_THREADS=1 python bench/rehearsal.py [--minutes 8] [--full-minutes 10]
@@ -39,7 +40,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from nlp_gold import Example, Scorer, read_columns, read_conllu  # noqa: E402
 from nlp_models.pipes import DependencyParser, EntityRecognizer  # noqa: E402
 from nlp_train import compounding, create_optimizer  # noqa: E402
-from nlp_vocab import Vocab  # noqa: E402
+from nlp_vocab import Doc, Vocab  # noqa: E402
 from thinc.api import fix_random_seed  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
@@ -200,6 +201,60 @@ def parser_run(minutes: float, explore: float | None = None) -> dict:
             "sents_f": round(scores["sents_f"] or 0.0, 2), "dev_words_per_sec": round(wps)}
 
 
+def _best_wps(run: Any, docs_factory: Any, repeats: int = 3) -> int:
+    best = 0.0
+    for _ in range(repeats):
+        docs = docs_factory()
+        n = sum(len(d) for d in docs)
+        start = time.time()
+        run(docs)
+        best = max(best, n / (time.time() - start))
+    return round(best)
+
+
+def _speed_one(kind: str, annots: list[dict]) -> dict:
+    import spacy  # only for this comparison
+    from spacy.tokens import Doc as SpacyDoc
+    from spacy.training import Example as SpacyExample
+
+    vocab = Vocab()
+    if kind == "parser":
+        ours: Any = DependencyParser(vocab, root_label="root")
+        labels = sorted({d for a in annots for d in a["deps"] if d and d != "root"})
+    else:
+        ours = EntityRecognizer(vocab)
+        labels = list(OLD)
+    for label in labels:
+        ours.add_label(label)
+    ours.begin_training()
+    words = [a["words"] for a in annots]
+    out = {"ours": _best_wps(lambda docs: list(ours.pipe(docs, batch_size=256)),
+                             lambda: [Doc(vocab, words=w) for w in words])}
+    nlp = spacy.blank("en")
+    pipe = nlp.add_pipe(kind)
+    for label in labels:
+        pipe.add_label(label)
+    sample = [SpacyExample(SpacyDoc(nlp.vocab, words=w), SpacyDoc(nlp.vocab, words=w)) for w in words[:50]]
+    nlp.initialize(lambda: sample)
+    out["spacy"] = _best_wps(lambda docs: list(pipe.pipe(docs, batch_size=256)),
+                             lambda: [SpacyDoc(nlp.vocab, words=w) for w in words])
+    out["ratio"] = round(out["ours"] / out["spacy"], 2)
+    return out
+
+
+def speed_vs_spacy() -> dict:
+    """Words/sec of our parser (EWT dev) and NER (CoNLL dev) against spaCy 3.8's default
+    components of the same kind, both freshly initialised with the same labels, on the same
+    pre-tokenized docs, batch 256, best of 3 passes (speed does not depend on the weights)."""
+    ewt = [a for a in read_conllu(SHARED / "ud-en-ewt" / "ewt-dev.conllu") if a["words"]]
+    conll = load(DATA / "dev.txt", Vocab())
+    out = {}
+    for kind, annots in (("parser", ewt), ("ner", conll)):
+        out[kind] = _speed_one(kind, annots)
+        print(kind, json.dumps(out[kind]), flush=True)
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=8.0, help="training time on half of train")
@@ -211,10 +266,14 @@ def main() -> int:
     parser.add_argument("--parser-minutes", type=float, default=0.0, help="also train/time a parser on EWT")
     parser.add_argument("--parser-only", action="store_true", help="only the parser run")
     parser.add_argument("--parser-explore", type=float, default=None, help="override the parser's cfg explore")
+    parser.add_argument("--speed", action="store_true", help="only: words/sec against spaCy 3.8 (parser, NER)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "out" / "rehearsal.json"))
     args = parser.parse_args()
     if not (DATA / "train.txt").exists():
         print(f"skipped: {DATA} is absent", file=sys.stderr)
+        return 0
+    if args.speed:
+        print(json.dumps(speed_vs_spacy()))
         return 0
     if args.parser_only:
         result = {"parser": parser_run(args.parser_minutes, args.parser_explore)}
