@@ -36,6 +36,7 @@ cdef struct MoveCosts:
 cdef class ParseGold(Gold):
     cdef ParseGoldC c
     cdef object _arrays
+    cdef readonly int label_bound   # 1 + the largest label id used (0: none)
 
 
 cdef class ArcEager(TransitionSystem):

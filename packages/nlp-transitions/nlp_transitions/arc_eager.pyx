@@ -71,6 +71,7 @@ cdef class ParseGold(Gold):
         cdef const int[::1] kv = self._arrays[2]
         cdef const int[::1] sv = self._arrays[3]
         self.n = n
+        self.label_bound = int(lab.max()) + 1 if n else 0
         self.c.n = n
         self.c.heads = &hv[0] if n else NULL
         self.c.labels = &lv[0] if n else NULL
@@ -166,6 +167,8 @@ cdef class ArcEager(TransitionSystem):
 
     def label_name(self, int label_id) -> str:
         """The string of a label id as stored in a state ("" for no label)."""
+        if label_id >= len(self._labels):
+            raise ValueError(f"label id {label_id} out of range: the parser has {len(self._labels)} labels")
         if label_id >= 0:
             return self._labels[label_id]
         if label_id == ROOT_LABEL:
@@ -220,6 +223,13 @@ cdef class ArcEager(TransitionSystem):
 
     def _owns_gold(self, gold) -> bool:
         return isinstance(gold, ParseGold)
+
+    def _gold_label_problem(self, gold):
+        cdef int bound = (<ParseGold>gold).label_bound
+        if bound > len(self._labels):
+            return (f"uses label id {bound - 1}, but this parser has {len(self._labels)} labels "
+                    "(a gold made by a parser with more labels)")
+        return None
 
     def static_oracle(self, heads, labels=None) -> list:
         """Action names that build the gold tree from the initial state (2 per word)."""

@@ -188,6 +188,13 @@ cdef class BiluoPushDown(TransitionSystem):
     def _owns_gold(self, gold) -> bool:
         return isinstance(gold, NerGold)
 
+    def _label_name(self, int label) -> str:
+        """The entity type of a label id held by a state (checked: list indexing is unchecked
+        in this build)."""
+        if not 0 <= label < len(self._labels):
+            raise ValueError(f"entity label id {label} out of range: the system has {len(self._labels)} labels")
+        return self._labels[label]
+
     # ---- states --------------------------------------------------------------------------
 
     def init_batch(self, lengths, preset=None, sent_starts=None) -> StateBatch:
@@ -233,7 +240,7 @@ cdef class BiluoPushDown(TransitionSystem):
         cdef StateC* st
         for i in range(states.size):
             st = &states.c[i]
-            out.append([(st.ent_starts[e], st.ent_ends[e], self._labels[st.ent_labels[e]])
+            out.append([(st.ent_starts[e], st.ent_ends[e], self._label_name(st.ent_labels[e]))
                         for e in range(st.n_ents)])
         return out
 
@@ -256,9 +263,9 @@ cdef class BiluoPushDown(TransitionSystem):
         for i in range(states.size):
             st = &states.c[i]
             if st.ent_start >= 0:
-                out[i][st.ent_start] = f"B-{self._labels[st.ent_label]}"
+                out[i][st.ent_start] = f"B-{self._label_name(st.ent_label)}"
                 for w in range(st.ent_start + 1, st.b0):
-                    out[i][w] = f"I-{self._labels[st.ent_label]}"
+                    out[i][w] = f"I-{self._label_name(st.ent_label)}"
             for w in range(st.b0, st.n):
                 out[i][w] = ""
         return out

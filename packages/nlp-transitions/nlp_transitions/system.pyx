@@ -217,15 +217,32 @@ cdef class TransitionSystem:
             raise MemoryError()
         cdef Gold gold
         cdef int i
-        for i in range(states.size):
-            gold = golds[i]
-            if not self._owns_gold(gold) or gold.n != states.c[i].n:
-                free(ptrs)
-                if not self._owns_gold(gold):
-                    raise TypeError(f"{where}: gold {i} is a {type(gold).__name__}, not made by this system")
-                raise ValueError(f"{where}: gold {i} covers {gold.n} words, its state {states.c[i].n}")
-            ptrs[i] = gold.ptr
+        try:
+            for i in range(states.size):
+                self._check_gold(golds[i], states.c[i].n, where, i)
+                gold = golds[i]
+                ptrs[i] = gold.ptr
+        except BaseException:
+            free(ptrs)
+            raise
         return ptrs
+
+    def _check_gold(self, gold, int n_words, str where, int index=-1) -> None:
+        """Raise unless `gold` was made by this kind of system for a document of `n_words` words
+        and names only labels this system has: the C loops read it without bounds checks."""
+        if not self._owns_gold(gold):
+            raise TypeError(f"{where}: gold{'' if index < 0 else f' {index}'} is a {type(gold).__name__}, "
+                            f"not made by {type(self).__name__}.make_gold")
+        if (<Gold>gold).n != n_words:
+            raise ValueError(f"{where}: gold{'' if index < 0 else f' {index}'} covers {(<Gold>gold).n} words, "
+                             f"its state {n_words}")
+        problem = self._gold_label_problem(gold)
+        if problem:
+            raise ValueError(f"{where}: gold{'' if index < 0 else f' {index}'} {problem}")
+
+    def _gold_label_problem(self, gold):
+        """What makes `gold` unusable with this system's labels (None when nothing)."""
+        return None
 
     def _owns_gold(self, gold) -> bool:
         raise NotImplementedError
@@ -254,8 +271,7 @@ cdef class TransitionSystem:
     def costs(self, StateBatch state, Gold gold, int i=0) -> dict:
         """Cost of every action in state `i` ({name: cost}; invalid ones cost `INVALID_COST`)."""
         self._check_index(state, i)
-        if not self._owns_gold(gold) or gold.n != state.c[i].n:
-            raise ValueError("costs: the gold was not made by this system for a document of this length")
+        self._check_gold(gold, state.c[i].n, "costs")
         cdef float[::1] row = numpy.zeros(self.nr_actions, dtype="float32")
         if self.nr_actions:
             self.c_costs(&state.c[i], gold.ptr, &row[0])
@@ -264,6 +280,7 @@ cdef class TransitionSystem:
     def oracle_action(self, StateBatch state, Gold gold, int i=0) -> str:
         """The action the oracle picks in state `i` (the canonical zero-cost one)."""
         self._check_index(state, i)
+        self._check_gold(gold, state.c[i].n, "oracle_action")
         cdef int a = self.c_oracle(&state.c[i], gold.ptr)
         return self.action_names[a] if a >= 0 else None
 

@@ -190,6 +190,36 @@ def test_batch_api_rejects_bad_input():
         ArcEager(["a"]).apply_batch(states, numpy.array([0, 0], dtype="int32"))
 
 
+def test_gold_mismatches_raise_instead_of_reading_out_of_bounds():
+    """The C loops index the gold without checks, so every entry point checks it first."""
+    from nlp_transitions import BiluoPushDown
+
+    parser = ArcEager(["a"])
+    state = parser.init_state(30)
+    for _ in range(20):
+        parser.apply(state, "SHIFT")
+    short = parser.make_gold([1, 1])
+    for call in (lambda g: parser.oracle_action(state, g), lambda g: parser.costs(state, g)):
+        with pytest.raises(ValueError, match="covers 2 words, its state 30"):
+            call(short)
+        with pytest.raises(TypeError, match="NerGold, not made by ArcEager.make_gold"):
+            call(BiluoPushDown(["X"]).make_gold(["O"] * 30))
+        with pytest.raises(TypeError, match="NoneType"):
+            call(None)
+    # A gold made by a parser with more labels names actions this one does not have.
+    big = ArcEager(["a", "b", "c"])
+    rich_gold = big.make_gold([1, 1, 1], ["c", None, "b"])
+    small_state = parser.init_state(3)
+    with pytest.raises(ValueError, match="follow_oracle: gold 0 uses label id 2, but this parser has 1 labels"):
+        parser.follow_oracle(small_state, [rich_gold])
+    with pytest.raises(ValueError, match="oracle_action: gold uses label id 2"):
+        parser.oracle_action(small_state, rich_gold)
+    assert big.follow_oracle(big.init_state(3), [rich_gold]) == 6
+    with pytest.raises(ValueError, match="label id 7 out of range: the parser has 1 labels"):
+        parser.label_name(7)
+    assert parser.label_name(0) == "a" and parser.label_name(-1) == ""
+
+
 # ---- the dynamic oracle ----------------------------------------------------------------------
 
 def _final_loss(parser, state, heads, labels):
