@@ -98,6 +98,7 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=0, help="train examples (0: all)")
     parser.add_argument("--dev-limit", type=int, default=0, help="dev examples (0: all)")
     parser.add_argument("--epochs", type=int, default=100)
+    parser.add_argument("--batch-by", default="examples", choices=["examples", "words"])
     parser.add_argument("--batch-from", type=float, default=None)
     parser.add_argument("--batch-to", type=float, default=None)
     parser.add_argument("--batch-compound", type=float, default=None)
@@ -121,7 +122,7 @@ def main() -> None:
                                  ("batch_compound", args.batch_compound)) if v is not None}
     result = train(nlp, train_examples, dev_examples, output, optimizer=optimizer,
                    n_epochs=args.epochs, max_minutes=args.minutes, save_every_epoch=False,
-                   progress=False, **options)
+                   progress=False, batch_by=args.batch_by, **options)
     keys = TASKS[args.task]["keys"]
     history = [{"epoch": r["epoch"], "train_seconds": round(r["train_seconds"], 1),
                 "train_wps": round(r["train_wps"]), "losses": r["losses"],
