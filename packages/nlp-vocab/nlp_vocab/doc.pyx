@@ -429,11 +429,12 @@ cdef class Doc:
             label, start, end = ent
         except (TypeError, ValueError):
             raise TypeError(f"entities must be Spans or (label, start, end) tuples, got {ent!r}") from None
+        shown = label
         if isinstance(label, str):
             label = self.vocab.strings.add(label)
         start, end = int(start), int(end)
         if not 0 <= start < end <= self.length:
-            raise ValueError(f"entity ({label!r}, {start}, {end}) is out of range for a doc of {self.length} tokens")
+            raise ValueError(f"entity ({shown!r}, {start}, {end}) is out of range for a doc of {self.length} tokens")
         return (int(label), start, end)
 
     def _describe(self, triple) -> str:

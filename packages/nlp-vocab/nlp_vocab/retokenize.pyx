@@ -37,6 +37,11 @@ class Retokenizer:
             raise ValueError(f"merge expects a Span of the retokenized Doc, got {span!r}")
         if len(span) == 0:
             raise ValueError("cannot merge an empty span")
+        if span.end > len(self.doc):
+            raise ValueError(
+                f"merge: span {span.start}-{span.end} ends past the doc's {len(self.doc)} tokens "
+                "(a Span made before an earlier retokenize)"
+            )
         for other, _ in self.merges:
             if span.start < other.end and other.start < span.end:
                 raise ValueError(
@@ -62,6 +67,9 @@ def _apply_merges(Doc doc, list merges) -> None:
     cdef int n = doc.length
     cdef int i, j, k, start, end, root, new_i, h
     merges = sorted(merges, key=lambda m: m[0].start)
+    for span, _ in merges:
+        if span.end > n:  # the doc shrank after merge() accepted the span: never index past it
+            raise ValueError(f"merge: span {span.start}-{span.end} ends past the doc's {n} tokens")
     roots = [m[0].root.i for m in merges]
     # Old token index -> new token index.
     new_index = [0] * n

@@ -64,4 +64,4 @@ cdef class Token:
     @staticmethod
     cdef Token cinit(Doc doc, int i)
 
-    cdef TokenC* _c(self)
+    cdef TokenC* _c(self) except NULL

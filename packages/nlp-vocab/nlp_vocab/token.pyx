@@ -32,7 +32,11 @@ cdef class Token:
         self.i = i
         return self
 
-    cdef TokenC* _c(self):
+    cdef TokenC* _c(self) except NULL:
+        # A Token made before a retokenize may point past the shortened doc: raise, not read.
+        if self.i >= self.doc.length:
+            raise IndexError(f"token {self.i} no longer exists: the doc has {self.doc.length} tokens "
+                             "(it was retokenized after this Token was made)")
         return &self.doc.c[self.i]
 
     def __len__(self) -> int:
@@ -357,6 +361,7 @@ cdef class Token:
     def head(self, Token new_head):
         if new_head.doc is not self.doc:
             raise ValueError("Token.head: the new head belongs to another Doc")
+        new_head._c()  # raises if the new head is a stale token past the doc's end
         self._c().head = new_head.i - self.i
         self.doc.edges_stale = True  # recomputed on the next tree query (cheap bulk updates)
 
@@ -414,6 +419,7 @@ cdef class Token:
     @property
     def ancestors(self):
         """Head, head's head, ... up to the root (stops on a cycle)."""
+        self._c()  # raises for a stale token
         cdef int i = self.i
         cdef int steps = 0
         while self.doc.c[i].head != 0 and steps < self.doc.length:

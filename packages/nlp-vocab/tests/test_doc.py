@@ -132,7 +132,7 @@ def test_entities_get_set_and_overlap(vocab):
     assert [(e.start, e.label_) for e in doc.ents] == [(0, "GPE"), (5, "PRON")]
     with pytest.raises(ValueError, match=r"'GPE' tokens 0-2 \('New York'\) and 'X' tokens 1-3"):
         doc.ents = [("GPE", 0, 2), ("X", 1, 3)]
-    with pytest.raises(ValueError, match="out of range"):
+    with pytest.raises(ValueError, match=r"entity \('GPE', 7, 9\) is out of range for a doc of 8 tokens"):
         doc.ents = [("GPE", 7, 9)]
     doc.set_ents([("GPE", 0, 2)], default="missing")
     assert [t.ent_iob_ for t in doc] == ["B", "I", "", "", "", "", "", ""]

@@ -71,3 +71,24 @@ def test_merge_errors():
         with doc.retokenize() as retok:
             retok.merge(doc[0:2], attrs={"ORTH": "x"})
     assert len(doc) == 8  # nothing applied after errors
+
+
+def test_stale_spans_and_tokens_raise_after_a_merge():
+    """Views made before a merge may point past the shortened doc: they raise, never read past it."""
+    doc = Doc(Vocab("en"), words="a b c d e f g h".split())
+    stale_span, stale_token = doc[5:8], doc[7]
+    with doc.retokenize() as retok:
+        retok.merge(doc[0:6])
+    assert len(doc) == 3
+    with pytest.raises(ValueError, match="span 5-8 ends past the doc's 3 tokens"):
+        with doc.retokenize() as retok:
+            retok.merge(stale_span)
+    with pytest.raises(IndexError, match="token 7 no longer exists: the doc has 3 tokens"):
+        doc[0].head = stale_token
+    with pytest.raises(IndexError, match="no longer exists"):
+        _ = stale_token.text
+    with pytest.raises(IndexError, match="no longer exists"):
+        list(stale_token.ancestors)
+    with doc.retokenize() as retok:
+        retok.merge(doc[1:3])
+    assert doc.words == ["a b c d e f", "g h"] and doc[0].head.i == 0
