@@ -18,6 +18,22 @@ def _strip(word: str) -> str:
     return "".join(word.split()) if not word.isalnum() else word
 
 
+def _spaces_from_text(words: Sequence[str], text: str | None) -> list[bool]:
+    """Whether each word is followed by whitespace in `text`, found by matching the words in
+    order; a single space after every word when the text is empty or the words do not match it."""
+    if not text:
+        return [True] * len(words)
+    spaces = []
+    pos = 0
+    for word in words:
+        found = text.find(word, pos)
+        if found < 0 or text[pos:found].strip():
+            return [True] * len(words)
+        pos = found + len(word)
+        spaces.append(pos < len(text) and text[pos].isspace())
+    return spaces
+
+
 def _ends(parts: list[str]) -> list[int]:
     ends = []
     total = 0

@@ -23,6 +23,17 @@ def token_offsets(doc: Any) -> list[tuple[int, int]]:
     return [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
+def _tag_entity(tags: list, first: int, last: int, label: str) -> None:
+    """Write the BILUO tags of one entity over tokens first..last (inclusive) into `tags`."""
+    if first == last:
+        tags[first] = f"U-{label}"
+        return
+    tags[first] = f"B-{label}"
+    for i in range(first + 1, last):
+        tags[i] = f"I-{label}"
+    tags[last] = f"L-{label}"
+
+
 def biluo_tags_from_offsets(
     doc: Any, entities: Iterable[Sequence], missing: str = "O", *, where: str = ""
 ) -> list[str]:
@@ -50,13 +61,7 @@ def biluo_tags_from_offsets(
         first = starts.get(start)
         last = ends.get(end)
         if first is not None and last is not None and first <= last:
-            if first == last:
-                tags[first] = f"U-{label}"
-            else:
-                tags[first] = f"B-{label}"
-                for i in range(first + 1, last):
-                    tags[i] = f"I-{label}"
-                tags[last] = f"L-{label}"
+            _tag_entity(tags, first, last, label)
         else:
             misaligned.append((start, end, label))
             for i, (s, e) in enumerate(spans):

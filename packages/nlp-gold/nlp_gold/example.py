@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .alignment import Alignment, _strip
-from .biluo import MISSING, tags_to_entities
+from .alignment import Alignment, _spaces_from_text, _strip
+from .biluo import MISSING, _tag_entity, tags_to_entities
 from .docdata import (
     ANNOTATION_KEYS,
     META_KEYS,
@@ -31,18 +31,6 @@ from .nonproj import projectivize as _projectivize
 
 SUBTOK = "subtok"
 _ATTR_KEYS = {"TAG": "tags", "POS": "pos", "MORPH": "morphs", "LEMMA": "lemmas", "DEP": "deps"}
-
-
-def _infer_spaces(words: Sequence[str], text: str) -> list[bool]:
-    spaces = []
-    pos = 0
-    for word in words:
-        found = text.find(word, pos)
-        if found < 0 or text[pos:found].strip():
-            return [True] * len(words)
-        pos = found + len(word)
-        spaces.append(pos < len(text) and text[pos].isspace())
-    return spaces
 
 
 class Example:
@@ -75,7 +63,7 @@ class Example:
             annot["words"] = predicted.words
             annot["spaces"] = predicted.spaces
         elif "spaces" not in annot:
-            annot["spaces"] = _infer_spaces(annot["words"], predicted.text)
+            annot["spaces"] = _spaces_from_text(annot["words"], predicted.text)
         reference = doc_from_annotations(predicted.vocab, annot, where)
         example = cls(predicted, reference, where=where)
         if annot["words"] is not predicted.words and list(annot["words"]) != predicted.words:
@@ -269,13 +257,7 @@ class Example:
                     if x_lens[i] and lo < c_end and x_ends[i] > c_start:
                         out[i] = MISSING
                 continue
-            if first == last:
-                out[first] = f"U-{label}"
-            else:
-                out[first] = f"B-{label}"
-                for i in range(first + 1, last):
-                    out[i] = f"I-{label}"
-                out[last] = f"L-{label}"
+            _tag_entity(out, first, last, label)
         return out
 
     def get_aligned_sent_starts(self) -> list[bool | None]:

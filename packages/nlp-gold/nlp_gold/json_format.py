@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from .alignment import _spaces_from_text
 from .biluo import MISSING, tags_to_entities
 from .errors import BiluoError, CorpusError
 from .paths import open_text
@@ -80,20 +81,6 @@ def iter_json_array(file: IO[str], path: Any = None) -> Iterator[tuple[Any, int]
         pos = end
 
 
-def _spaces_from_raw(words: list[str], raw: str | None) -> list[bool]:
-    if not raw:
-        return [True] * len(words)
-    spaces = []
-    pos = 0
-    for word in words:
-        found = raw.find(word, pos)
-        if found < 0 or raw[pos:found].strip():
-            return [True] * len(words)
-        pos = found + len(word)
-        spaces.append(pos < len(raw) and raw[pos].isspace())
-    return spaces
-
-
 def paragraph_to_annotations(para: dict, path: Any, line: int) -> dict:
     """One annotation dict from a paragraph of the JSON training format."""
     if not isinstance(para, dict) or not isinstance(para.get("sentences", []), list):
@@ -129,7 +116,7 @@ def paragraph_to_annotations(para: dict, path: Any, line: int) -> dict:
             starts.append(k == 0)
     out: dict = {
         "words": words,
-        "spaces": _spaces_from_raw(words, para.get("raw")),
+        "spaces": _spaces_from_text(words, para.get("raw")),
         "tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas,
         "heads": heads, "deps": deps, "sent_starts": starts, "line": line,
     }
