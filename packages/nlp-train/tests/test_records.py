@@ -80,3 +80,12 @@ def test_plot_is_written_when_matplotlib_is_installed(tmp_path):
     assert plot_scores(tmp_path, records) is True
     data = (tmp_path / "training-scores.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_is_skipped_quietly_without_matplotlib(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # makes the import fail
+    records = [{"epoch": 1, "scores": {"tag_acc": 50.0}, "best": True}]
+    assert plot_scores(tmp_path, records) is False
+    assert list(tmp_path.iterdir()) == []
