@@ -107,10 +107,12 @@ class Example:
 
     @property
     def text(self) -> str:
+        """The reference text (the predicted Doc spells the same characters)."""
         return self.reference.text
 
     @property
     def cats(self) -> dict:
+        """The gold text categories ({label: score})."""
         return self.reference.cats
 
     def __len__(self) -> int:

@@ -65,7 +65,8 @@ class TagMap:
         except KeyError:
             raise KeyError(f"tag {tag!r} is not in the tag map") from None
 
-    def get(self, tag: str, default=None):
+    def get(self, tag: str, default: dict[str, str] | None = None) -> dict[str, str] | None:
+        """A copy of the entry of `tag` ({"pos": ..., features}), or `default` if unknown."""
         entry = self._map.get(tag)
         return dict(entry) if entry is not None else default
 
