@@ -202,6 +202,15 @@ cdef class BiluoPushDown(TransitionSystem):
         (None/"-" where free) that forces those words' actions; `sent_starts`: per document
         None or booleans marking sentence starts (no entity crosses one)."""
         lengths = list(lengths)
+        # Indexed by a C int below, where list indexing is unchecked: lengths must agree first.
+        if sent_starts is not None:
+            sent_starts = list(sent_starts)
+            if len(sent_starts) != len(lengths):
+                raise ValueError(f"init_batch: {len(sent_starts)} sent_starts for {len(lengths)} documents")
+        if preset is not None:
+            preset = list(preset)
+            if len(preset) != len(lengths):
+                raise ValueError(f"init_batch: {len(preset)} presets for {len(lengths)} documents")
         states = StateBatch(lengths, self)
         cdef StateC* st
         cdef int d, w

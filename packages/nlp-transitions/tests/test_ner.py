@@ -220,3 +220,18 @@ def test_batch_api():
         assert ((costs == 0) <= valid).all()
         ner.apply_batch(states, numpy.where(valid, costs, numpy.inf).argmin(axis=1))
     assert ner.get_tags(states) == docs
+
+
+def test_per_document_arguments_must_match_the_batch():
+    """init_batch indexes presets and sentence starts per document in C: a short list raises."""
+    ner = BiluoPushDown(["PER"])
+    with pytest.raises(ValueError, match="init_batch: 1 sent_starts for 3 documents"):
+        ner.init_batch([2, 2, 2], sent_starts=[[True, False]])
+    with pytest.raises(ValueError, match="init_batch: 2 presets for 3 documents"):
+        ner.init_batch([2, 2, 2], preset=[None, ["O", "O"]])
+    states = ner.init_batch([2, 2], preset=[None, ["U-PER", None]], sent_starts=[None, [True, True]])
+    assert ner.is_valid(states, "U-PER", 1) and not ner.is_valid(states, "O", 1)
+    gold = ner.make_gold(["O", "O"])
+    with pytest.raises(TypeError, match="NoneType, not made by BiluoPushDown.make_gold"):
+        ner.oracle_action(states, None)
+    assert ner.oracle_action(states, gold, 1) == "U-PER"
