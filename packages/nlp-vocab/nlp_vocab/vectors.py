@@ -294,7 +294,16 @@ class Vectors:
         rows = numpy.fromiter(self.key2row.values(), dtype=numpy.int64, count=len(self.key2row))
         return keys, rows
 
-    def _set_state(self, data, keys, rows, strings) -> None:
+    def _set_state(self, data, keys, rows, strings, source: str = "Vectors") -> None:
+        data = numpy.asarray(data)
+        if data.ndim != 2:
+            raise ValueError(f"{source}: the vector table must be 2D, got shape {data.shape}")
+        if len(keys) != len(rows):
+            raise ValueError(f"{source}: {len(keys)} keys but {len(rows)} row indices")
+        bad = numpy.flatnonzero((numpy.asarray(rows) < 0) | (numpy.asarray(rows) >= data.shape[0]))
+        if bad.size:  # a negative row would silently wrap; a large one fails far from here
+            raise ValueError(f"{source}: key {int(keys[bad[0]])} points at row {int(rows[bad[0]])}, "
+                             f"outside the table's {data.shape[0]} rows")
         self.data = numpy.ascontiguousarray(data, dtype=numpy.float32)
         self.key2row = {int(k): int(r) for k, r in zip(keys, rows)}
         self.strings = {int(k): s for k, s in strings.items()}
@@ -321,7 +330,7 @@ class Vectors:
             rows = numpy.frombuffer(msg["rows"], dtype=numpy.int64)
         except (KeyError, ValueError) as err:
             raise ValueError(f"Vectors.from_bytes: malformed data ({err})") from None
-        self._set_state(table.copy(), keys, rows, msg.get("strings", {}))
+        self._set_state(table.copy(), keys, rows, msg.get("strings", {}), source="Vectors.from_bytes")
         return self
 
     def to_disk(self, path: str | Path) -> None:
@@ -342,7 +351,5 @@ class Vectors:
         keys = numpy.load(path / _KEYS_FILE, allow_pickle=False)
         rows = numpy.load(path / _ROWS_FILE, allow_pickle=False)
         strings = srsly.read_json(path / _STRINGS_FILE) if (path / _STRINGS_FILE).exists() else {}
-        if len(keys) != len(rows):
-            raise ValueError(f"{path}: {len(keys)} keys but {len(rows)} row indices")
-        self._set_state(data, keys, rows, strings)
+        self._set_state(data, keys, rows, strings, source=str(path))
         return self

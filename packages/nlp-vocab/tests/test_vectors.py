@@ -127,6 +127,12 @@ def test_disk_round_trip(tmp_path):
     _same(vectors, Vectors().from_disk(tmp_path / "vectors"))
     with pytest.raises(FileNotFoundError, match="vectors.npy"):
         Vectors().from_disk(tmp_path / "missing")
+    rows_file = next((tmp_path / "vectors").glob("*row*.npy"))
+    rows = numpy.load(rows_file)
+    rows[0] = -1
+    numpy.save(rows_file, rows)
+    with pytest.raises(ValueError, match=r"vectors: key \d+ points at row -1, outside the table's"):
+        Vectors().from_disk(tmp_path / "vectors")
 
 
 def test_bad_arguments():
