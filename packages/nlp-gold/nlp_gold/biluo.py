@@ -82,7 +82,7 @@ def _split(tag: str, pos: int, where: str) -> tuple[str, str]:
     if len(tag) > 2 and tag[1] == "-" and tag[0] in "BILU":
         return tag[0], tag[2:]
     prefix = f"{where}: " if where else ""
-    raise BiluoError(f"{prefix}invalid BILUO tag {tag!r} at position {pos}")
+    raise BiluoError(f"{prefix}invalid BILUO tag {tag!r} at position {pos}", pos)
 
 
 def tags_to_entities(tags: Sequence[str], *, where: str = "") -> list[tuple[str, int, int]]:
@@ -104,15 +104,16 @@ def tags_to_entities(tags: Sequence[str], *, where: str = "") -> list[tuple[str,
                     entities.append((label, open_start, i + 1))
                     open_label = None
                 continue
-            raise BiluoError(f"{prefix}invalid BILUO sequence: {tag!r} at position {i} inside an open {open_label} entity")
+            raise BiluoError(f"{prefix}invalid BILUO sequence: {tag!r} at position {i} inside an open {open_label} entity", i)
         if action == "B":
             open_label, open_start = label, i
         elif action == "U":
             entities.append((label, i, i + 1))
         elif action in ("I", "L"):
-            raise BiluoError(f"{prefix}invalid BILUO sequence: {tag!r} at position {i} outside an entity")
+            raise BiluoError(f"{prefix}invalid BILUO sequence: {tag!r} at position {i} outside an entity", i)
     if open_label is not None:
-        raise BiluoError(f"{prefix}invalid BILUO sequence: entity {open_label} opened at position {open_start} is never closed")
+        raise BiluoError(f"{prefix}invalid BILUO sequence: entity {open_label} opened at position {open_start} is never closed",
+                         open_start)
     return entities
 
 
@@ -150,7 +151,7 @@ def iob_to_biluo(tags: Sequence[str], *, where: str = "") -> list[str]:
             begins.append(False)
             continue
         if len(tag) < 3 or tag[1] != "-" or tag[0] not in "IB":
-            raise BiluoError(f"{prefix}invalid IOB tag {tag!r} at position {i}")
+            raise BiluoError(f"{prefix}invalid IOB tag {tag!r} at position {i}", i)
         label = tag[2:]
         labels.append(label)
         begins.append(tag[0] == "B" or i == 0 or labels[i - 1] != label)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .biluo import biluo_to_iob, iob2_to_iob1, iob_to_biluo, tags_to_entities
-from .errors import BiluoError, CorpusError
+from .errors import BiluoError, CorpusError, _line_of
 from .paths import open_text
 
 TAG_RE = re.compile(r"^(O|[BILUE]-\S+|-)$")
@@ -56,7 +56,7 @@ def _sentence(rows: list[list[str]], lines: list[int], ner_col: int, path: Any, 
                 iob = biluo_to_iob(iob)
             out["entities"] = iob_to_biluo(iob)
         except BiluoError as err:
-            raise CorpusError(path, lines[0], str(err)) from None
+            raise CorpusError(path, _line_of(lines, err.position, lines[0]), str(err)) from None
     out["sent_starts"] = [i == 0 for i in range(len(words))]
     out["doc_start"] = doc_start
     out["line"] = lines[0]

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from .biluo import iob_to_biluo, tags_to_entities
-from .errors import BiluoError, CorpusError
+from .errors import BiluoError, CorpusError, _line_of
 from .nonproj import find_cycle
 from .paths import open_text
 
@@ -103,15 +103,14 @@ def _finish(sent: _Sentence, path: Any) -> dict:
         "sent_starts": [k == 0 for k in range(n)],
     }
     if has_ner:
-        where = f"{path}:{sent.first_line}"
         try:
             if any(t[:2] in ("L-", "U-") for t in ner):
-                tags_to_entities(ner, where=where)
+                tags_to_entities(ner)
                 out["entities"] = ner
             else:
-                out["entities"] = iob_to_biluo(ner, where=where)
+                out["entities"] = iob_to_biluo(ner)
         except BiluoError as err:
-            raise CorpusError(path, sent.first_line, str(err)) from None
+            raise CorpusError(path, _line_of(sent.lines, err.position, sent.first_line), f"NER {err}") from None
     _merge_mismatched_mwts(out, sent, mwt_of)
     if "text" in sent.comments:
         out["text"] = sent.comments["text"]

@@ -18,7 +18,12 @@ class AlignmentError(ValueError):
 
 
 class BiluoError(ValueError):
-    """An invalid BILUO or IOB tag sequence; the message names the position."""
+    """An invalid BILUO or IOB tag sequence; the message names the position, and `position` holds
+    it (the token index), so a reader can turn it into the line of the bad tag."""
+
+    def __init__(self, message: str, position: int | None = None):
+        super().__init__(message)
+        self.position = position
 
 
 class CorpusError(ValueError):
@@ -32,6 +37,13 @@ class CorpusError(ValueError):
         if line is not None:
             where += f":{line}"
         super().__init__(f"{where}: {message}")
+
+
+def _line_of(lines: list[int], position: int | None, default: int) -> int:
+    """The file line of token `position` of a sentence whose tokens sit on `lines`."""
+    if position is not None and 0 <= position < len(lines):
+        return lines[position]
+    return default
 
 
 class MisalignedEntityWarning(UserWarning):

@@ -12,7 +12,7 @@ from .errors import CorpusError
 from .paths import open_text
 
 
-def _entities(value: Any, path: Any, lineno: int) -> list[tuple[int, int, str]]:
+def _entities(value: Any, path: Any, lineno: int, n_chars: int) -> list[tuple[int, int, str]]:
     out = []
     if not isinstance(value, list):
         raise CorpusError(path, lineno, f"'entities' must be a list, not {type(value).__name__}")
@@ -27,6 +27,9 @@ def _entities(value: Any, path: Any, lineno: int) -> list[tuple[int, int, str]]:
             or not isinstance(ent[2], str)
         ):
             raise CorpusError(path, lineno, f"entity {ent!r} is not [start, end, label]")
+        if not 0 <= ent[0] < ent[1] <= n_chars:
+            raise CorpusError(path, lineno, f"entity {list(ent)!r} is outside the text's {n_chars} characters "
+                                            "(needs 0 <= start < end <= length)")
         out.append((ent[0], ent[1], ent[2]))
     return out
 
@@ -55,7 +58,7 @@ def parse_jsonl_record(record: Any, path: Any, lineno: int, labels: Sequence[str
             cats.setdefault(label, 0.0)
         out["cats"] = cats
     if "entities" in record:
-        out["entities"] = _entities(record["entities"], path, lineno)
+        out["entities"] = _entities(record["entities"], path, lineno, len(record["text"]))
     if "cats" not in out and "entities" not in out:
         raise CorpusError(path, lineno, 'no annotation: expected "cats", "label" or "entities"')
     return out

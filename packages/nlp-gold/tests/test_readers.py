@@ -116,6 +116,18 @@ def test_malformed_columns(tmp_path, text, line, message):
     assert info.value.line == line and "m.txt" in str(info.value)
 
 
+def test_bad_ner_tag_names_its_own_line(tmp_path):
+    conllu = write(tmp_path, "n.conllu", "# text = a b c\n1\ta\ta\tX\tX\t_\t0\troot\t_\tNER=O\n"
+                   "2\tb\tb\tX\tX\t_\t1\tdep\t_\tNER=B-X\n3\tc\tc\tX\tX\t_\t1\tdep\t_\tNER=Q-Y\n\n")
+    with pytest.raises(CorpusError, match=r"n.conllu:4: NER invalid IOB tag 'Q-Y' at position 2") as info:
+        list(read_conllu(conllu))
+    assert info.value.line == 4
+    columns = write(tmp_path, "c.txt", "a NN O\nb NN O\n\nc NN U-X\nd NN I-X\n")
+    with pytest.raises(CorpusError, match=r"c.txt:5: invalid BILUO sequence: 'I-X' at position 1") as info:
+        list(read_columns(columns))
+    assert info.value.line == 5
+
+
 def test_word_tag_lines(tmp_path):
     path = write(tmp_path, "w.iob", "I|PRP|O like|VBP|O London|NNP|B-LOC\nParis|I-LOC\n")
     sents = list(read_word_tag_lines(path))
@@ -147,6 +159,9 @@ def test_jsonl_formats_and_bad_lines(tmp_path):
         list(read_jsonl(bad))
     bad = write(tmp_path, "bad2.jsonl", '{"text": "x", "entities": [[0, "a", "X"]]}\n')
     with pytest.raises(CorpusError, match=r"bad2.jsonl:1: entity"):
+        list(read_jsonl(bad))
+    bad = write(tmp_path, "bad3.jsonl", '{"text": "Ann", "entities": [[0, 3, "PER"]]}\n{"text": "Bo", "entities": [[0, 9, "PER"]]}\n')
+    with pytest.raises(CorpusError, match=r"bad3.jsonl:2: entity \[0, 9, 'PER'\] is outside the text's 2 characters"):
         list(read_jsonl(bad))
 
 
