@@ -2,6 +2,8 @@ import gzip
 
 import numpy
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from nlp_vocab.strings import hash_string
 from nlp_vocab.vectors import Vectors
 
@@ -142,3 +144,30 @@ def test_bad_arguments():
         Vectors(shape=(1, 1)).add(1.5, numpy.zeros(1))
     with pytest.raises(ValueError, match="give a vector or a row"):
         Vectors(shape=(1, 1)).add("x")
+
+
+@settings(max_examples=60)
+@given(
+    width=st.integers(1, 6),
+    entries=st.lists(
+        st.tuples(
+            st.one_of(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=8),
+                      st.integers(1, 2**64 - 1)),
+            st.lists(st.floats(-1e6, 1e6, allow_nan=False, width=32), min_size=6, max_size=6),
+        ),
+        max_size=20,
+    ),
+    n_shared=st.integers(0, 3),
+)
+def test_round_trips_lose_nothing(tmp_path_factory, width, entries, n_shared):
+    """Property: bytes and disk round trips keep every key, row, string and value, including
+    unicode keys, hash keys, keys sharing a row and an empty table."""
+    vectors = Vectors(shape=(0, width))
+    for key, values in entries:
+        vectors.add(key, numpy.asarray(values[:width], dtype="float32"))
+    for k, (key, _) in enumerate(entries[:n_shared]):
+        vectors.add(f"alias-{k}", row=vectors.find(key))
+    _same(vectors, Vectors().from_bytes(vectors.to_bytes()))
+    folder = tmp_path_factory.mktemp("vectors")
+    vectors.to_disk(folder)
+    _same(vectors, Vectors().from_disk(folder))
