@@ -55,6 +55,11 @@ class Example:
         """
         if not isinstance(annotations, dict):
             raise GoldError(f"{where}: annotations must be a dict, not {type(annotations).__name__}")
+        if not hasattr(predicted, "words") or not hasattr(predicted, "vocab"):
+            raise TypeError(
+                f"{where}: from_dict needs the predicted Doc, not a {type(predicted).__name__}; for a "
+                "text use Example.from_annotations(vocab, {'text': ..., ...}, make_doc=tokenizer)"
+            )
         unknown = set(annotations) - ANNOTATION_KEYS - META_KEYS
         if unknown:
             raise GoldError(f"{where}: unknown annotation keys {sorted(unknown)}; expected some of {sorted(ANNOTATION_KEYS)}")
@@ -96,6 +101,8 @@ class Example:
                 raise GoldError(f"{where}: a record without words needs a make_doc tokenizer")
             predicted = make_doc(annot["text"])
             return cls.from_dict(predicted, {k: v for k, v in annot.items() if k != "text"}, where=where)
+        if "spaces" not in annot and annot.get("text"):  # entity offsets count the text's spaces
+            annot = {**annot, "spaces": _spaces_from_text(annot["words"], annot["text"])}
         reference = doc_from_annotations(vocab, annot, where)
         if make_doc is None:
             predicted = Doc(vocab, words=reference.words, spaces=reference.spaces)

@@ -107,3 +107,18 @@ def test_projectivized_parse(vocab):
     eg = Example.from_dict(doc, {"heads": [1, 1, 4, 1, 1], "deps": ["nsubj", "ROOT", "advmod", "dobj", "ccomp"]})
     assert eg.get_aligned_parse(projectivize=True) == ([1, 1, 1, 1, 1], ["nsubj", "ROOT", "advmod||ccomp", "dobj", "ccomp"])
     assert eg.get_aligned_parse(projectivize=False)[0] == [1, 1, 4, 1, 1]
+
+
+def test_from_a_text_plus_a_dict(vocab):
+    """The issue's "text plus a dict": the tokenizer makes the predicted Doc, gold words align."""
+    from nlp_vocab import Tokenizer
+
+    tokenizer = Tokenizer.for_language(vocab)
+    annot = {"text": "I don't like Paris.", "words": ["I", "do", "n't", "like", "Paris", "."],
+             "entities": [(13, 18, "LOC")], "tags": ["PRP", "VBP", "RB", "VB", "NNP", "."]}
+    eg = Example.from_annotations(vocab, annot, tokenizer, where="line 3")
+    assert eg.predicted.text == "I don't like Paris."
+    assert eg.get_aligned_ner()[eg.predicted.words.index("Paris")] == "U-LOC"
+    assert eg.get_aligned("TAG")[eg.predicted.words.index("like")] == "VB"
+    with pytest.raises(TypeError, match="line 3: from_dict needs the predicted Doc, not a str"):
+        Example.from_dict("I don't like Paris.", {"tags": annot["tags"]}, where="line 3")
