@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ def load_model(path: str | Path, what: str = "model") -> Any:
 
     folder = Path(path)
     if not folder.exists():
+        name = str(path)
+        if name.isidentifier() and importlib.util.find_spec(name) is not None:
+            return nlp_models.load(name)  # an installed model package (`nlp package`)
         fail(f"{what} not found: {folder}")
     if folder.is_dir() and not (folder / "meta.json").exists():
         fail(f"{what} is not a saved model folder (no meta.json): {folder}")
