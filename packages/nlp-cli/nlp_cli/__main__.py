@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from collections.abc import Callable
 
 #: command -> (module, function) of its implementation, imported only when run.
 COMMANDS = {
@@ -28,6 +29,14 @@ commands:
   package       make an installable Python package of a model
   debug-data    check training and development data for problems before training
 """
+
+
+def get_command(name: str) -> Callable[..., int]:
+    """The function implementing command `name` ("convert", "init-vectors", ...)."""
+    if name not in COMMANDS:
+        raise KeyError(f"unknown command {name!r}: use one of {', '.join(COMMANDS)}")
+    module_name, func_name = COMMANDS[name]
+    return getattr(importlib.import_module(f"nlp_cli.{module_name}"), func_name)
 
 
 def limit_blas_threads() -> None:
@@ -55,9 +64,7 @@ def main(argv: list[str] | None = None) -> None:
     if name not in COMMANDS:
         print(f"✘ unknown command {name!r}: use one of {', '.join(COMMANDS)} (nlp --help)", file=sys.stderr)
         sys.exit(1)
-    module_name, func_name = COMMANDS[name]
-    func = getattr(importlib.import_module(f"nlp_cli.{module_name}"), func_name)
-    sys.exit(run_command(func, args[1:], f"nlp {name}"))
+    sys.exit(run_command(get_command(name), args[1:], f"nlp {name}"))
 
 
 if __name__ == "__main__":

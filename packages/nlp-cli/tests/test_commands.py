@@ -181,6 +181,9 @@ def test_pretrain_then_train_with_init_tok2vec(tmp_path, corpus, nlp_cmd):
     proc = run(nlp_cmd, "pretrain", corpus["texts"], blank, tmp_path / "pv", "-o", "vectors", "-L", "L2", "-i", "1",
                *TINY)
     assert (tmp_path / "pv" / "model0.bin").exists()
+    run(nlp_cmd, "pretrain", corpus["texts"], blank, tmp_path / "again", "-o", "characters", "-i", "1", *TINY,
+        "-t2v", tmp_path / "pt" / "model1.bin")  # continue from saved weights
+    assert (tmp_path / "again" / "model0.bin").exists()
     weights = tmp_path / "pt" / "model1.bin"
     proc = run(nlp_cmd, "train", "en", tmp_path / "t2v", corpus["train"], corpus["dev"], "-p", "ner", "-n", "1",
                "-t2v", weights, *TINY)
