@@ -11,7 +11,7 @@ from typing import IO, Any
 
 import plac
 
-from ._corpus import DOCBIN_SUFFIX, file_format, read_file
+from ._corpus import DOCBIN_SUFFIX, class_labels, file_format, read_file
 from ._errors import fail, require_file
 from .segment import model_sent_starts, rule_sent_starts
 
@@ -142,7 +142,7 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
     else:
         segmenter = lambda words, spaces: rule_sent_starts(words)  # noqa: E731
     stats = ConvertStats()
-    annots = prepare(read_file(source, fmt), n_sents=n_sents, seg_sents=seg_sents, morphology=morphology,
+    annots = prepare(read_file(source, fmt, class_labels([(source, fmt)])), n_sents=n_sents, seg_sents=seg_sents, morphology=morphology,
                      tokenizer=tokenizer, segmenter=segmenter)
     docs = _docs(annots, vocab, stats, source)
     if to_stdout:
