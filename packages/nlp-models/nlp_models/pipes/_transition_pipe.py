@@ -61,8 +61,8 @@ class TransitionPipe(TrainablePipe):
 
     cfg (besides the tok2vec's): hidden_width (64), maxout_pieces (2) of the state layer,
     explore (probability that a training state follows the model's own best valid action even
-    when it costs something, else the best-scoring zero-cost one; 1.0, the dynamic oracle's
-    full exploration, trained best on EWT: bench/rehearsal.py --parser-explore),
+    when it costs something, else the best-scoring zero-cost one; 1.0 is the dynamic oracle's
+    full exploration; the parser uses 0.9, see DependencyParser),
     max_train_length (training docs are cut at sentence starts into pieces of about this many
     words; 0: never), seed.
     """
