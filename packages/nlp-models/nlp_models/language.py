@@ -388,10 +388,6 @@ class Language:
             if getattr(proc, "factory", None) == "textcat":
                 exclusive = bool(proc.cfg.get("exclusive_classes", True))
         raw = Scorer(exclude_punct=exclude_punct, exclusive_classes=exclusive).score(scored)
-        for ours, theirs in (("textcat_acc", "cats_acc"), ("textcat_macro_f", "cats_macro_f"),
-                             ("textcat_macro_auc", "cats_macro_auc")):
-            if raw.get(theirs) is not None:
-                raw[ours] = raw[theirs]
         raw["wps"] = n_words / seconds if seconds > 0 else 0.0
         scores = {
             k: (float(v) if isinstance(v, (int, float)) else v)
