@@ -4,8 +4,7 @@
     python bench/ours_runner.py annotate TASK OUT_DIR
 
 `train` builds a blank English pipeline with the task's components (default hyperparameters, no
-static vectors), reads the splits with nlp_gold (10 sentences per training Doc, as spaCy's converter
-groups them) and runs nlp_train.train with the wall-clock budget; the per-epoch log gives the
+static vectors), reads the splits with nlp_gold (one sentence per training Doc) and runs nlp_train.train with the wall-clock budget; the per-epoch log gives the
 learning curve (evaluation time excluded). `annotate` loads model-best and measures words/sec on
 raw text (single process, batch 256, best of 3), peak RSS and the dev scores.
 """
@@ -30,16 +29,22 @@ from tasks import (  # noqa: E402
     write_json,
 )
 
-TRAIN_SENTS_PER_DOC = {"conllu": 10, "columns": 10, "jsonl": 1}
+# Loop options per task (nlp_train.TrainConfig fields), from the smoke runs of the components:
+# single sentences, a compounding batch of 4-8 up to 32-64 sentences, constant dropout 0.2 for the
+# tagger/parser/NER; the recipe's defaults (0.6 -> 0.2 dropout, get_batches) for the classifier.
+TRAIN_OPTIONS = {
+    "ewt": {"batch_from": 4, "batch_to": 32, "dropout_from": 0.2, "dropout_to": 0.2},
+    "conll": {"batch_from": 8, "batch_to": 64, "dropout_from": 0.2, "dropout_to": 0.2},
+    "imdb": {},
+}
 
 
 def corpus(task: Task, split: str, nlp, limit: int = 0):
     from nlp_gold import Corpus
 
-    n_sents = TRAIN_SENTS_PER_DOC[task.fmt] if split == "train" else 1
     if task.fmt == "jsonl":
         return Corpus(task.path(split), labels=["pos", "neg"], make_doc=nlp.make_doc, limit=limit)
-    return Corpus(task.path(split), n_sents=n_sents, limit=limit)
+    return Corpus(task.path(split), n_sents=1, limit=limit)
 
 
 def train(task: Task, out: Path, minutes: float, seed: int) -> None:
@@ -58,7 +63,8 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
     optimizer = nlp.begin_training(lambda: train_examples)
     setup_seconds = time.perf_counter() - start
     result = train_loop(nlp, train_examples, dev_examples, out, optimizer=optimizer, seed=seed,
-                        n_epochs=1000, max_minutes=minutes, save_every_epoch=False, progress=False)
+                        n_epochs=1000, max_minutes=minutes, save_every_epoch=False, progress=False,
+                        **TRAIN_OPTIONS[task.name])
     log, seconds, words = [], setup_seconds, 0
     for row in result.history:
         seconds += row["train_seconds"]
