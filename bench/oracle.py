@@ -20,8 +20,9 @@ import numpy
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "packages" / "nlp-transitions" / "tests"))
 
-from nlp_transitions import ArcEager, BiluoPushDown  # noqa: E402
 from transitions_testing import projectivize, read_conll2003, read_conllu  # noqa: E402
+
+from nlp_transitions import ArcEager, BiluoPushDown  # noqa: E402
 
 
 def time_oracle(system, lengths, golds, repeats):

@@ -48,9 +48,10 @@ def corpus(task: Task, split: str, nlp, limit: int = 0):
 
 
 def train(task: Task, out: Path, minutes: float, seed: int) -> None:
+    from thinc.api import fix_random_seed
+
     import nlp_models
     from nlp_train import train as train_loop
-    from thinc.api import fix_random_seed
 
     fix_random_seed(seed)
     start = time.perf_counter()

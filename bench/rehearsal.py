@@ -37,11 +37,12 @@ from typing import Any
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+from thinc.api import fix_random_seed  # noqa: E402
+
 from nlp_gold import Example, Scorer, read_columns, read_conllu  # noqa: E402
 from nlp_models.pipes import DependencyParser, EntityRecognizer  # noqa: E402
 from nlp_train import compounding, create_optimizer  # noqa: E402
 from nlp_vocab import Doc, Vocab  # noqa: E402
-from thinc.api import fix_random_seed  # noqa: E402
 
 SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATA = SHARED / "conll2003"

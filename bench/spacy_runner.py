@@ -69,9 +69,10 @@ def predicted_annotations(doc, task: Task) -> dict:
 
 def our_scores(nlp, task: Task, references: list[dict]) -> dict:
     """Run spaCy over the dev split (gold words, or raw text for imdb) and score it with nlp_gold."""
+    from spacy.tokens import Doc
+
     from nlp_gold import Example, Scorer, doc_from_annotations
     from nlp_vocab import Vocab
-    from spacy.tokens import Doc
 
     vocab = Vocab("en")
     if task.fmt == "jsonl":

@@ -124,6 +124,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parser.parse_args(argv)
 
     import spacy
+
     from nlp_vocab.tokenizer import Tokenizer
     from nlp_vocab.vocab import Vocab
 

@@ -154,10 +154,11 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
              use_gpu: int = -1) -> int:
     """Pretrain the token-to-vector layer."""
+    from thinc.api import fix_random_seed
+
     import nlp_train
     from nlp_models.ml import build_hash_embed_cnn_tok2vec
     from nlp_models.pipes import set_dropout
-    from thinc.api import fix_random_seed
 
     for option, value, low in (("-cw/--width", width, 1), ("-cd/--depth", depth, 0), ("-er/--embed-rows", embed_rows, 1),
                                ("-bs/--batch-size", batch_size, 1), ("-xw/--max-length", max_length, 1),

@@ -138,9 +138,10 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
           embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
           raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None) -> int:
     """Train a model."""
+    from thinc.api import fix_random_seed
+
     import nlp_models
     import nlp_train
-    from thinc.api import fix_random_seed
 
     names = parse_pipeline(pipeline)
     _check_positive(n_iter, "-n/--n-iter")

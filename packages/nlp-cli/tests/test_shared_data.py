@@ -4,6 +4,7 @@ published counts, and `nlp debug-data` reports EWT's non-projective sentences.""
 from __future__ import annotations
 
 import pytest
+
 from nlp_cli.__main__ import main
 
 

@@ -1,4 +1,5 @@
 import pytest
+
 from nlp_gold import Example, GoldError, MisalignedEntityWarning
 from nlp_gold.errors import AlignmentError
 from nlp_vocab import Doc, Vocab

@@ -2,6 +2,7 @@ import io
 import json
 
 import pytest
+
 from nlp_gold import (
     Corpus,
     CorpusError,

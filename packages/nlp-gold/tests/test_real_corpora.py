@@ -4,6 +4,7 @@ import io
 from collections import Counter
 
 import pytest
+
 from nlp_gold import (
     Corpus,
     deprojectivize,

@@ -1,4 +1,5 @@
 import pytest
+
 from nlp_gold import Example, PRFScore, Scorer, doc_from_annotations, roc_auc
 from nlp_vocab import Vocab
 

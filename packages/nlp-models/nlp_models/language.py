@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import srsly
+from thinc.api import CupyOps, Optimizer, get_current_ops
+
 from nlp_gold import Example, GoldError, Scorer
 from nlp_train import create_optimizer
 from nlp_train.storage import atomic_write_dir
 from nlp_vocab import Doc, Tokenizer, Vocab, english_tag_map
-from thinc.api import CupyOps, Optimizer, get_current_ops
 
 from .about import __version__
 from .pipeline import DisabledPipes, Pipeline

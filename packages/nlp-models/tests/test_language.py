@@ -6,11 +6,12 @@ import sys
 
 import numpy
 import pytest
+from thinc.api import fix_random_seed
+
 from nlp_gold import Example
 from nlp_models import Language, Tagger, blank, load
 from nlp_train import TrainablePipeline
 from nlp_vocab import Doc
-from thinc.api import fix_random_seed
 
 SMALL = {"width": 32, "depth": 2, "embed_rows": 500}
 TAGS = {"N": {"pos": "NOUN"}, "V": {"pos": "VERB"}, "J": {"pos": "ADJ"}}
@@ -327,9 +328,10 @@ def test_language_type_errors():
 
 
 def test_gpu_choice_falls_back_to_the_fastest_cpu_ops():
+    from thinc.api import get_current_ops
+
     from nlp_models import prefer_gpu, require_gpu
     from nlp_models.ml import get_cpu_ops
-    from thinc.api import get_current_ops
 
     if prefer_gpu():
         pytest.skip("a GPU is available: the CPU fallback is not exercised")

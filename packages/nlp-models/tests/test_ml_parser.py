@@ -2,16 +2,17 @@
 
 import hashlib
 
-import nlp_models.ml.precomputable as precomputable
 import numpy
 import pytest
+from thinc.api import Adam, fix_random_seed
+
+import nlp_models.ml.precomputable as precomputable
 from nlp_models.ml import (
     build_hash_embed_cnn_tok2vec,
     build_transition_model,
     resize_output,
     transition_loss,
 )
-from thinc.api import Adam, fix_random_seed
 
 
 def h(text: str) -> int:

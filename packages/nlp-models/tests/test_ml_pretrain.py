@@ -4,6 +4,8 @@ import hashlib
 
 import numpy
 import pytest
+from thinc.api import Adam, fix_random_seed
+
 from nlp_models.ml import (
     VectorTable,
     build_hash_embed_cnn_tok2vec,
@@ -14,7 +16,6 @@ from nlp_models.ml import (
     static_vector_targets,
     vectors_loss,
 )
-from thinc.api import Adam, fix_random_seed
 
 WORDS = ["cat", "dog", "Übung", "a", "elephant", "zoo", "ox", "yak"]
 

@@ -3,13 +3,14 @@
 import hashlib
 
 import numpy
+from thinc.api import Adam, fix_random_seed
+
 from nlp_models.ml import (
     build_hash_embed_cnn_tok2vec,
     build_tagger_model,
     categorical_loss,
     resize_output,
 )
-from thinc.api import Adam, fix_random_seed
 
 WORDS = [f"w{i}" for i in range(24)]
 

@@ -4,6 +4,8 @@ import hashlib
 
 import numpy
 import pytest
+from thinc.api import Adam, fix_random_seed
+
 from nlp_models.ml import (
     build_bow_text_classifier,
     build_cnn_text_classifier,
@@ -12,7 +14,6 @@ from nlp_models.ml import (
     resize_output,
     textcat_loss,
 )
-from thinc.api import Adam, fix_random_seed
 
 FILLER = [f"f{i}" for i in range(20)]
 

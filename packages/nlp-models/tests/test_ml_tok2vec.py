@@ -4,13 +4,14 @@ import hashlib
 
 import numpy
 import pytest
+from thinc.api import NumpyOps, fix_random_seed
+
 from nlp_models.ml import (
     VectorTable,
     build_hash_embed_cnn_tok2vec,
     featurize_docs,
     get_cpu_ops,
 )
-from thinc.api import NumpyOps, fix_random_seed
 
 
 def h(text: str) -> int:
@@ -161,8 +162,9 @@ def test_fast_maxout_matches_definition_and_gradient():
 
 
 def test_architectures_resolve_from_config():
-    import nlp_models.ml as ml
     from thinc.api import Config, registry
+
+    import nlp_models.ml as ml
 
     names = {
         "nlp.HashEmbedCNN.v1": ml.build_hash_embed_cnn_tok2vec,

@@ -5,10 +5,11 @@ import random
 
 import numpy
 import pytest
+from thinc.api import Adam, fix_random_seed
+
 from nlp_gold import Example
 from nlp_models import EntityRecognizer, blank
 from nlp_vocab import Doc, Vocab
-from thinc.api import Adam, fix_random_seed
 
 SMALL = {"width": 32, "depth": 2, "embed_rows": 1000, "hidden_width": 32, "dropout": 0.1}
 

@@ -4,10 +4,11 @@ non-projective trees, label growth, save/load (tiny hand-written data)."""
 import random
 
 import pytest
+from thinc.api import Adam, fix_random_seed
+
 from nlp_gold import Example
 from nlp_models import DependencyParser, blank
 from nlp_vocab import Doc, Vocab
-from thinc.api import Adam, fix_random_seed
 
 SMALL = {"width": 32, "depth": 2, "embed_rows": 1000, "hidden_width": 32, "dropout": 0.1}
 

@@ -6,9 +6,10 @@ Training data is our own tiny invented set (no corpus sentences).
 import random
 
 import pytest
+from thinc.api import fix_random_seed
+
 from nlp_models import blank, load
 from nlp_train import compounding, decaying, minibatch
-from thinc.api import fix_random_seed
 
 # "Updating the Part-of-speech Tagger": a custom tag map onto Universal POS tags.
 TAG_MAP = {"N": {"pos": "NOUN"}, "V": {"pos": "VERB"}, "J": {"pos": "ADJ"}}

@@ -2,12 +2,13 @@
 
 import numpy
 import pytest
+from thinc.api import fix_random_seed
+
 from nlp_gold import Example
 from nlp_models import Tagger, blank
 from nlp_models.pipes import TrainablePipe
 from nlp_train import create_optimizer
 from nlp_vocab import Doc, Vocab
-from thinc.api import fix_random_seed
 
 TAG_MAP = {"N": {"pos": "NOUN", "Number": "Sing"}, "V": {"pos": "VERB"}, "J": {"pos": "ADJ"}}
 TRAIN = [

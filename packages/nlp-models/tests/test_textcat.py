@@ -2,11 +2,12 @@
 
 import numpy
 import pytest
+from thinc.api import fix_random_seed
+
 from nlp_gold import Example
 from nlp_models import TextCategorizer, blank
 from nlp_train import compounding, create_optimizer, minibatch
 from nlp_vocab import Doc, Vocab
-from thinc.api import fix_random_seed
 
 SMALL = {"width": 32, "depth": 1, "embed_rows": 500}
 POSITIVE = ["good", "great", "fine", "lovely", "superb", "nice"]

@@ -3,6 +3,7 @@ import itertools
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from nlp_train import compounding, get_batches, max_batch_size, minibatch, minibatch_by_words
 
 

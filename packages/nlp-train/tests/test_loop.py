@@ -4,8 +4,9 @@ import itertools
 
 import pytest
 import srsly
-from nlp_train import TrainablePipeline, decaying, read_log, train
 from nlp_train_standin import ToyPipeline, build, make_corpus
+
+from nlp_train import TrainablePipeline, decaying, read_log, train
 
 HAVE_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 TRAIN = make_corpus(40, 1)

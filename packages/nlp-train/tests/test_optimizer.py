@@ -1,7 +1,8 @@
 import numpy
 import pytest
-from nlp_train import SETTINGS, create_optimizer
 from thinc.api import Linear, Optimizer
+
+from nlp_train import SETTINGS, create_optimizer
 
 
 def test_recipe_defaults():

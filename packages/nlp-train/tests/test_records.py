@@ -1,6 +1,7 @@
 """Atomic folders, crash recovery, scoring weights, table columns, the plot."""
 
 import pytest
+
 from nlp_train import default_score_weights, weighted_score
 from nlp_train.report import plot_scores
 from nlp_train.storage import atomic_write_dir, recover

@@ -1,6 +1,7 @@
 import itertools
 
 import pytest
+
 from nlp_train import compounding, constant, decaying
 
 

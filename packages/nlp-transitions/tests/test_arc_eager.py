@@ -6,6 +6,7 @@ import numpy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from nlp_transitions import INVALID_COST, ArcEager, StateBatch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -4,6 +4,7 @@ import numpy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from nlp_transitions import INVALID_COST, BiluoPushDown
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import numpy
 import pytest
+
 from nlp_transitions import ArcEager, BiluoPushDown
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))

@@ -2,6 +2,7 @@ import pickle
 
 import numpy
 import pytest
+
 from nlp_vocab import Doc, Span, Token, Vocab
 from nlp_vocab.attrs import (
     DEP,

@@ -1,4 +1,5 @@
 import pytest
+
 from nlp_vocab import Doc, Vocab
 
 

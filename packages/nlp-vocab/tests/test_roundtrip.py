@@ -4,6 +4,7 @@ docs (unicode, empty docs, unknown values, valid trees, entities with unknown an
 import numpy
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from nlp_vocab import Doc, DocBin, Vocab
 from nlp_vocab.attrs import IDS
 

@@ -1,4 +1,5 @@
 import pytest
+
 from nlp_vocab.tag_map import UPOS_TAGS, TagMap, english_tag_map
 
 

@@ -3,6 +3,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from nlp_vocab.tokenizer import Tokenizer
 from nlp_vocab.vocab import Vocab
 

@@ -1,6 +1,7 @@
 import pickle
 
 import pytest
+
 from nlp_vocab import Lexeme, Vocab, attrs, get_lang_data
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy
+
 from nlp_transitions import BiluoPushDown
 
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts

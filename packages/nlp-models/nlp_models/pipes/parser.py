@@ -13,9 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy
+from thinc.api import Optimizer
+
 from nlp_gold.nonproj import decompose, deprojectivize, is_decorated
 from nlp_transitions import ArcEager
-from thinc.api import Optimizer
 
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
