@@ -34,6 +34,15 @@ MICRO = [
 ]
 
 
+# The dev metrics shown for each component of a task's pipeline.
+COMPONENT_KEYS = {
+    "tagger": ("tag_acc", "pos_acc"),
+    "parser": ("uas", "las", "sents_f"),
+    "ner": ("ents_p", "ents_r", "ents_f"),
+    "textcat": ("textcat_acc", "textcat_macro_f"),
+}
+
+
 def machine() -> str:
     cpu = "unknown CPU"
     try:
@@ -102,9 +111,7 @@ def task_section(task, results: dict, command: str) -> str:
     lines = [f"## {task.name}: {', '.join(task.pipeline)} ({task.train}, dev {task.dev})", "",
              header(command), "",
              "| figure | ours | spaCy 3.8 | ours / spaCy |", "|---|---|---|---|"]
-    keys = [k for k in ("tag_acc", "pos_acc", "uas", "las", "sents_f", "ents_p", "ents_r", "ents_f",
-                        "textcat_acc", "textcat_macro_f") if ours_a["scores"].get(k) is not None
-            or sp_a["scores"].get(k) is not None]
+    keys = [k for name in task.pipeline for k in COMPONENT_KEYS[name]]
     for key in keys:
         o, s = ours_a["scores"].get(key), sp_a["scores"].get(key)
         diff = f"{o - s:+.2f}" if o is not None and s is not None else "-"
@@ -128,14 +135,16 @@ def task_section(task, results: dict, command: str) -> str:
 
 
 def run_task(name: str, args) -> str:
+    """Train and annotate with both systems (unless --report-only), then render the section."""
     task = TASKS[name]
     out = Path(args.out) / name
     results: dict = {}
     for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
         folder = out / system
-        run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
-             "--seed", str(args.seed)])
-        run([sys.executable, script, "annotate", name, str(folder)])
+        if not args.report_only:
+            run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
+                 "--seed", str(args.seed)])
+            run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
     return task_section(task, results, args.command)
@@ -179,8 +188,13 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=30.0, help="training budget per task per system")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(HERE / "out"))
+    parser.add_argument("--report-only", action="store_true",
+                        help="rebuild the sections from the JSON of an earlier run")
+    parser.add_argument("--as-command", default=None,
+                        help="with --report-only: the command that produced that run")
     args = parser.parse_args()
-    args.command = "nox -s bench -- " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "nox -s bench"
+    args.command = args.as_command or (
+        "nox -s bench -- " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "nox -s bench")
     names = list(TASKS) + ["micro"] if "all" in args.tasks else args.tasks
     if not DATA.is_dir():
         sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
