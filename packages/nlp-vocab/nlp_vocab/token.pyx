@@ -409,12 +409,25 @@ cdef class Token:
 
     @property
     def subtree(self):
-        """This token and its descendants, in order."""
-        for child in self.lefts:
-            yield from child.subtree
-        yield self
-        for child in self.rights:
-            yield from child.subtree
+        """This token and its descendants, in text order. Iterative (each token in the edges'
+        range walks up its heads, at most len(doc) steps), so a very deep tree or a cycle made
+        through `head` cannot exhaust the C stack as a recursion over children would."""
+        self.doc.ensure_edges()
+        cdef Doc doc = self.doc
+        cdef int me = self.i
+        cdef int start = self._c().l_edge
+        cdef int end = self._c().r_edge
+        cdef int j, h, steps
+        for j in range(start, end + 1):
+            if j >= doc.length:  # the doc was retokenized while this generator was paused
+                return
+            h = j
+            steps = 0
+            while h != me and doc.c[h].head != 0 and steps < doc.length:
+                h += doc.c[h].head
+                steps += 1
+            if h == me:
+                yield Token.cinit(doc, j)
 
     @property
     def ancestors(self):

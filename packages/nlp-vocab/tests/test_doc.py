@@ -112,6 +112,23 @@ def test_tree_navigation(vocab):
     assert doc.has_annotation("DEP") and doc.has_annotation("HEAD")
 
 
+def test_subtree_of_deep_nonprojective_and_cyclic_trees(vocab):
+    """subtree is iterative: a 3000-deep chain, a non-projective arc and a cycle made through
+    the head setter all answer (a recursion over children overflowed the C stack)."""
+    n = 3000
+    chain = Doc(vocab, words=["w"] * n, heads=[min(i + 1, n - 1) for i in range(n)])
+    assert [t.i for t in chain[n - 1].subtree] == list(range(n))
+    assert [t.i for t in chain[5].subtree] == list(range(6))
+    # 0 <- 2 crosses 1 -> 3: subtree of 2 is {0, 2}, in text order, without 1.
+    nonproj = Doc(vocab, words=list("abcd"), heads=[2, 3, 3, 3])
+    assert [t.i for t in nonproj[2].subtree] == [0, 2]
+    assert [t.i for t in nonproj[3].subtree] == [0, 1, 2, 3]
+    cyclic = Doc(vocab, words=list("abc"), heads=[1, 2, 2])
+    cyclic[1].head = cyclic[0]  # 0 <-> 1, reachable through the public setter
+    assert [t.i for t in cyclic[0].subtree] == [0, 1]
+    assert [t.i for t in cyclic[2].subtree] == [2]
+
+
 def test_sents_from_parse_and_from_starts(vocab):
     doc = parsed(vocab)
     assert [s.text for s in doc.sents] == ["New York is big.", "It rains."]
