@@ -36,7 +36,7 @@ MICRO = [
 
 # The dev metrics shown for each component of a task's pipeline.
 COMPONENT_KEYS = {
-    "tagger": ("tag_acc", "pos_acc"),
+    "tagger": ("tag_acc",),
     "parser": ("uas", "las", "sents_f"),
     "ner": ("ents_p", "ents_r", "ents_f"),
     "textcat": ("textcat_acc", "textcat_macro_f"),

@@ -72,9 +72,10 @@ def our_scores(nlp, task: Task, references: list[dict]) -> dict:
     from spacy.tokens import Doc
 
     from nlp_gold import Example, Scorer, doc_from_annotations
-    from nlp_vocab import Vocab
+    from nlp_vocab import Tokenizer, Vocab
 
     vocab = Vocab("en")
+    tokenizer = Tokenizer.for_language(vocab)
     if task.fmt == "jsonl":
         inputs = [ref["text"] for ref in references]
     else:
@@ -84,8 +85,8 @@ def our_scores(nlp, task: Task, references: list[dict]) -> dict:
         predicted = doc_from_annotations(vocab, predicted_annotations(doc, task))
         gold = dict(ref)
         if task.fmt == "jsonl":
-            examples.append(Example.from_annotations(vocab, gold, None))
-            examples[-1] = Example(predicted, examples[-1].reference)
+            reference = Example.from_annotations(vocab, gold, tokenizer).reference
+            examples.append(Example(predicted, reference))
         else:
             examples.append(Example(predicted, doc_from_annotations(vocab, gold)))
     return Scorer().score(examples)
