@@ -101,7 +101,18 @@ def ratio(ours, theirs) -> str:
     return f"{ours / theirs:.2f}x"
 
 
-def task_section(task, results: dict, command: str) -> str:
+def recorded_header(name: str) -> str | None:
+    """The Measured/Versions/Command lines of a task's current section, if it has one."""
+    path = ROOT / "BENCHMARKS.md"
+    start = f"<!-- bench:{name} -->"
+    if not path.exists() or start not in path.read_text():
+        return None
+    block = path.read_text().split(start, 1)[1].split(f"<!-- /bench:{name} -->", 1)[0]
+    lines = [line for line in block.splitlines() if line.startswith(("Measured ", "Versions: ", "Command: "))]
+    return "\n".join(lines) + "\n" if len(lines) == 3 else None
+
+
+def task_section(task, results: dict, command: str, head: str | None = None) -> str:
     ours_t, ours_a = results["ours"]["train"], results["ours"]["annotate"]
     sp_t, sp_a = results["spacy"]["train"], results["spacy"]["annotate"]
     ours_final = main_score(task, ours_a["scores"])
@@ -109,7 +120,7 @@ def task_section(task, results: dict, command: str) -> str:
     ours_reach = first_time_reaching(ours_t["log"], sp_final, task)
     sp_reach = first_time_reaching(sp_t["log"], sp_final, task)
     lines = [f"## {task.name}: {', '.join(task.pipeline)} ({task.train}, dev {task.dev})", "",
-             header(command), "",
+             head or header(command), "",
              "| figure | ours | spaCy 3.8 | ours / spaCy |", "|---|---|---|---|"]
     keys = [k for name in task.pipeline for k in COMPONENT_KEYS[name]]
     for key in keys:
@@ -147,7 +158,8 @@ def run_task(name: str, args) -> str:
             run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
-    return task_section(task, results, args.command)
+    head = recorded_header(name) if args.report_only else None
+    return task_section(task, results, args.command, head)
 
 
 def run_micro(args) -> str:
