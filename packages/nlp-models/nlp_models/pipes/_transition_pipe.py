@@ -216,9 +216,7 @@ class TransitionPipe(TrainablePipe):
     ) -> dict[str, float]:
         """One gradient step: every state follows its chosen action and learns, at each step,
         to score the zero-cost valid actions above the others (softmax over valid actions)."""
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
+        losses = self._losses(losses)
         examples = list(examples)
         if not examples:
             return losses
@@ -277,9 +275,7 @@ class TransitionPipe(TrainablePipe):
         """Pseudo-rehearsal: on the docs (no gold needed), move this model's scores of the
         actions the frozen copy (`_rehearsal_model`) knows towards the copy's scores, in the
         states this model reaches. Actions added since the copy was made are left free."""
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
+        losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses
         docs = [getattr(eg, "predicted", eg) for eg in examples]

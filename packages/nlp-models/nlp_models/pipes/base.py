@@ -232,6 +232,13 @@ class TrainablePipe:
 
     # ---- learning ------------------------------------------------------------------------------
 
+    def _losses(self, losses: dict[str, float] | None) -> dict[str, float]:
+        """The losses dict to add to (a new one when None), holding this component's entry."""
+        if losses is None:
+            losses = {}
+        losses.setdefault(self.name, 0.0)
+        return losses
+
     def update(
         self,
         examples: Sequence[Any],
@@ -240,9 +247,7 @@ class TrainablePipe:
         losses: dict[str, float] | None = None,
     ) -> dict[str, float]:
         """One gradient step on `examples`; adds the loss under this component's name."""
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
+        losses = self._losses(losses)
         examples = list(examples)
         if not examples:
             return losses
@@ -268,9 +273,7 @@ class TrainablePipe:
 
         `examples` may be Examples or Docs: only the (predicted) docs are used, no gold.
         """
-        if losses is None:
-            losses = {}
-        losses.setdefault(self.name, 0.0)
+        losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses
         docs = [getattr(eg, "predicted", eg) for eg in examples]
