@@ -271,13 +271,18 @@ class Language:
             losses = {}
         if not examples:
             return losses
+        sgd = self._optimizer_or_default(sgd)
+        for _name, proc in self._trainable():
+            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        return losses
+
+    def _optimizer_or_default(self, sgd: Optimizer | None) -> Optimizer:
+        """`sgd`, or the optimizer this Language keeps for updates that pass none."""
         if sgd is None:
             if self._optimizer is None:
                 self._optimizer = create_optimizer()
             sgd = self._optimizer
-        for _name, proc in self._trainable():
-            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
-        return losses
+        return sgd
 
     def rehearse(
         self,
@@ -298,10 +303,7 @@ class Language:
             losses = {}
         if not batch:
             return losses
-        if sgd is None:
-            if self._optimizer is None:
-                self._optimizer = create_optimizer()
-            sgd = self._optimizer
+        sgd = self._optimizer_or_default(sgd)
         for _name, proc in self._trainable():
             if callable(getattr(proc, "rehearse", None)):
                 proc.rehearse(batch, drop=drop, sgd=sgd, losses=losses)
