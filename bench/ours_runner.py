@@ -27,6 +27,7 @@ from tasks import (  # noqa: E402
     runner_main,
     time_pipe,
     write_json,
+    write_train_record,
 )
 
 # Loop options per task (nlp_train.TrainConfig fields), from the smoke runs of the components:
@@ -74,11 +75,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
                     "scores": {k: v for k, v in row["scores"].items() if not isinstance(v, dict)}})
     from importlib.metadata import version
 
-    write_json(out / "train.json", {
-        "system": "ours", "version": version("nlp-models"), "task": task.name, "log": log,
-        "train_seconds": seconds, "train_words": words, "train_wps": words / max(seconds, 1e-9),
-        "best": max(log, key=lambda row: row["score"]) if log else None, "peak_rss_mb": peak_rss_mb(),
-    })
+    write_train_record(out, "ours", version("nlp-models"), task, log, seconds, words)
 
 
 def annotate(task: Task, out: Path) -> None:

@@ -29,6 +29,7 @@ from tasks import (
     runner_main,
     time_pipe,
     write_json,
+    write_train_record,
 )
 
 
@@ -171,12 +172,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
         if trained >= budget:
             break
     train_seconds = time.perf_counter() - start - eval_seconds
-    best = max(log, key=lambda row: row["score"]) if log else None
-    write_json(out / "train.json", {
-        "system": "spacy", "version": spacy.__version__, "task": task.name, "log": log,
-        "train_seconds": train_seconds, "train_words": words, "train_wps": words / max(train_seconds, 1e-9),
-        "best": best, "peak_rss_mb": peak_rss_mb(),
-    })
+    write_train_record(out, "spacy", spacy.__version__, task, log, train_seconds, words)
 
 
 def annotate(task: Task, out: Path) -> None:

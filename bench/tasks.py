@@ -112,6 +112,16 @@ def runner_main(doc: str, train, annotate) -> None:
         annotate(task, args.out)
 
 
+def write_train_record(out: Path, system: str, version: str, task: Task, log: list[dict],
+                       seconds: float, words: int) -> None:
+    """train.json, the same schema for both runners: the per-evaluation log and the totals."""
+    write_json(out / "train.json", {
+        "system": system, "version": version, "task": task.name, "log": log,
+        "train_seconds": seconds, "train_words": words, "train_wps": words / max(seconds, 1e-9),
+        "best": max(log, key=lambda row: row["score"]) if log else None, "peak_rss_mb": peak_rss_mb(),
+    })
+
+
 def write_json(path: Path, data: dict) -> None:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     Path(path).write_text(json.dumps(data, indent=2))
