@@ -8,6 +8,7 @@ from .pipes import (
     EntityRecognizer,
     Tagger,
     TextCategorizer,
+    Tok2Vec,
     TrainablePipe,
 )
 from .util import blank, load, prefer_gpu, require_gpu
@@ -19,6 +20,7 @@ __all__ = [
     "Language",
     "Tagger",
     "TextCategorizer",
+    "Tok2Vec",
     "TrainablePipe",
     "__version__",
     "blank",

@@ -106,6 +106,12 @@ class Language:
         self._pipeline.add(component, name, before=before, after=after, first=first, last=last)
         if _is_trainable(component):
             component.name = name
+        try:
+            self._link_listeners()
+        except ValueError:
+            self._pipeline.remove(name)
+            self._link_listeners()
+            raise
 
     def get_pipe(self, name: str) -> Any:
         return self._pipeline.get(name)
@@ -114,18 +120,30 @@ class Language:
         return self._pipeline.has(name)
 
     def remove_pipe(self, name: str) -> tuple[str, Any]:
-        return self._pipeline.remove(name)
+        removed = self._pipeline.remove(name)
+        self._link_listeners()
+        if callable(getattr(removed[1], "set_upstream", None)):
+            removed[1].set_upstream(None)
+        if callable(getattr(removed[1], "clear_listeners", None)):
+            removed[1].clear_listeners()
+        return removed
 
     def replace_pipe(self, name: str, component: Any) -> None:
         self._pipeline.replace(name, component)
         if _is_trainable(component):
             component.name = name
+        self._link_listeners()
 
     def rename_pipe(self, old_name: str, new_name: str) -> None:
+        """Rename a component; components listening to a renamed tok2vec follow it."""
         self._pipeline.rename(old_name, new_name)
         component = self._pipeline.get(new_name)
         if _is_trainable(component):
             component.name = new_name
+        for _name, proc in self._pipeline:
+            if getattr(proc, "listens_to", None) == old_name and callable(getattr(component, "add_listener", None)):
+                proc.cfg["tok2vec"] = new_name
+        self._link_listeners()
 
     def disable_pipes(self, *names: str | Iterable[str]) -> DisabledPipes:
         """Take components out until the returned object's `restore()` or the `with` block ends."""
@@ -136,6 +154,55 @@ class Language:
 
     def _trainable(self) -> list[tuple[str, Any]]:
         return [(name, proc) for name, proc in self._pipeline if _is_trainable(proc)]
+
+    # ---- shared tok2vec: linking listeners to their upstream ---------------------------------
+
+    def _link_listeners(self) -> None:
+        """Link every component with cfg tok2vec to the Tok2Vec of that name in the pipeline
+        (unlinked when there is none); each Tok2Vec's listeners become exactly those."""
+        procs = dict(self._pipeline)
+        for proc in procs.values():
+            if callable(getattr(proc, "clear_listeners", None)):
+                proc.clear_listeners()
+        for proc in procs.values():
+            wanted = getattr(proc, "listens_to", None)
+            if not wanted or not callable(getattr(proc, "set_upstream", None)):
+                continue
+            upstream = procs.get(wanted)
+            if upstream is not None and callable(getattr(upstream, "add_listener", None)):
+                upstream.add_listener(proc)
+            else:
+                proc.set_upstream(None)
+
+    def _check_listeners(self, disable: Sequence[str] = ()) -> None:
+        """A clear error, naming both, when a component that will run listens to a tok2vec that
+        will not run before it (disabled, removed, or after it); links what is unlinked."""
+        running = [(name, proc) for name, proc in self._pipeline if name not in disable]
+        position = {name: i for i, (name, _) in enumerate(running)}
+        for i, (name, proc) in enumerate(running):
+            wanted = getattr(proc, "listens_to", None)
+            if not wanted:
+                continue
+            j = position.get(wanted)
+            if j is None:
+                state = "disabled" if getattr(proc, "upstream", None) is not None or self.has_pipe(wanted) else "not in the pipeline"
+                raise ValueError(
+                    f"Component '{name}' reads its token vectors from the tok2vec component '{wanted}', "
+                    f"which is {state}: enable or add '{wanted}' before '{name}', or disable '{name}' too"
+                )
+            if j > i:
+                raise ValueError(
+                    f"Component '{name}' reads its token vectors from '{wanted}', which runs after it: "
+                    f"put '{wanted}' before '{name}' in the pipeline"
+                )
+            upstream = running[j][1]
+            if getattr(proc, "upstream", None) is not upstream:
+                if not callable(getattr(upstream, "add_listener", None)):
+                    raise ValueError(
+                        f"Component '{name}' reads its token vectors from '{wanted}', which is not a tok2vec "
+                        f"component (it is {type(upstream).__name__})"
+                    )
+                upstream.add_listener(proc)
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -154,6 +221,7 @@ class Language:
     def __call__(self, text: str | Doc, disable: Sequence[str] = ()) -> Doc:
         """Tokenize `text` (unless it is a Doc already) and run every component on it."""
         doc = self._as_doc(text, "nlp()")
+        self._check_listeners(disable)
         for name, proc in self._pipeline:
             if name in disable:
                 continue
@@ -173,6 +241,7 @@ class Language:
         same annotations; the docs come back as bytes)."""
         if n_process < 1:
             raise ValueError(f"n_process must be >= 1, got {n_process}")
+        self._check_listeners(disable)
         if n_process > 1 and not isinstance(get_current_ops(), CupyOps):
             yield from self._pipe_multiprocess(texts, batch_size, n_process, disable)
             return
@@ -272,8 +341,17 @@ class Language:
         if not examples:
             return losses
         sgd = self._optimizer_or_default(sgd)
-        for _name, proc in self._trainable():
-            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        self._check_listeners()
+        trainable = self._trainable()
+        try:
+            for _name, proc in trainable:
+                proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        finally:
+            # A shared tok2vec applies its update once, on the sum of its listeners' gradients;
+            # listeners that sent none (nothing to learn in this batch) are not waited for.
+            for _name, proc in trainable:
+                if callable(getattr(proc, "flush_update", None)):
+                    proc.flush_update()
         return losses
 
     def _optimizer_or_default(self, sgd: Optimizer | None) -> Optimizer:
@@ -331,6 +409,7 @@ class Language:
                     cache = self._examples(items, None, "begin_training")
                 return cache
 
+        self._check_listeners()  # a shared tok2vec initialises before its listeners
         for _name, proc in self._trainable():
             defaults = getattr(proc, "default_cfg", {})
             for key, value in cfg.items():
@@ -446,6 +525,7 @@ class Language:
         for name in meta.get("pipeline", []):
             proc = self._component_for(name, meta, str(path / META_FILE))
             proc.from_disk(path / name)
+        self._link_listeners()
         self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
         return self
 
@@ -482,6 +562,7 @@ class Language:
         self.tokenizer.from_bytes(msg["tokenizer"])
         for name in meta.get("pipeline", []):
             self._component_for(name, meta, "Language.from_bytes").from_bytes(msg["components"][name])
+        self._link_listeners()
         self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
         return self
 

@@ -1,6 +1,7 @@
 """Neural network architectures (thinc 8.3): tok2vec, tagger, parser/NER, textcat, pretraining."""
 
-from .featurize import FEATURE_ATTRS, check_features, featurize_docs
+from .featurize import FEATURE_ATTRS, check_features, doc_features, featurize_docs
+from .listener import ListenerLink, SharedBatch, build_tok2vec_listener
 from .losses import (
     categorical_loss,
     character_targets,
@@ -23,7 +24,9 @@ from .vectors import StaticVectors, VectorTable, static_vector_targets
 __all__ = [
     "FEATURE_ATTRS",
     "FastMaxout",
+    "ListenerLink",
     "ParserStepModel",
+    "SharedBatch",
     "StaticVectors",
     "VectorTable",
     "architectures",
@@ -34,11 +37,13 @@ __all__ = [
     "build_pretrain_vectors_model",
     "build_tagger_model",
     "build_text_classifier",
+    "build_tok2vec_listener",
     "build_transition_model",
     "categorical_loss",
     "character_targets",
     "characters_loss",
     "check_features",
+    "doc_features",
     "featurize_docs",
     "get_cpu_ops",
     "model_ops",

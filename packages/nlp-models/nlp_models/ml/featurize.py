@@ -4,10 +4,11 @@ Keeping the models' input as plain arrays of string hashes (NORM, PREFIX, SUFFIX
 means the networks never touch a Doc, and readers never touch a network.
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy
+from thinc.api import Model
 
 FEATURE_ATTRS: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
 
@@ -42,3 +43,13 @@ def check_features(Xs: Sequence[Any], n_columns: int, who: str) -> None:
             raise ValueError(f"{who}: features[{i}] has {shape[1]} columns, the model reads {n_columns}")
         if dtype is None or dtype.kind not in "iu":
             raise ValueError(f"{who}: features[{i}] must hold integer hashes, got dtype {dtype}")
+
+
+def doc_features(attrs: Sequence[Any] = FEATURE_ATTRS) -> Model[list, list]:
+    """A layer turning Docs into their feature arrays (for a model whose other branch reads
+    Docs, e.g. a text classifier ensemble with a shared-tok2vec listener). No gradient."""
+    return Model("doc_features", _doc_features_forward, attrs={"attrs": list(attrs)})
+
+
+def _doc_features_forward(model: Model, docs: list, is_train: bool) -> tuple[list, Callable]:
+    return featurize_docs(docs, model.attrs["attrs"]), lambda d: docs

@@ -139,9 +139,11 @@ def _finish(model: Model, n_labels: int | None, ops: Any) -> Model:
     return set_ops(model, ops)
 
 
-def _bow_logits(n_labels: int | None, ngram_size: int, column: int, length: int) -> tuple[Model, Model]:
+def _bow_logits(n_labels: int | None, ngram_size: int, column: int, length: int,
+                featurizer: Model | None = None) -> tuple[Model, Model]:
     output_layer = resizable(SparseLinear_v2(n_labels, length), resize_layer=resize_sparse_linear)
-    return chain(bow_features(ngram_size, column), output_layer), output_layer
+    layers = [featurizer] if featurizer is not None else []
+    return chain(*layers, bow_features(ngram_size, column), output_layer), output_layer
 
 
 def _cnn_logits(tok2vec: Model, n_labels: int | None, hidden_width: int, pieces: int, dropout: float | None) -> tuple[Model, Model]:
@@ -220,9 +222,13 @@ def build_text_classifier(
     dropout: float | None = None,
     column: int = 0,
     length: int = 2**18,
+    featurizer: Model | None = None,
 ) -> Model[list, Any]:
-    """Ensemble: bag-of-ngrams logits + CNN logits, then softmax (exclusive) or sigmoid."""
-    bow, bow_out = _bow_logits(n_labels, ngram_size, column, length)
+    """Ensemble: bag-of-ngrams logits + CNN logits, then softmax (exclusive) or sigmoid.
+
+    `featurizer` (e.g. `doc_features()`) turns the input into feature arrays for the
+    bag-of-ngrams part when the input is Docs (a `tok2vec` listener reads Docs)."""
+    bow, bow_out = _bow_logits(n_labels, ngram_size, column, length, featurizer)
     cnn, cnn_out = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
     model = chain(sum_logits(bow, cnn), output_activation(exclusive_classes))
     model.set_ref("tok2vec", tok2vec)

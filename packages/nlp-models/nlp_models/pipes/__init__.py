@@ -8,12 +8,14 @@ from .ner import EntityRecognizer
 from .parser import DependencyParser
 from .tagger import Tagger
 from .textcat import TextCategorizer
+from .tok2vec import Tok2Vec
 
 FACTORIES: dict[str, type] = {
     "parser": DependencyParser,
     "ner": EntityRecognizer,
     "tagger": Tagger,
     "textcat": TextCategorizer,
+    "tok2vec": Tok2Vec,
 }
 
-__all__ = ["DependencyParser", "EntityRecognizer", "FACTORIES", "Tagger", "TextCategorizer", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["DependencyParser", "EntityRecognizer", "FACTORIES", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]

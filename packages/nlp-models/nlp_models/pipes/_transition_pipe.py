@@ -278,6 +278,7 @@ class TransitionPipe(TrainablePipe):
         losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses
+        self._refuse_shared_rehearsal()
         docs = [getattr(eg, "predicted", eg) for eg in examples]
         docs = [d for d in docs if len(d)]
         if not docs:

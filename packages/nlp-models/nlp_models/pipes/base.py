@@ -21,8 +21,10 @@ from thinc.api import Model, Optimizer
 
 from ..ml import (
     FEATURE_ATTRS,
+    ListenerLink,
     VectorTable,
     build_hash_embed_cnn_tok2vec,
+    build_tok2vec_listener,
     featurize_docs,
     resize_output,
 )
@@ -66,6 +68,11 @@ class TrainablePipe:
 
     `Cls(vocab, name=None, **cfg)`: cfg holds hyperparameters (saved in cfg.json); unknown
     keys are kept and passed through, so a subclass reads what it needs from `self.cfg`.
+
+    cfg `tok2vec` (the name of an upstream `Tok2Vec` component; absent/None: the component
+    has its own tok2vec): the model reads the upstream's token vectors through a listener
+    layer instead (`nlp_models.ml.listener`); the Language links the two by name, and cfg
+    width follows the upstream's. The model then reads Docs (or Spans), not feature arrays.
     """
 
     factory: str = "pipe"
@@ -82,6 +89,7 @@ class TrainablePipe:
         self._labels: list[str] = []
         self.model: Model | None = None
         self._rehearsal_model: Model | None = None
+        self._listener_link = ListenerLink(self)
         for label in labels:
             self.add_label(label)
 
@@ -95,7 +103,10 @@ class TrainablePipe:
         raise NotImplementedError(f"{type(self).__name__} must define build_model()")
 
     def model_input(self, docs: Sequence[Any]) -> Any:
-        """What the model reads for these docs: one uint64 feature array per doc by default."""
+        """What the model reads for these docs: one uint64 feature array per doc by default;
+        the docs themselves when the component listens to a shared tok2vec."""
+        if self.listens_to:
+            return list(docs)
         return featurize_docs(docs, self.cfg.get("attrs", FEATURE_ATTRS))
 
     def predict(self, docs: Sequence[Any]) -> Any:
@@ -114,7 +125,10 @@ class TrainablePipe:
         return ()
 
     def init_sample(self, examples: Sequence[Any]) -> tuple[Any, Any]:
-        """(X, Y) handed to `model.initialize` to infer shapes; Y None by default."""
+        """(X, Y) handed to `model.initialize` to infer shapes; Y None by default (and X None
+        for a listener: its width comes from the upstream, and docs carry no vectors yet)."""
+        if self.listens_to:
+            return None, None
         docs = [eg.predicted for eg in examples if len(eg.predicted)]
         if not docs:
             from nlp_vocab import Doc
@@ -124,8 +138,11 @@ class TrainablePipe:
 
     def build_tok2vec(self) -> Model:
         """The hashed-embedding CNN from cfg: width, depth, window, pieces, embed_rows, dropout;
-        with cfg `pretrained_vectors` true, the vocab's static vectors are concatenated in."""
+        with cfg `pretrained_vectors` true, the vocab's static vectors are concatenated in.
+        With cfg `tok2vec` set, a listener of that upstream component instead."""
         cfg = self.cfg
+        if self.listens_to:
+            return build_tok2vec_listener(self._listener_link, int(cfg.get("width", 96)))
         vectors = None
         if cfg.get("pretrained_vectors"):
             if getattr(self.vocab, "vectors", None) is None:
@@ -141,6 +158,44 @@ class TrainablePipe:
             vectors=vectors,
             dropout=cfg.get("dropout"),
         )
+
+    # ---- a shared tok2vec -----------------------------------------------------------------------
+
+    @property
+    def listens_to(self) -> str | None:
+        """The name of the upstream Tok2Vec component this one reads vectors from, or None."""
+        return self.cfg.get("tok2vec") or None
+
+    @property
+    def upstream(self) -> Any:
+        """The linked upstream Tok2Vec component (None when not linked)."""
+        return self._listener_link.upstream
+
+    def set_upstream(self, upstream: Any) -> None:
+        """Link this listener to its upstream Tok2Vec (None: unlink). An unbuilt model takes the
+        upstream's width; a built one must already have it."""
+        if upstream is not None:
+            if not self.listens_to:
+                raise ValueError(f"Component '{self.name}' has no cfg tok2vec: it does not listen to '{upstream.name}'")
+            width = int(upstream.cfg.get("width", 96))
+            if self.model is None:
+                self.cfg["width"] = width
+            else:
+                ours = self.model.get_ref("tok2vec").get_dim("nO") if self.model.has_ref("tok2vec") else width
+                if ours != width:
+                    raise ValueError(
+                        f"Component '{self.name}' was built for token vectors of width {ours}, but its "
+                        f"upstream '{upstream.name}' gives width {width}"
+                    )
+        self._listener_link.upstream = upstream
+
+    def _refuse_shared_rehearsal(self) -> None:
+        if self.listens_to:
+            raise ValueError(
+                f"Component '{self.name}' listens to the shared tok2vec '{self.listens_to}': rehearse() "
+                "does not support shared tok2vec components (train without -rt, or give each "
+                "component its own tok2vec)"
+            )
 
     # ---- labels --------------------------------------------------------------------------------
 
@@ -198,6 +253,8 @@ class TrainablePipe:
                 if len(sample) < 16:
                     sample.append(example)
         self._check_labels()
+        if self.listens_to and self.upstream is not None:
+            self.cfg["width"] = int(self.upstream.cfg.get("width", 96))
         self.model = self.build_model()
         X, Y = self.init_sample(sample)
         self.model.initialize(X=X, Y=Y)
@@ -276,6 +333,7 @@ class TrainablePipe:
         losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses
+        self._refuse_shared_rehearsal()
         docs = [getattr(eg, "predicted", eg) for eg in examples]
         if not docs:
             return losses

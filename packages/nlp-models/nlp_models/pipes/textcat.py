@@ -9,9 +9,11 @@ import numpy
 from thinc.api import Model
 
 from ..ml import (
+    FEATURE_ATTRS,
     build_bow_text_classifier,
     build_cnn_text_classifier,
     build_text_classifier,
+    doc_features,
     textcat_loss,
 )
 from .base import TrainablePipe
@@ -23,7 +25,8 @@ class TextCategorizer(TrainablePipe):
     """Document labels: mutually exclusive classes (softmax) or multilabel (sigmoid).
 
     cfg `architecture`: "ensemble" (bag-of-ngrams + CNN, the default), "bow" or "cnn";
-    `exclusive_classes` (default True); `ngram_size` for the bag of n-grams.
+    `exclusive_classes` (default True); `ngram_size` for the bag of n-grams; `tok2vec` (the
+    name of a shared Tok2Vec component, for "cnn" and "ensemble" only).
     """
 
     factory = "textcat"
@@ -46,6 +49,11 @@ class TextCategorizer(TrainablePipe):
             raise ValueError(
                 f"textcat: unknown architecture {architecture!r}; expected one of {', '.join(ARCHITECTURES)}"
             )
+        if architecture == "bow" and cfg.get("tok2vec"):
+            raise ValueError(
+                f"textcat: architecture 'bow' has no tok2vec, so it cannot listen to {cfg['tok2vec']!r}; "
+                "use 'cnn' or 'ensemble', or drop cfg tok2vec"
+            )
         super().__init__(vocab, name=name, **cfg)
 
     def build_model(self) -> Model:
@@ -65,6 +73,7 @@ class TextCategorizer(TrainablePipe):
             return build_text_classifier(
                 self.build_tok2vec(), exclusive, n_labels=n, ngram_size=cfg["ngram_size"],
                 hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
+                featurizer=doc_features(cfg.get("attrs", FEATURE_ATTRS)) if self.listens_to else None,
             )
         raise ValueError(f"{self.name}: unknown architecture {architecture!r}; expected one of {ARCHITECTURES}")
 
