@@ -4,7 +4,8 @@
     python bench/ours_runner.py annotate TASK OUT_DIR
 
 `train` builds a blank English pipeline with the task's components (default hyperparameters, no
-static vectors), reads the splits with nlp_gold (one sentence per training Doc) and runs nlp_train.train with the wall-clock budget; the per-epoch log gives the
+static vectors; for the tasks in SHARED_TOK2VEC, a `tok2vec` component first that the others
+listen to, as spaCy's efficiency config shares one; NLP_BENCH_SHARED_TOK2VEC=0/1 overrides), reads the splits with nlp_gold (one sentence per training Doc) and runs nlp_train.train with the wall-clock budget; the per-epoch log gives the
 learning curve (evaluation time excluded). `annotate` loads model-best and measures words/sec on
 raw text (single process, batch 256, best of 3), peak RSS and the dev scores.
 """
@@ -40,6 +41,32 @@ TRAIN_OPTIONS = {
 }
 
 
+# Tasks whose components share one tok2vec (one CNN pass per token instead of one per component).
+SHARED_TOK2VEC = {"ewt": True, "conll": False, "imdb": False}
+SHARED_ENV = "NLP_BENCH_SHARED_TOK2VEC"
+
+
+def shares_tok2vec(task: Task) -> bool:
+    value = os.environ.get(SHARED_ENV, "").strip()
+    if value:
+        if value not in ("0", "1"):
+            raise SystemExit(f"{SHARED_ENV}={value!r}: expected 0 or 1")
+        return value == "1"
+    return SHARED_TOK2VEC.get(task.name, False)
+
+
+def build_pipeline(task: Task, nlp) -> None:
+    """Add the task's components to `nlp` (behind a shared tok2vec when the task shares one)."""
+    shared = shares_tok2vec(task)
+    if shared:
+        nlp.add_pipe(nlp.create_pipe("tok2vec"))
+    for name in task.pipeline:
+        config = {"exclusive_classes": True} if name == "textcat" else {}
+        if shared:
+            config["tok2vec"] = "tok2vec"
+        nlp.add_pipe(nlp.create_pipe(name, config))
+
+
 def corpus(task: Task, split: str, nlp, limit: int = 0):
     from nlp_gold import Corpus
 
@@ -57,9 +84,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
     fix_random_seed(seed)
     start = time.perf_counter()
     nlp = nlp_models.blank("en")
-    for name in task.pipeline:
-        config = {"exclusive_classes": True} if name == "textcat" else {}
-        nlp.add_pipe(nlp.create_pipe(name, config))
+    build_pipeline(task, nlp)
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
     dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train_examples)

@@ -63,9 +63,14 @@ def load_into(components: list[tuple[str, Any]], path: str | Path) -> int:
     targets = []
     for name, proc in components:
         model = getattr(proc, "model", None)
-        if model is None or not model.has_ref("tok2vec"):
+        if model is None or getattr(proc, "listens_to", None):
+            continue  # a listener has no weights of its own: its shared tok2vec gets them
+        if model.has_ref("tok2vec"):
+            tok2vec = model.get_ref("tok2vec")
+        elif getattr(proc, "factory", None) == "tok2vec":
+            tok2vec = model
+        else:
             continue
-        tok2vec = model.get_ref("tok2vec")
         check_compatible(tok2vec, msg, str(path), name)
         targets.append(tok2vec)
     for tok2vec in targets:

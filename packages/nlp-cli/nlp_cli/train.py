@@ -1,5 +1,8 @@
 """`nlp train`: train a pipeline (tagger, parser, ner, textcat) from any format `convert` reads,
-printing the per-epoch table and writing `model{i}`, `model-best` and `model-final`."""
+printing the per-epoch table and writing `model{i}`, `model-best` and `model-final`.
+
+With `-st/--shared-tok2vec` (or `tok2vec` in `-p`) a `tok2vec` component comes first and the
+new components listen to it, so each token is encoded once for all of them."""
 
 from __future__ import annotations
 
@@ -16,7 +19,8 @@ from ._errors import fail, require_file, require_path
 from ._models import load_model, use_device
 from ._tok2vec import load_into
 
-COMPONENTS = ("tagger", "parser", "ner", "textcat")
+COMPONENTS = ("tok2vec", "tagger", "parser", "ner", "textcat")
+SHARED = "tok2vec"  # the name of the shared tok2vec component
 TEXTCAT_ARCHS = ("ensemble", "bow", "cnn")
 
 
@@ -35,8 +39,13 @@ class Trainee:
         return [(name, self.nlp.get_pipe(name)) for name in self.pipe_names]
 
     def update(self, examples: Sequence[Any], *, drop: float, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
-        for _, proc in self.pipeline:
-            proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        try:
+            for _, proc in self.pipeline:
+                proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+        finally:
+            for _, proc in self.pipeline:  # a shared tok2vec applies its summed gradient now
+                if callable(getattr(proc, "flush_update", None)):
+                    proc.flush_update()
         return losses
 
     def rehearse(self, texts: Sequence[str], *, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
@@ -69,7 +78,27 @@ def parse_pipeline(pipeline: str) -> list[str]:
         fail(f"-p/--pipeline: unknown component(s) {', '.join(unknown) or repr(pipeline)}: use some of {', '.join(COMPONENTS)}")
     if len(set(names)) != len(names):
         fail(f"-p/--pipeline: a component is named twice in {pipeline!r}")
+    if names == [SHARED]:
+        fail(f"-p/--pipeline: {SHARED} alone has nothing to learn from: add the components that use it")
     return names
+
+
+def with_upstreams(nlp: Any, names: list[str]) -> list[str]:
+    """`names` plus the shared tok2vec components they listen to, in pipeline order; a UserError
+    when a trained tok2vec has listeners that are not trained (their inputs would drift)."""
+    chosen = set(names)
+    for name in names:
+        upstream = getattr(nlp.get_pipe(name), "listens_to", None)
+        if upstream:
+            if not nlp.has_pipe(upstream):
+                fail(f"{name} listens to the tok2vec component {upstream!r}, which the model does not have")
+            chosen.add(upstream)
+    for name in chosen:
+        for listener in getattr(nlp.get_pipe(name), "listeners", ()):
+            if listener.name not in chosen:
+                fail(f"-p/--pipeline: training {name} changes the vectors {listener.name} reads: "
+                     f"train {listener.name} too (add it to -p)")
+    return [name for name in nlp.pipe_names if name in chosen]
 
 
 def read_raw_texts(path: str) -> list[str]:
@@ -83,8 +112,10 @@ def read_raw_texts(path: str) -> list[str]:
 
 
 def _component_cfg(name: str, width: int | None, depth: int | None, embed_rows: int | None, vectors: bool,
-                   multilabel: bool, arch: str, seed: int) -> dict:
+                   multilabel: bool, arch: str, seed: int, shared: bool = False) -> dict:
     cfg: dict[str, Any] = {}
+    if shared and name != SHARED and not (name == "textcat" and arch == "bow"):
+        cfg["tok2vec"] = SHARED  # the listener takes its width from the shared tok2vec
     if width is not None:
         cfg["width"] = width
     if depth is not None:
@@ -111,7 +142,7 @@ def _check_positive(value: int | float | None, option: str, minimum: float = 1) 
     output_dir=("Folder for the models (model{i}, model-best, model-final)", "positional", None, str),
     train_path=("Training data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     dev_path=("Development data: a file or folder", "positional", None, str),
-    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat", "option", "p", str),
+    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat (with tok2vec: as -st)", "option", "p", str),
     n_iter=("Number of epochs", "option", "n", int),
     base_model=("Model to start from (its other components and labels are kept)", "option", "b", str),
     vectors=("Model holding static vectors (from `nlp init-vectors`)", "option", "v", str),
@@ -127,6 +158,8 @@ def _check_positive(value: int | float | None, option: str, minimum: float = 1) 
     textcat_multilabel=("Text classes are not mutually exclusive", "flag", "tm"),
     textcat_arch=("Text classifier architecture: ensemble, bow, cnn", "option", "ta", str, TEXTCAT_ARCHS),
     raw_text=("Raw texts (JSONL or a text a line) to rehearse on; needs -b", "option", "rt", str),
+    shared_tok2vec=("Share one tok2vec: add a 'tok2vec' component first and make the new components read its "
+                    "vectors (one CNN pass per token; -cw/-cd/-er/-v/-t2v apply to it)", "flag", "st"),
     resume=("Resume from OUTPUT_DIR/checkpoint", "flag", None),
     version=("Model version, written to meta.json", "option", "V", str),
     meta_path=("JSON file of meta.json entries (name, description, author, ...)", "option", "m", str),
@@ -136,7 +169,8 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
           use_gpu: int = -1, n_examples: int = 0, n_early_stopping: int | None = None, seed: int = 0,
           max_minutes: float | None = None, conv_width: int | None = None, conv_depth: int | None = None,
           embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
-          raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None) -> int:
+          raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None,
+          shared_tok2vec: bool = False) -> int:
     """Train a model."""
     from thinc.api import fix_random_seed
 
@@ -144,6 +178,9 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
     import nlp_train
 
     names = parse_pipeline(pipeline)
+    shared = shared_tok2vec or SHARED in names
+    if shared and SHARED not in names:
+        names.insert(0, SHARED)
     _check_positive(n_iter, "-n/--n-iter")
     _check_positive(n_early_stopping, "-ne/--n-early-stopping")
     _check_positive(conv_width, "-cw/--conv-width")
@@ -205,12 +242,16 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
         if nlp.has_pipe(name):
             continue
         cfg = _component_cfg(name, conv_width, conv_depth, embed_rows, vectors is not None,
-                             textcat_multilabel, textcat_arch, seed)
-        nlp.add_pipe(nlp.create_pipe(name, cfg), name=name)
+                             textcat_multilabel, textcat_arch, seed, shared)
+        nlp.add_pipe(nlp.create_pipe(name, cfg), name=name, first=name == SHARED)
         new.append(name)
+    names = with_upstreams(nlp, names)
+    new = [name for name in names if name in new]  # pipeline order: a shared tok2vec first
+    if raw_text is not None and any(getattr(nlp.get_pipe(n), "listens_to", None) for n in names):
+        fail("-rt/--raw-text: rehearsal does not support a shared tok2vec; train without -rt")
     for name in names:
-        if name in new:
-            continue  # begin_training infers the labels of new components
+        if name in new or name == SHARED:
+            continue  # begin_training infers the labels of new components; a tok2vec has none
         proc = nlp.get_pipe(name)
         for eg in train_examples:
             for label in proc.labels_of_example(eg):

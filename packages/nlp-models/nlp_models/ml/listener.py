@@ -27,11 +27,15 @@ class ListenerLink:
 
     `owner` is the listening component (its `name` and `cfg["tok2vec"]` name both sides in
     error messages); `upstream` the Tok2Vec component, or None while it is not linked.
+    `grad_factor` multiplies the gradient the listener sends back: a component whose loss is a
+    mean over its batch sets it to the batch size while it backpropagates, so every listener
+    sends the gradient of a summed loss and none is drowned out in the upstream's sum.
     """
 
     def __init__(self, owner: Any) -> None:
         self.owner = owner
         self.upstream: Any = None
+        self.grad_factor = 1.0
 
     @property
     def owner_name(self) -> str:
@@ -175,6 +179,9 @@ def _from_batch(model: Model, link: ListenerLink, items: list) -> tuple[list, Ca
             raise ValueError(f"Component '{who}' expects vectors of width {width}, '{upstream.name}' gives {out.shape[1]}")
 
     def backprop(d_outputs: list) -> list:
+        factor = link.grad_factor
+        if factor != 1.0:
+            d_outputs = [d * factor for d in d_outputs]
         batch.accumulate(id(link), rows, d_outputs, who)
         return items
 

@@ -93,14 +93,27 @@ def _forward(model: Model, Xs: list, is_train: bool) -> tuple["ParserStepModel",
         raise ValueError(f"transition model: token vectors have width {tokvecs.shape[1]}, expected {nI}")
     lower = model.get_ref("lower")
     step = ParserStepModel(model, precompute(lower, tokvecs), lengths, is_train)
+    if not is_train:
+        # Nothing may keep the batch's activations alive: bp_tok2vec holds every layer's.
+        return step, _no_backprop
 
-    def finish(_: Any = None) -> Any:
-        d_tokvecs = backprop_precomputed(lower, tokvecs, step.d_table, step.d_bias)
-        step.d_table = None  # one backward per batch
+    def finish_batch(batch: "ParserStepModel") -> Any:
+        d_tokvecs = backprop_precomputed(lower, tokvecs, batch.d_table, batch.d_bias)
+        batch.d_table = None  # one backward per batch
         return bp_tok2vec(_unflatten(ops, d_tokvecs, lengths))
 
-    step._finish = finish
+    # The step holds finish_batch, which must not hold the step: a step <-> closure cycle keeps
+    # the batch's tables and activations until a full garbage collection (hundreds of MB).
+    step._finish = finish_batch
+
+    def finish(_: Any = None) -> Any:
+        return finish_batch(step)
+
     return step, finish
+
+
+def _no_backprop(_: Any = None) -> Any:
+    raise ValueError("parser step: no backward pass (model run with is_train=False)")
 
 
 def _unflatten(ops: Any, X: Floats2d, lengths: list[int]) -> list:
@@ -191,6 +204,6 @@ class ParserStepModel:
         """Backpropagate the batch's accumulated gradient (into the lower layer and tok2vec)."""
         if self._finish is None:
             raise ValueError("parser step: no backward pass (model built with predict)")
-        return self._finish()
+        return self._finish(self)
 
 

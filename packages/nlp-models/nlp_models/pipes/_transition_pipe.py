@@ -259,7 +259,13 @@ class TransitionPipe(TrainablePipe):
             return numpy.where(follow, best, gold_best)
 
         self._run(step, states, [len(f) for f in feats], learn)
-        finish()
+        # The loss is a mean over chunks; a shared tok2vec gets the gradient of the sum (as a
+        # tagger's is), so the parser's share of the shared vectors is not scaled down by n.
+        self._listener_link.grad_factor = float(n)
+        try:
+            finish()
+        finally:
+            self._listener_link.grad_factor = 1.0
         if sgd is not None:
             model.finish_update(sgd)
         losses[self.name] += total[0]

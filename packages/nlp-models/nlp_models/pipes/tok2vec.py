@@ -80,6 +80,14 @@ class Tok2Vec(TrainablePipe):
     def build_model(self) -> Model:
         return self.build_tok2vec()
 
+    def predict(self, docs: Sequence[Any]) -> list:
+        """Each doc's (n_tokens, width) token vectors (a batch with no tokens skips the model)."""
+        model = self.require_model()
+        if not sum(len(doc) for doc in docs):
+            width = model.get_dim("nO")
+            return [model.ops.alloc2f(len(doc), width) for doc in docs]
+        return model.predict(self.model_input(docs))
+
     def set_annotations(self, docs: Sequence[Any], vectors: Any) -> None:
         """Store each doc's token vectors as `doc.tensor` (float32 (n_tokens, width))."""
         for doc, array in zip(docs, vectors):
