@@ -47,6 +47,8 @@ COMPONENT_CONFIG = {"textcat": {"exclusive_classes": True, "architecture": "bow"
 
 
 # Tasks whose components share one tok2vec (one CNN pass per token instead of one per component).
+# EWT, 4-minute runs (same session, rough timing): shared tag_acc 93.85, LAS 82.82, annotate 29.0k
+# words/s, 9 epochs; own tok2vecs 93.89, 82.00, 21.9k words/s, 5 epochs.
 SHARED_TOK2VEC = {"ewt": True, "conll": False, "imdb": False}
 SHARED_ENV = "NLP_BENCH_SHARED_TOK2VEC"
 
