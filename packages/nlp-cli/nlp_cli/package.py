@@ -42,7 +42,7 @@ description = {description}
 readme = "README.md"
 requires-python = ">=3.11"
 license = {{ text = "{license}" }}
-dependencies = ["nlp-models>=0.1,<0.2"]
+dependencies = ["{models_requirement}"]
 
 [tool.setuptools]
 packages = ["{name}"]
@@ -51,6 +51,14 @@ include-package-data = true
 [tool.setuptools.package-data]
 "{name}" = ["{data_dir}/*", "{data_dir}/**/*"]
 '''
+
+
+def models_requirement() -> str:
+    """The nlp-models range a packaged pipeline needs: the installed release's minor series."""
+    from nlp_models import __version__ as models_version
+
+    major, minor = (int(part) for part in models_version.split(".")[:2])
+    return f"nlp-models>={major}.{minor},<{major}.{minor + 1}"
 
 
 def _quote(text: str) -> str:
@@ -111,7 +119,8 @@ def package(input_dir: str, output_dir: str, name: str | None = None, version: s
     description = meta.get("description") or f"nlp_models pipeline for {lang}: {pipeline}"
     (package_root / "pyproject.toml").write_text(PYPROJECT.format(
         dist_name=name.replace("_", "-"), name=name, version=version, description=_quote(str(description)),
-        license=str(meta.get("license") or "unknown").replace('"', "'"), data_dir=data_dir), encoding="utf8")
+        license=str(meta.get("license") or "unknown").replace('"', "'"), data_dir=data_dir,
+        models_requirement=models_requirement()), encoding="utf8")
     accuracy = meta.get("accuracy") or {}
     lines = [f"# {name} {version}", "", f"{description}", "", f"Language: `{lang}`. Components: {pipeline}.", "",
              "```", f"pip install {package_root}", f"python -c \"import nlp_models; nlp = nlp_models.load('{name}')\"", "```"]

@@ -145,6 +145,11 @@ def test_package_loads_by_name(tmp_path, trained, nlp_cmd):
     proc = run(nlp_cmd, "package", trained[0] / "model-best", tmp_path, "--name", "en_tiny", "--version", "0.2.0")
     root = tmp_path / "en_tiny-0.2.0"
     assert (root / "pyproject.toml").exists() and "en_tiny" in proc.stdout
+    import nlp_models
+
+    major, minor = nlp_models.__version__.split(".")[:2]
+    requirement = f'"nlp-models>={major}.{minor},<{major}.{int(minor) + 1}"'
+    assert requirement in (root / "pyproject.toml").read_text(encoding="utf8")
     again = run(nlp_cmd, "package", trained[0] / "model-best", tmp_path, "--name", "en_tiny", "--version", "0.2.0",
                 ok=False)
     assert again.returncode == 1 and "-f" in again.stderr
