@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -113,3 +114,32 @@ def data() -> SimpleNamespace:
 def nlp_cmd() -> list[str]:
     """The real entry point: `python -m nlp_cli` of the running interpreter."""
     return [sys.executable, "-m", "nlp_cli"]
+
+
+#: Tiny networks (-cw 32 -cd 1 -er 500): every training run of the tests takes seconds.
+TINY = ("-cw", "32", "-cd", "1", "-er", "500")
+
+
+def run_command(cmd: list[str], *args: object, ok: bool = True) -> subprocess.CompletedProcess:
+    """Run `cmd` with `args` (as strings); with `ok`, assert it exited 0 (showing its output if not)."""
+    proc = subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, timeout=300)
+    if ok:
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="session")
+def cli() -> SimpleNamespace:
+    """`cli.run(cmd, *args, ok=True)` runs a command line; `cli.tiny` are the tiny-network options."""
+    return SimpleNamespace(run=run_command, tiny=TINY)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory, data) -> dict[str, Path]:
+    """A module's training corpus: train and dev CoNLL-U (3 non-projective trees in train), raw texts."""
+    root = tmp_path_factory.mktemp("corpus")
+    return {
+        "train": data.conllu(root / "train.conllu", 40, seed=1, nonproj=3),
+        "dev": data.conllu(root / "dev.conllu", 12, seed=2),
+        "texts": data.texts(root / "texts.jsonl", 30, seed=3),
+    }

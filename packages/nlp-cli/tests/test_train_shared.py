@@ -4,36 +4,13 @@ listen to, saved and loaded as such; pretrained weights go into it; the clear er
 from __future__ import annotations
 
 import json
-import subprocess
-from pathlib import Path
-
-import pytest
-
-TINY = ["-cw", "32", "-cd", "1", "-er", "500"]
 
 
-def run(cmd: list[str], *args: object, ok: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run([*cmd, *map(str, args)], capture_output=True, text=True, timeout=300)
-    if ok:
-        assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory, data) -> dict[str, Path]:
-    root = tmp_path_factory.mktemp("corpus")
-    return {
-        "train": data.conllu(root / "train.conllu", 40, seed=1, nonproj=3),
-        "dev": data.conllu(root / "dev.conllu", 12, seed=2),
-        "texts": data.texts(root / "texts.jsonl", 30, seed=3),
-    }
-
-
-def test_shared_tok2vec_flag_trains_one_tok2vec(tmp_path, corpus, nlp_cmd):
+def test_shared_tok2vec_flag_trains_one_tok2vec(tmp_path, corpus, nlp_cmd, cli):
     import nlp_models
 
-    proc = run(nlp_cmd, "train", "en", tmp_path, corpus["train"], corpus["dev"], "-p", "tagger,parser", "-n", "2",
-               "-st", *TINY)
+    proc = cli.run(nlp_cmd, "train", "en", tmp_path, corpus["train"], corpus["dev"], "-p", "tagger,parser", "-n", "2",
+                   "-st", *cli.tiny)
     assert "UAS" in proc.stdout and "Tag %" in proc.stdout
     meta = json.loads((tmp_path / "model-final" / "meta.json").read_text())
     assert meta["pipeline"] == ["tok2vec", "tagger", "parser"]
@@ -48,30 +25,30 @@ def test_shared_tok2vec_flag_trains_one_tok2vec(tmp_path, corpus, nlp_cmd):
     assert doc[2].head.i == 2  # the verb is the root
 
 
-def test_tok2vec_in_the_pipeline_option_and_pretrained_weights(tmp_path, corpus, nlp_cmd):
+def test_tok2vec_in_the_pipeline_option_and_pretrained_weights(tmp_path, corpus, nlp_cmd, cli):
     import nlp_models
 
     blank = tmp_path / "blank"
     (tmp_path / "v.txt").write_text("the 0.1 0.2\nboat 0.3 0.4\n", encoding="utf8")
-    run(nlp_cmd, "init-vectors", "en", blank, tmp_path / "v.txt")
-    run(nlp_cmd, "pretrain", corpus["texts"], blank, tmp_path / "pt", "-o", "characters", "-i", "1", *TINY)
-    proc = run(nlp_cmd, "train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "ner,tok2vec",
-               "-n", "1", "-t2v", tmp_path / "pt" / "model0.bin", *TINY)
+    cli.run(nlp_cmd, "init-vectors", "en", blank, tmp_path / "v.txt")
+    cli.run(nlp_cmd, "pretrain", corpus["texts"], blank, tmp_path / "pt", "-o", "characters", "-i", "1", *cli.tiny)
+    proc = cli.run(nlp_cmd, "train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "ner,tok2vec",
+                   "-n", "1", "-t2v", tmp_path / "pt" / "model0.bin", *cli.tiny)
     assert "Loaded pretrained tok2vec weights into 1 component" in proc.stdout
     nlp = nlp_models.load(tmp_path / "out" / "model-final")
     assert nlp.pipe_names == ["tok2vec", "ner"] and nlp.get_pipe("ner").upstream is nlp.get_pipe("tok2vec")
 
 
-def test_shared_tok2vec_errors(tmp_path, corpus, nlp_cmd):
-    alone = run(nlp_cmd, "train", "en", tmp_path / "a", corpus["train"], corpus["dev"], "-p", "tok2vec", ok=False)
+def test_shared_tok2vec_errors(tmp_path, corpus, nlp_cmd, cli):
+    alone = cli.run(nlp_cmd, "train", "en", tmp_path / "a", corpus["train"], corpus["dev"], "-p", "tok2vec", ok=False)
     assert alone.returncode == 1 and "tok2vec alone has nothing to learn" in alone.stderr
-    run(nlp_cmd, "train", "en", tmp_path / "base", corpus["train"], corpus["dev"], "-p", "tagger,parser", "-n", "1",
-        "-st", *TINY)
+    cli.run(nlp_cmd, "train", "en", tmp_path / "base", corpus["train"], corpus["dev"], "-p", "tagger,parser", "-n", "1",
+            "-st", *cli.tiny)
     base = tmp_path / "base" / "model-final"
-    partial = run(nlp_cmd, "train", "en", tmp_path / "b", corpus["train"], corpus["dev"], "-p", "tagger", "-n", "1",
-                  "-b", base, ok=False)
+    partial = cli.run(nlp_cmd, "train", "en", tmp_path / "b", corpus["train"], corpus["dev"], "-p", "tagger", "-n", "1",
+                      "-b", base, ok=False)
     assert partial.returncode == 1 and "training tok2vec changes the vectors parser reads" in partial.stderr
-    rehearse = run(nlp_cmd, "train", "en", tmp_path / "c", corpus["train"], corpus["dev"], "-p", "tagger,parser",
-                   "-n", "1", "-b", base, "-rt", corpus["texts"], ok=False)
+    rehearse = cli.run(nlp_cmd, "train", "en", tmp_path / "c", corpus["train"], corpus["dev"], "-p", "tagger,parser",
+                       "-n", "1", "-b", base, "-rt", corpus["texts"], ok=False)
     assert rehearse.returncode == 1 and "rehearsal does not support a shared tok2vec" in rehearse.stderr
     assert "Traceback" not in partial.stderr + rehearse.stderr

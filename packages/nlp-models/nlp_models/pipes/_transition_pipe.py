@@ -18,7 +18,7 @@ import numpy
 from thinc.api import Model, Optimizer
 
 from ..ml import build_transition_model, resize_output, transition_loss
-from .base import TrainablePipe, set_dropout
+from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
 NEG_INF = numpy.float32(-1e30)
 
@@ -68,12 +68,7 @@ class TransitionPipe(TrainablePipe):
     """
 
     default_cfg: dict[str, Any] = {
-        "width": 96,
-        "depth": 4,
-        "window": 1,
-        "pieces": 3,
-        "embed_rows": (5000, 2500, 2500, 2500),
-        "dropout": 0.1,
+        **TOK2VEC_DEFAULTS,
         "hidden_width": 64,
         "maxout_pieces": 2,
         "explore": 1.0,
@@ -226,8 +221,7 @@ class TransitionPipe(TrainablePipe):
             return losses
         chunks = [c for c, _ in chunks_feats]
         feats = [f for _, f in chunks_feats]
-        model = self.require_model()
-        set_dropout(model, drop)
+        model = self._learning_model(drop)
         step, finish = model.begin_update(feats)
         states = self.init_chunk_states(chunks)
         golds = [c.gold for c in chunks]
@@ -289,8 +283,7 @@ class TransitionPipe(TrainablePipe):
         docs = [d for d in docs if len(d)]
         if not docs:
             return losses
-        model = self.require_model()
-        set_dropout(model, drop)
+        model = self._learning_model(drop)
         X = self.model_input(docs)
         tutor = self._rehearsal_model.predict(X)
         step, finish = model.begin_update(X)

@@ -33,6 +33,17 @@ CFG_FILE = "cfg.json"
 LABELS_FILE = "labels.json"
 MODEL_FILE = "model.bin"
 
+#: Default cfg of a component's hashed-embedding CNN tok2vec: Tok2Vec, Tagger and the transition
+#: components build their `default_cfg` from it (textcat's own tok2vec is smaller).
+TOK2VEC_DEFAULTS: dict[str, Any] = {
+    "width": 96,
+    "depth": 4,
+    "window": 1,
+    "pieces": 3,
+    "embed_rows": (5000, 2500, 2500, 2500),
+    "dropout": 0.1,
+}
+
 
 def set_dropout(model: Model, rate: float) -> None:
     """Set the rate of every Dropout layer of `model` (the `drop=` of an update)."""
@@ -148,12 +159,13 @@ class TrainablePipe:
             if getattr(self.vocab, "vectors", None) is None:
                 raise ValueError(f"{self.name}: cfg pretrained_vectors is set but the vocab has no vectors")
             vectors = VectorTable.from_vectors(self.vocab.vectors)
+        defaults = TOK2VEC_DEFAULTS
         return build_hash_embed_cnn_tok2vec(
-            width=cfg.get("width", 96),
-            depth=cfg.get("depth", 4),
-            window=cfg.get("window", 1),
-            pieces=cfg.get("pieces", 3),
-            rows=cfg.get("embed_rows", (5000, 2500, 2500, 2500)),
+            width=cfg.get("width", defaults["width"]),
+            depth=cfg.get("depth", defaults["depth"]),
+            window=cfg.get("window", defaults["window"]),
+            pieces=cfg.get("pieces", defaults["pieces"]),
+            rows=cfg.get("embed_rows", defaults["embed_rows"]),
             attrs=cfg.get("attrs", FEATURE_ATTRS),
             vectors=vectors,
             dropout=cfg.get("dropout"),
@@ -296,6 +308,12 @@ class TrainablePipe:
         losses.setdefault(self.name, 0.0)
         return losses
 
+    def _learning_model(self, drop: float) -> Model:
+        """The model, its dropout rate set to `drop` for this update or rehearsal step."""
+        model = self.require_model()
+        set_dropout(model, drop)
+        return model
+
     def update(
         self,
         examples: Sequence[Any],
@@ -308,8 +326,7 @@ class TrainablePipe:
         examples = list(examples)
         if not examples:
             return losses
-        model = self.require_model()
-        set_dropout(model, drop)
+        model = self._learning_model(drop)
         docs = [eg.predicted for eg in examples]
         scores, backprop = model.begin_update(self.model_input(docs))
         loss, d_scores = self.get_loss(examples, scores)
@@ -337,8 +354,7 @@ class TrainablePipe:
         docs = [getattr(eg, "predicted", eg) for eg in examples]
         if not docs:
             return losses
-        model = self.require_model()
-        set_dropout(model, drop)
+        model = self._learning_model(drop)
         X = self.model_input(docs)
         target = self._rehearsal_model.predict(X)
         scores, backprop = model.begin_update(X)

@@ -9,7 +9,7 @@ import numpy
 from thinc.api import Model
 
 from ..ml import build_tagger_model, categorical_loss
-from .base import TrainablePipe
+from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
 
 class Tagger(TrainablePipe):
@@ -21,12 +21,7 @@ class Tagger(TrainablePipe):
 
     factory = "tagger"
     default_cfg: dict[str, Any] = {
-        "width": 96,
-        "depth": 4,
-        "window": 1,
-        "pieces": 3,
-        "embed_rows": (5000, 2500, 2500, 2500),
-        "dropout": 0.1,
+        **TOK2VEC_DEFAULTS,
         "normalize_loss": False,
     }
 

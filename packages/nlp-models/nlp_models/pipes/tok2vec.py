@@ -18,7 +18,7 @@ from typing import Any
 from thinc.api import Model, Optimizer
 
 from ..ml import SharedBatch
-from .base import TrainablePipe, set_dropout
+from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
 
 class Tok2Vec(TrainablePipe):
@@ -26,14 +26,7 @@ class Tok2Vec(TrainablePipe):
     pretrained_vectors, as the other components' own tok2vec). It has no labels."""
 
     factory = "tok2vec"
-    default_cfg: dict[str, Any] = {
-        "width": 96,
-        "depth": 4,
-        "window": 1,
-        "pieces": 3,
-        "embed_rows": (5000, 2500, 2500, 2500),
-        "dropout": 0.1,
-    }
+    default_cfg: dict[str, Any] = dict(TOK2VEC_DEFAULTS)
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
         if cfg.get("tok2vec"):
@@ -111,8 +104,7 @@ class Tok2Vec(TrainablePipe):
         if not examples or not self._listeners:
             return losses  # nobody would send a gradient: nothing to learn
         docs = [eg.predicted for eg in examples]
-        model = self.require_model()
-        set_dropout(model, drop)
+        model = self._learning_model(drop)
         outputs, backprop = model.begin_update(self.model_input(docs))
         name = self.name
 
@@ -132,18 +124,12 @@ class Tok2Vec(TrainablePipe):
         batch, self._batch = self._batch, None
         return batch.finish() if batch is not None else False
 
-    def rehearse(
-        self,
-        examples: Sequence[Any],
-        drop: float = 0.0,
-        sgd: Optimizer | None = None,
-        losses: dict[str, float] | None = None,
-    ) -> dict[str, float]:
-        """Not supported while components listen (their rehearsal would need a shared batch)."""
-        if self._rehearsal_model is not None and self._listeners:
+    def _refuse_shared_rehearsal(self) -> None:
+        """Rehearsal is not supported while components listen (it would need a shared batch)."""
+        if self._listeners:
             names = ", ".join(f"'{c.name}'" for c in self._listeners)
             raise ValueError(
                 f"Component '{self.name}' is a shared tok2vec (listeners: {names}): rehearse() does not "
                 "support shared tok2vec components"
             )
-        return super().rehearse(examples, drop=drop, sgd=sgd, losses=losses)
+        super()._refuse_shared_rehearsal()
