@@ -47,7 +47,7 @@ TRAIN_OPTIONS = {
 # - textcat: spaCy's efficiency classifier is a unigram bag of words; ours is the bag of uni- and
 #   bigrams (`bow`), no CNN.
 # - tok2vec (ewt, shared by tagger and parser) and ner: a depth-2 CNN instead of depth 4. In 4-minute
-#   trials it annotated EWT at 39.2k words/s instead of 29.0k (LAS 81.9 vs 82.8, tag_acc 93.6 vs 93.9)
+#   trials it annotated EWT at 39.2k words/s instead of 33.7k (LAS 81.9 vs 82.9, tag_acc 93.6 vs 93.9)
 #   and CoNLL at 68.4k instead of 44.7k (ents_f 89.2 vs 89.7). `nlp train -cd 2` is the same setting.
 COMPONENT_CONFIG = {
     "textcat": {"exclusive_classes": True, "architecture": "bow", "ngram_size": 2},
