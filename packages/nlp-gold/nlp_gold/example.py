@@ -110,6 +110,20 @@ class Example:
             predicted = make_doc(annot.get("text") or reference.text)
         return cls(predicted, reference, where=where)
 
+    def with_predicted(self, predicted: Any) -> Example:
+        """This gold against another predicted Doc (e.g. the pipeline's output on the same words).
+
+        The reference's annotation dict is shared, and so is the alignment when `predicted` has
+        the same words as this example's predicted Doc: scoring a dev set every epoch then builds
+        them once instead of once per evaluation.
+        """
+        other = Example(predicted, self.reference, where=self.where)
+        other._ref = self.gold
+        if predicted is self.predicted or predicted.words == self.predicted.words:
+            other._alignment = self.alignment
+            other._proj = self._proj
+        return other
+
     # ---- basic views ------------------------------------------------------------------------
 
     @property

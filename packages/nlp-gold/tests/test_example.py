@@ -123,3 +123,25 @@ def test_from_a_text_plus_a_dict(vocab):
     assert eg.get_aligned("TAG")[eg.predicted.words.index("like")] == "VB"
     with pytest.raises(TypeError, match="line 3: from_dict needs the predicted Doc, not a str"):
         Example.from_dict("I don't like Paris.", {"tags": annot["tags"]}, where="line 3")
+
+
+def test_with_predicted_shares_gold_and_alignment_for_the_same_words():
+    vocab = Vocab()
+    words = ["Ada", "sold", "boats", "."]
+    eg = Example.from_dict(Doc(vocab, words=words), {"words": words, "tags": ["NNP", "VBD", "NNS", "."],
+                                                      "heads": [1, 1, 1, 1], "deps": ["nsubj", "ROOT", "dobj", "punct"]})
+    output = Doc(vocab, words=words, tags=["NNP", "VBD", "NN", "."])
+    scored = eg.with_predicted(output)
+    assert scored.predicted is output and scored.reference is eg.reference and scored.where == eg.where
+    assert scored.gold is eg.gold and scored.alignment is eg.alignment
+    assert scored.get_aligned("TAG") == ["NNP", "VBD", "NNS", "."]
+
+
+def test_with_predicted_aligns_anew_when_the_words_differ():
+    vocab = Vocab()
+    eg = Example.from_dict(Doc(vocab, words=["New", "York", "rocks"]),
+                           {"words": ["New", "York", "rocks"], "tags": ["NNP", "NNP", "VBZ"]})
+    merged = Doc(vocab, words=["New York", "rocks"], spaces=[True, False])
+    scored = eg.with_predicted(merged)
+    assert scored.alignment is not eg.alignment
+    assert scored.get_aligned("TAG") == ["NNP", "VBZ"]

@@ -464,7 +464,7 @@ class Language:
         docs = list(self.pipe(fresh, batch_size=batch_size))
         seconds = time.perf_counter() - start
         n_words = sum(len(doc) for doc in docs)
-        scored = [Example(doc, eg.reference, where=eg.where) for doc, eg in zip(docs, examples)]
+        scored = [eg.with_predicted(doc) for doc, eg in zip(docs, examples)]
         exclusive = None
         for _name, proc in self._pipeline:
             if getattr(proc, "factory", None) == "textcat":
