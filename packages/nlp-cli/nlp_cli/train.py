@@ -39,14 +39,8 @@ class Trainee:
         return [(name, self.nlp.get_pipe(name)) for name in self.pipe_names]
 
     def update(self, examples: Sequence[Any], *, drop: float, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
-        try:
-            for _, proc in self.pipeline:
-                proc.update(examples, drop=drop, sgd=sgd, losses=losses)
-        finally:
-            for _, proc in self.pipeline:  # a shared tok2vec applies its summed gradient now
-                if callable(getattr(proc, "flush_update", None)):
-                    proc.flush_update()
-        return losses
+        frozen = [name for name in self.nlp.pipe_names if name not in self.pipe_names]
+        return self.nlp.update(examples, drop=drop, sgd=sgd, losses=losses, exclude=frozen)
 
     def rehearse(self, texts: Sequence[str], *, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
         docs = [self.nlp.make_doc(t) for t in texts]

@@ -329,8 +329,10 @@ class Language:
         drop: float = 0.0,
         sgd: Optimizer | None = None,
         losses: dict[str, float] | None = None,
+        exclude: Iterable[str] = (),
     ) -> dict[str, float]:
-        """One gradient step of every trainable component on a batch.
+        """One gradient step of every trainable component on a batch (but those in `exclude`,
+        which keep their weights).
 
         `docs`: Examples (then no golds), or texts/Docs with `golds` as annotation dicts (keys
         entities, heads, deps, tags, pos, morphs, lemmas, cats, words, ...) or gold Docs.
@@ -342,7 +344,8 @@ class Language:
             return losses
         sgd = self._optimizer_or_default(sgd)
         self._check_listeners()
-        trainable = self._trainable()
+        skipped = set(exclude)
+        trainable = [(name, proc) for name, proc in self._trainable() if name not in skipped]
         try:
             for _name, proc in trainable:
                 proc.update(examples, drop=drop, sgd=sgd, losses=losses)

@@ -162,6 +162,24 @@ def test_update_accepts_examples_docs_and_pairs(trained):
         assert set(losses) == {"tagger"}
 
 
+
+def test_update_exclude_keeps_those_components_weights():
+    fix_random_seed(0)
+    nlp = blank("en")
+    for name in ("tagger", "tagger2"):
+        tagger = Tagger(nlp.vocab, **SMALL)
+        nlp.add_pipe(tagger, name=name)
+        for tag, values in TAGS.items():
+            tagger.add_label(tag, values)
+    optimizer = nlp.begin_training()
+    before = {name: nlp.get_pipe(name).model.to_bytes() for name in ("tagger", "tagger2")}
+    losses = nlp.update([text for text, _ in TRAIN], [annot for _, annot in TRAIN], sgd=optimizer,
+                        exclude=["tagger2"])
+    assert set(losses) == {"tagger"}
+    assert nlp.get_pipe("tagger").model.to_bytes() != before["tagger"]
+    assert nlp.get_pipe("tagger2").model.to_bytes() == before["tagger2"]
+
+
 def test_update_errors_name_the_example_index(trained):
     nlp, _ = trained
     with pytest.raises(ValueError, match="update example 1.*unknown annotation keys.*'tagz'"):

@@ -88,7 +88,6 @@ class SharedBatch:
         self.ops = ops
         self.d_outputs: list | None = None
         self.waiting = set(expected)
-        self.received = 0
         self.done = False
         self._on_done = on_done
 
@@ -125,7 +124,6 @@ class SharedBatch:
         for (i, start, end), d in zip(rows, d_items):
             if len(d):
                 self.d_outputs[i][start:end] += self.ops.asarray2f(d)
-        self.received += 1
         self.waiting.discard(key)
         if not self.waiting:
             self.finish()

@@ -200,7 +200,7 @@ class TransitionPipe(TrainablePipe):
             chunks.extend(self.example_chunks(i, example))
         feats = self.model_input([eg.predicted for eg in examples])
         chunk_feats = [feats[c.doc_index][c.start : c.end] for c in chunks]
-        return [c for c in chunks], chunk_feats
+        return chunks, chunk_feats
 
     def update(
         self,
