@@ -13,7 +13,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from nlp_gold import detect_format, merge_annotations, read_annotations
+from nlp_gold import detect_format, read_annotations
+from nlp_gold.corpus import group_sentences
 
 from ._errors import fail, require_path
 
@@ -35,12 +36,15 @@ def file_format(path: Path, converter: str = "auto") -> str:
 
 def _docbin_annotations(path: Path) -> Iterator[dict]:
     from nlp_gold import doc_to_annotations
+    from nlp_gold.checks import check_cats
     from nlp_vocab import DocBin, Vocab
 
     docs = DocBin().from_disk(path)
     for i, doc in enumerate(docs.get_docs(Vocab())):
         annot = doc_to_annotations(doc)
-        if not annot["cats"]:
+        if annot["cats"]:  # the text readers' checks, so debug-data and train agree on every format
+            annot["cats"] = check_cats(annot["cats"], path, i + 1)
+        else:
             del annot["cats"]
         if all(h is None for h in annot["heads"]):
             annot["heads"] = annot["deps"] = None
@@ -92,15 +96,8 @@ def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sen
         files.append((file, file_format(file, converter)))
     labels = class_labels(files)
     for file, fmt in files:
-        group: list[dict] = []
-        for annot in read_file(file, fmt, labels):
-            if group and (len(group) >= n_sents or annot.get("doc_start")):
-                yield merge_annotations(group), f"{file}:{group[0].get('line', '?')}"
-                count += 1
-                group = []
-            group.append(annot)
-        if group:
-            yield merge_annotations(group), f"{file}:{group[0].get('line', '?')}"
+        for annot in group_sentences(read_file(file, fmt, labels), n_sents):
+            yield annot, f"{file}:{annot.get('line', '?')}"
             count += 1
     if count == 0:
         fail(f"{what} holds no sentences or records: {path}")

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -59,6 +61,25 @@ def _one_line(err: BaseException) -> str:
 USER_EXCEPTIONS: tuple[type[BaseException], ...] = (UserError, OSError, ValueError, UnicodeError)
 
 
+@contextmanager
+def one_line_warnings() -> Iterator[None]:
+    """Show our warnings (UserWarning and its kinds, e.g. a corpus line that reads but looks
+    wrong) as one line "⚠ message" on stderr, without the source line; others as Python does.
+    NLP_DEBUG=1 keeps Python's format for all."""
+    python_show = warnings.showwarning
+
+    def show(message: Any, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if issubclass(category, UserWarning) and not os.environ.get("NLP_DEBUG"):
+            print(f"⚠ {' '.join(str(message).split())}", file=file or sys.stderr)
+        else:
+            python_show(message, category, filename, lineno, file, line)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
+
+
 def _tidy_options(parser: Any) -> None:
     """plac gives an option without an abbreviation only the form `-max-minutes`: add
     `--max-minutes` too; and show OPTION_NAME instead of a default of None in the help."""
@@ -85,7 +106,8 @@ def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
     parser.error = error  # argparse's default prints the usage and exits 2
     _tidy_options(parser)
     try:
-        _, result = parser.consume(argv)
+        with one_line_warnings():
+            _, result = parser.consume(argv)
     except BrokenPipeError:  # `nlp convert ... - | head`: the reader left; not an error to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +11,35 @@ from ._errors import fail
 def load_model(path: str | Path, what: str = "model") -> Any:
     """A saved pipeline from a folder (or an installed package name); UserError if unreadable."""
     import nlp_models
+    from nlp_models.util import find_package
 
     folder = Path(path)
     if not folder.exists():
-        name = str(path)
-        if name.isidentifier() and importlib.util.find_spec(name) is not None:
-            return nlp_models.load(name)  # an installed model package (`nlp package`)
+        if find_package(str(path)) is not None:
+            return nlp_models.load(str(path))  # an installed model package (`nlp package`)
         fail(f"{what} not found: {folder}")
     if folder.is_dir() and not (folder / "meta.json").exists():
         fail(f"{what} is not a saved model folder (no meta.json): {folder}")
     if not folder.is_dir():
         fail(f"{what} must be a model folder, not a file: {folder}")
     return nlp_models.load(folder)
+
+
+def require_language(lang: str) -> str:
+    """`lang` if it is a known language code; a UserError listing the known codes otherwise."""
+    from nlp_vocab import check_language
+
+    try:
+        return check_language(lang)
+    except ValueError as err:
+        fail(str(err))
+
+
+def blank_model(lang: str) -> Any:
+    """An empty pipeline for a known language code (a UserError for an unknown one)."""
+    import nlp_models
+
+    return nlp_models.blank(require_language(lang))
 
 
 def use_device(gpu_id: int) -> str:

@@ -13,6 +13,7 @@ import plac
 
 from ._corpus import DOCBIN_SUFFIX, class_labels, file_format, read_file
 from ._errors import fail, require_file
+from ._models import require_language
 from .segment import model_sent_starts, rule_sent_starts
 
 FILE_TYPES = {"json": ".json", "jsonl": ".jsonl", "docbin": DOCBIN_SUFFIX}
@@ -56,24 +57,21 @@ def prepare(annots: Iterator[dict], *, n_sents: int, seg_sents: bool, morphology
             tokenizer: Any, segmenter: Any) -> Iterator[dict]:
     """Tokenize text records, segment sentences (-s), append morphology to tags (-m) and group
     `n_sents` sentences per document (-n), never across a `-DOCSTART-`."""
-    from nlp_gold import merge_annotations
+    from nlp_gold.corpus import group_sentences
 
-    group: list[dict] = []
-    for annot in annots:
-        if "words" not in annot:
-            annot = _tokenize(annot, tokenizer)
-        if seg_sents and annot["words"] and not _has_parse(annot):
-            annot["sent_starts"] = segmenter(annot["words"], annot.get("spaces") or [True] * len(annot["words"]))
-        if morphology and annot.get("tags") and annot.get("morphs"):
-            annot["tags"] = [
-                t if t is None or m in (None, "", "_") else f"{t}__{m}" for t, m in zip(annot["tags"], annot["morphs"])
-            ]
-        if group and (len(group) >= n_sents or annot.get("doc_start")):
-            yield merge_annotations(group)
-            group = []
-        group.append(annot)
-    if group:
-        yield merge_annotations(group)
+    def prepared() -> Iterator[dict]:
+        for annot in annots:
+            if "words" not in annot:
+                annot = _tokenize(annot, tokenizer)
+            if seg_sents and annot["words"] and not _has_parse(annot):
+                annot["sent_starts"] = segmenter(annot["words"], annot.get("spaces") or [True] * len(annot["words"]))
+            if morphology and annot.get("tags") and annot.get("morphs"):
+                annot["tags"] = [
+                    t if t is None or m in (None, "", "_") else f"{t}__{m}" for t, m in zip(annot["tags"], annot["morphs"])
+                ]
+            yield annot
+
+    return group_sentences(prepared(), n_sents)
 
 
 def _docs(annots: Iterator[dict], vocab: Any, stats: ConvertStats, source: Path) -> Iterator[Any]:
@@ -86,27 +84,38 @@ def _docs(annots: Iterator[dict], vocab: Any, stats: ConvertStats, source: Path)
 
 
 def write_docs(docs: Iterator[Any], file_type: str, output: IO[str] | Path) -> None:
-    """Write Docs as the JSON training format (one array), JSONL of its documents, or a DocBin."""
-    from nlp_gold import docs_to_json, write_json
+    """Write Docs as the JSON training format (one array), JSONL of its documents, or a DocBin.
+    A file is written atomically (a temporary file, flushed, then renamed into place): a full
+    disk or a bad record part-way leaves no truncated output, and an older file as it was."""
+    if not isinstance(output, Path):
+        _write_stream(docs, file_type, output)
+        return
+    from nlp_train.storage import atomic_write_file
 
+    atomic_write_file(output, lambda tmp: _write_file(docs, file_type, tmp))
+
+
+def _write_file(docs: Iterator[Any], file_type: str, path: Path) -> None:
     if file_type == "docbin":
         from nlp_vocab import DocBin
 
         docbin = DocBin()
         for doc in docs:
             docbin.add(doc)
-        docbin.to_disk(output)
+        docbin.to_disk(path)
         return
-    stream = output if not isinstance(output, Path) else open(output, "w", encoding="utf8")
-    try:
-        if file_type == "json":
-            write_json((docs_to_json(doc, i) for i, doc in enumerate(docs)), stream)
-        else:
-            for i, doc in enumerate(docs):
-                stream.write(json.dumps(docs_to_json(doc, i), ensure_ascii=False) + "\n")
-    finally:
-        if stream is not output:
-            stream.close()
+    with open(path, "w", encoding="utf8") as stream:
+        _write_stream(docs, file_type, stream)
+
+
+def _write_stream(docs: Iterator[Any], file_type: str, stream: IO[str]) -> None:
+    from nlp_gold import docs_to_json, write_json
+
+    if file_type == "json":
+        write_json((docs_to_json(doc, i) for i, doc in enumerate(docs)), stream)
+    else:
+        for i, doc in enumerate(docs):
+            stream.write(json.dumps(docs_to_json(doc, i), ensure_ascii=False) + "\n")
 
 
 @plac.annotations(
@@ -132,7 +141,7 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
     to_stdout = output_dir == "-"
     if to_stdout and file_type == "docbin":
         fail("-t docbin needs an output folder, not '-'")
-    vocab = Vocab(lang or "xx")
+    vocab = Vocab(require_language(lang or "xx"))
     tokenizer = Tokenizer.for_language(vocab)
     if seg_sents and model:
         from ._models import load_model
@@ -157,7 +166,12 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
         out_path = out_dir / (Path(name).stem + FILE_TYPES[file_type])
         if out_path.resolve() == source.resolve():
             fail(f"output file would overwrite the input: {out_path}")
-        write_docs(docs, file_type, out_path)
+        try:
+            write_docs(docs, file_type, out_path)
+        except OSError as err:
+            if err.filename is not None:  # the input, not the output
+                raise
+            fail(f"cannot write {out_path}: {err.strerror or err} (nothing was written)")
         target = str(out_path)
     if stats.docs == 0:
         if not to_stdout:

@@ -18,6 +18,7 @@ import plac
 
 from ._corpus import iter_annotations
 from ._errors import fail
+from ._models import require_language
 
 COMPONENTS = ("tagger", "parser", "ner", "textcat")
 RARE = {"tagger": 5, "parser": 5, "ner": 20, "textcat": 20}
@@ -241,7 +242,7 @@ def debug_data(lang: str, train_path: str, dev_path: str, pipeline: str = "tagge
     unknown = [p for p in names if p not in COMPONENTS]
     if unknown or not names:
         fail(f"-p/--pipeline: unknown component(s) {unknown or pipeline!r}: use some of {', '.join(COMPONENTS)}")
-    tokenizer = Tokenizer.for_language(Vocab(lang))
+    tokenizer = Tokenizer.for_language(Vocab(require_language(lang)))
     train = collect(train_path, "training data", tokenizer)
     dev = collect(dev_path, "development data", tokenizer)
     report = Report()

@@ -14,6 +14,7 @@ import numpy
 import plac
 
 from ._errors import fail, require_file
+from ._models import blank_model
 
 
 def _open_vectors(path: Path) -> tuple[IO[str], str]:
@@ -65,9 +66,12 @@ def read_vectors(path: Path, truncate: int = 0) -> tuple[list[str], numpy.ndarra
                 fail(f"{name}:{lineno}: expected a word and {width} values, found {len(fields)} fields")
             word = " ".join(fields[: len(fields) - width])
             try:
-                values = numpy.asarray(fields[len(fields) - width:], dtype=numpy.float32)
+                with numpy.errstate(over="ignore"):  # a value too large for float32 is inf: refused below
+                    values = numpy.asarray(fields[len(fields) - width:], dtype=numpy.float32)
             except ValueError:
                 fail(f"{name}:{lineno}: a vector value is not a number")
+            if not numpy.isfinite(values).all():
+                fail(f"{name}:{lineno}: the vector of {word!r} holds nan or inf values")
             if word in seen:
                 continue
             seen.add(word)
@@ -106,7 +110,6 @@ def prune_rows(words: list[str], data: numpy.ndarray, n_rows: int) -> tuple[nump
 )
 def init_vectors(lang: str, output_dir: str, vectors_loc: str, prune: int = 0, truncate: int = 0) -> int:
     """Create a blank model with static vectors."""
-    import nlp_models
     from nlp_vocab import Vectors
 
     source = require_file(vectors_loc, "vectors file")
@@ -114,10 +117,7 @@ def init_vectors(lang: str, output_dir: str, vectors_loc: str, prune: int = 0, t
         fail(f"--prune must be >= 0, got {prune}")
     if truncate < 0:
         fail(f"--truncate must be >= 0, got {truncate}")
-    try:
-        nlp = nlp_models.blank(lang)
-    except (ValueError, KeyError, ImportError) as err:
-        fail(f"unknown language {lang!r} ({err})")
+    nlp = blank_model(lang)
     words, data = read_vectors(source, truncate)
     n_words = len(words)
     if prune:

@@ -14,6 +14,7 @@ from typing import Any
 import plac
 import srsly
 
+from ._checks import check_sizes
 from ._errors import fail, require_file
 from ._models import load_model, use_device
 from ._tok2vec import check_compatible, read_weights
@@ -166,6 +167,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
                                ("-s/--n-save-every", n_save_every, 1)):
         if value is not None and value < low:
             fail(f"{option} must be at least {low}, got {value}")
+    check_sizes({"-cw/--width": width, "-cd/--depth": depth, "-er/--embed-rows": embed_rows})
     if not 0 <= dropout < 1:
         fail(f"-d/--dropout must be in [0, 1), got {dropout}")
     if max_minutes is not None and not max_minutes > 0:

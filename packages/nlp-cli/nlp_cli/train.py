@@ -7,6 +7,7 @@ new components listen to it, so each token is encoded once for all of them."""
 from __future__ import annotations
 
 import contextlib
+import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -14,9 +15,10 @@ from typing import Any
 import plac
 import srsly
 
+from ._checks import check_data, check_sizes
 from ._corpus import load_examples
 from ._errors import fail, require_file, require_path
-from ._models import load_model, use_device
+from ._models import blank_model, load_model, require_language, use_device
 from ._tok2vec import load_into
 
 COMPONENTS = ("tok2vec", "tagger", "parser", "ner", "textcat")
@@ -62,6 +64,12 @@ class Trainee:
 
     def from_disk(self, path: str | Path) -> Any:
         return self.nlp.from_disk(path)
+
+    def random_states(self) -> dict[str, Any]:
+        return self.nlp.random_states()
+
+    def set_random_states(self, states: dict[str, Any]) -> None:
+        self.nlp.set_random_states(states)
 
 
 def parse_pipeline(pipeline: str) -> list[str]:
@@ -168,7 +176,6 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
     """Train a model."""
     from thinc.api import fix_random_seed
 
-    import nlp_models
     import nlp_train
 
     names = parse_pipeline(pipeline)
@@ -181,6 +188,8 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
     _check_positive(conv_depth, "-cd/--conv-depth")
     _check_positive(embed_rows, "-er/--embed-rows")
     _check_positive(n_examples, "-ns/--n-examples", 0)
+    check_sizes({"-cw/--conv-width": conv_width, "-cd/--conv-depth": conv_depth, "-er/--embed-rows": embed_rows})
+    require_language(lang)
     if max_minutes is not None and not max_minutes > 0:
         fail(f"--max-minutes must be > 0, got {max_minutes}")
     require_path(train_path, "training data")
@@ -212,10 +221,7 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
         for name in list(nlp.pipe_names):
             nlp.remove_pipe(name)
     else:
-        try:
-            nlp = nlp_models.blank(lang)
-        except (ValueError, KeyError, ImportError) as err:
-            fail(f"unknown language {lang!r} ({err})")
+        nlp = blank_model(lang)
     if vectors is not None and base_model is not None:
         nlp.vocab.vectors = load_model(vectors, "vectors model").vocab.vectors
     if vectors is not None and (nlp.vocab.vectors is None or not nlp.vocab.vectors.shape[0]):
@@ -243,6 +249,7 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
     new = [name for name in names if name in new]  # pipeline order: a shared tok2vec first
     if raw_text is not None and any(getattr(nlp.get_pipe(n), "listens_to", None) for n in names):
         fail("-rt/--raw-text: rehearsal does not support a shared tok2vec; train without -rt")
+    check_data(nlp, names, train_examples, dev_examples, train_path, dev_path)
     for name in names:
         if name in new or name == SHARED:
             continue  # begin_training infers the labels of new components; a tok2vec has none
@@ -263,9 +270,14 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
         loaded = load_into([(n, nlp.get_pipe(n)) for n in new], init_tok2vec)
         print(f"ℹ Loaded pretrained tok2vec weights into {loaded} component(s): {init_tok2vec}")
     trainee = Trainee(nlp, names)
-    result = nlp_train.train(trainee, train_examples, dev_examples, output_dir, n_epochs=n_iter,
-                             patience=n_early_stopping, max_minutes=max_minutes, seed=seed,
-                             optimizer=optimizer, raw_texts=raw_texts, resume=resume)
+    try:
+        with warnings.catch_warnings():  # numpy's overflow warnings: a divergence is reported below
+            warnings.filterwarnings("ignore", "(overflow|invalid value) encountered", RuntimeWarning)
+            result = nlp_train.train(trainee, train_examples, dev_examples, output_dir, n_epochs=n_iter,
+                                     patience=n_early_stopping, max_minutes=max_minutes, seed=seed,
+                                     optimizer=optimizer, raw_texts=raw_texts, resume=resume)
+    except nlp_train.TrainingDiverged as err:
+        fail(str(err))
     out = Path(output_dir)
     print(f"✔ Trained {result.epochs} epochs (stopped by {result.stopped_by}); saved {out / 'model-final'}"
           + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))

@@ -103,11 +103,49 @@ def write_texts(path: Path, n: int, seed: int = 0) -> Path:
     return path
 
 
+def _biluo(tags: list[str]) -> list[str]:
+    """BIO entity tags as BILUO (an entity ends where the next tag does not continue it)."""
+    out = []
+    for i, tag in enumerate(tags):
+        inside = i + 1 < len(tags) and tags[i + 1].startswith("I-")
+        if tag.startswith("B-"):
+            out.append(("B-" if inside else "U-") + tag[2:])
+        elif tag.startswith("I-"):
+            out.append(("I-" if inside else "L-") + tag[2:])
+        else:
+            out.append(tag)
+    return out
+
+
+#: The text classes of `write_json`: what the sentence's verb does.
+VERB_CLASS = {"found": "GET", "sold": "GIVE", "painted": "MAKE", "wrote": "MAKE"}
+
+
+def write_json(path: Path, n: int, seed: int = 0, per_doc: int = 3) -> Path:
+    """The JSON training format with every annotation at once: tags, trees, entities (BILUO) and
+    exclusive text classes (one paragraph a sentence, `per_doc` paragraphs a document)."""
+    rng = random.Random(seed)
+    classes = sorted(set(VERB_CLASS.values()))
+    docs: list[dict] = []
+    for k in range(n):
+        rows = sentence(rng)
+        ner = _biluo([r[5] for r in rows])
+        tokens = [{"id": i, "orth": w, "tag": x, "pos": u, "head": h - 1 - i if h else 0, "dep": d, "ner": e}
+                  for i, ((w, u, x, h, d, _), e) in enumerate(zip(rows, ner))]
+        raw = " ".join(r[0] for r in rows[:-1]) + "."
+        cats = [{"label": c, "value": float(VERB_CLASS[rows[2][0]] == c)} for c in classes]
+        if k % per_doc == 0:
+            docs.append({"id": len(docs), "paragraphs": []})
+        docs[-1]["paragraphs"].append({"raw": raw, "cats": cats, "sentences": [{"tokens": tokens}]})
+    path.write_text(json.dumps(docs), encoding="utf8")
+    return path
+
+
 @pytest.fixture(scope="session")
 def data() -> SimpleNamespace:
     """The corpus writers above."""
     return SimpleNamespace(conllu=write_conllu, columns=write_columns, word_tags=write_word_tags,
-                           ner_jsonl=write_ner_jsonl, texts=write_texts)
+                           ner_jsonl=write_ner_jsonl, texts=write_texts, json=write_json)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,14 @@ from .columns import read_columns, read_word_tag_lines, write_columns
 from .conllu import read_conllu, write_conllu
 from .corpus import Corpus, detect_format, merge_annotations, read_annotations
 from .docdata import doc_from_annotations, doc_to_annotations
-from .errors import AlignmentError, BiluoError, CorpusError, GoldError, MisalignedEntityWarning
+from .errors import (
+    AlignmentError,
+    BiluoError,
+    CorpusError,
+    CorpusWarning,
+    GoldError,
+    MisalignedEntityWarning,
+)
 from .example import Example
 from .json_format import docs_to_json, read_json, write_json
 from .jsonl import read_jsonl, write_jsonl
@@ -34,6 +41,7 @@ __all__ = [
     "BiluoError",
     "Corpus",
     "CorpusError",
+    "CorpusWarning",
     "Example",
     "GoldError",
     "MisalignedEntityWarning",

@@ -9,7 +9,7 @@ one gets `doc_start: True`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
@@ -26,15 +26,34 @@ def _is_tag(value: str) -> bool:
     return TAG_RE.match(value) is not None
 
 
-def find_ner_column(rows: Iterable[list[str]]) -> int:
-    """Index of the NER column: the right-most column whose every value looks like an IOB/BILUO tag."""
-    rows = list(rows)
-    if not rows:
+def _is_entity_tag(value: str) -> bool:
+    """A tag that names an entity (B-X, I-X, ...), not just O or unknown."""
+    return value not in ("O", "-") and _is_tag(value)
+
+
+def find_ner_column(rows: Sequence[list[str]], lines: Sequence[int] | None = None, path: Any = None) -> int:
+    """Index of the NER column: the last one when every value is an IOB/BILUO tag, or -1 when no
+    column holds entity tags (a file without entities).
+
+    The NER column is never guessed: when the last column is not all tags but holds some, or an
+    earlier column (such as CoNLL-2003's chunks) holds them, a CorpusError names the line of the
+    first value that is not a tag (`lines` gives each row's line).
+    """
+    if not rows or len(rows[0]) < 2:
         return -1
-    width = len(rows[0])
-    for col in range(width - 1, 0, -1):
-        if all(_is_tag(r[col]) for r in rows):
-            return col
+    last = len(rows[0]) - 1
+    bad = next((k for k, r in enumerate(rows) if not _is_tag(r[last])), None)
+    if bad is None:
+        return last
+    line = lines[bad] if lines else None
+    value = rows[bad][last]
+    earlier = [c for c in range(1, last) if all(_is_tag(r[c]) for r in rows) and any(_is_entity_tag(r[c]) for r in rows)]
+    if earlier:
+        raise CorpusError(path, line, f"column {last + 1}, the last, must hold the NER tags but has {value!r}, not an "
+                                      f"IOB/BILUO tag (column {earlier[-1] + 1} holds IOB tags, such as chunks; it is "
+                                      "not read as NER)")
+    if any(_is_entity_tag(r[last]) for r in rows):
+        raise CorpusError(path, line, f"invalid NER tag {value!r} in column {last + 1}")
     return -1
 
 
@@ -72,6 +91,7 @@ def read_columns_file(file: IO[str], path: Any = None, ner_column: int | None = 
     ner_col = ner_column
     width = None
     sniffed: list[list[str]] = []
+    sniffed_lines: list[int] = []
     held: list[tuple[list[list[str]], list[int], bool]] = []
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -90,7 +110,7 @@ def read_columns_file(file: IO[str], path: Any = None, ner_column: int | None = 
                 doc_start = False
                 rows, lines = [], []
                 if ner_col is None and len(sniffed) >= SNIFF_TOKENS:
-                    ner_col = find_ner_column(sniffed)
+                    ner_col = find_ner_column(sniffed, sniffed_lines, path)
                 if ner_col is not None:
                     yield from sentences_ready()
             continue
@@ -101,16 +121,19 @@ def read_columns_file(file: IO[str], path: Any = None, ner_column: int | None = 
             continue
         if width is None:
             width = len(cols)
+            if ner_column is not None and not 0 < ner_column < width:
+                raise CorpusError(path, lineno, f"there is no NER column {ner_column + 1}: the lines have {width} columns")
         elif len(cols) != width:
             raise CorpusError(path, lineno, f"expected {width} columns like the lines before, found {len(cols)}")
         rows.append(cols)
         lines.append(lineno)
         if ner_col is None:
             sniffed.append(cols)
+            sniffed_lines.append(lineno)
     if rows:
         held.append((rows, lines, doc_start))
     if ner_col is None:
-        ner_col = find_ner_column(sniffed)
+        ner_col = find_ner_column(sniffed, sniffed_lines, path)
     yield from sentences_ready()
 
 
@@ -163,6 +186,8 @@ def read_word_tag_lines_file(file: IO[str], path: Any = None) -> Iterator[dict]:
         for k, p in enumerate(parts):
             if len(p) != width or width < 2:
                 raise CorpusError(path, lineno, f"token {k + 1} {tokens[k]!r} should be word|POS|TAG or word|TAG like the first")
+            if not p[0]:
+                raise CorpusError(path, lineno, f"token {k + 1} {tokens[k]!r} has an empty word")
             if not _is_tag(p[-1]):
                 raise CorpusError(path, lineno, f"token {k + 1} {tokens[k]!r} has an invalid NER tag {p[-1]!r}")
         iob = [p[-1] for p in parts]

@@ -9,16 +9,21 @@ syntactic words carry the annotation. Empty nodes (ids like 8.1) are skipped.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from .biluo import iob_to_biluo, tags_to_entities
-from .errors import BiluoError, CorpusError, _line_of
+from .errors import BiluoError, CorpusError, CorpusWarning, _line_of
 from .nonproj import find_cycle
 from .paths import open_text
 
 EMPTY_FEATS = "_"
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit()
 
 
 def _field(value: str) -> str | None:
@@ -63,6 +68,7 @@ def _finish(sent: _Sentence, path: Any) -> dict:
         if not 0 <= h <= n:
             raise CorpusError(path, sent.lines[k], f"HEAD {h} is out of range (0..{n}) for a sentence of {n} words")
         heads.append(k if h == 0 else h - 1)
+    _warn_several_roots(sent, heads, path)
     cycle = find_cycle(heads)
     if cycle is not None:
         ids = [int(sent.rows[i][0]) for i in cycle]
@@ -71,9 +77,8 @@ def _finish(sent: _Sentence, path: Any) -> dict:
     surface_words = list(words)
     surface_spaces = list(spaces)
     mwt_of = [None] * n
-    for start, end, cols, line in sent.mwts:
-        if start < 0 or end >= n or start > end:
-            raise CorpusError(path, line, f"multiword token range {cols[0]} does not match the sentence's words")
+    _check_mwt_ranges(sent, path)
+    for start, end, cols, _ in sent.mwts:
         space = _misc(cols[9]).get("SpaceAfter") != "No"
         for k in range(start, end + 1):
             mwt_of[k] = (start, end, cols[1])
@@ -119,6 +124,30 @@ def _finish(sent: _Sentence, path: Any) -> dict:
     out["n_words"] = n
     out["line"] = sent.first_line
     return out
+
+
+def _warn_several_roots(sent: _Sentence, heads: list[int | None], path: Any) -> None:
+    """Warn (naming the second root's line) when a sentence has more than one word with HEAD 0:
+    UD allows one root; the tree is still read as it is."""
+    roots = [k for k, h in enumerate(heads) if h == k]
+    if len(roots) > 1:
+        ids = ", ".join(str(k + 1) for k in roots)
+        warnings.warn(f"{path or '<input>'}:{sent.lines[roots[1]]}: the sentence has {len(roots)} roots (words {ids} "
+                      "have HEAD 0) where UD allows one; read as it is", CorpusWarning, stacklevel=2)
+
+
+def _check_mwt_ranges(sent: _Sentence, path: Any) -> None:
+    """A CorpusError for a multiword token range outside the sentence's words or overlapping another."""
+    n = len(sent.rows)
+    prev = None
+    for start, end, cols, line in sorted(sent.mwts, key=lambda mwt: mwt[:2]):
+        if start < 0 or end >= n or start > end:
+            raise CorpusError(path, line, f"multiword token range {cols[0]} does not match the sentence's words")
+        if prev is not None and start <= prev[1]:
+            raise CorpusError(path, line, f"multiword token ranges {prev[2][0]} and {cols[0]} overlap")
+        if not cols[1]:
+            raise CorpusError(path, line, f"multiword token {cols[0]} has an empty FORM")
+        prev = (start, end, cols)
 
 
 def _merge_mismatched_mwts(out: dict, sent: _Sentence, mwt_of: list) -> None:
@@ -199,12 +228,14 @@ def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
             continue
         if "-" in ident:
             a, _, b = ident.partition("-")
-            if not (a.isdigit() and b.isdigit()):
+            if not (_is_number(a) and _is_number(b)):
                 raise CorpusError(path, lineno, f"invalid multiword token id {ident!r}")
             sent.mwts.append((int(a) - 1, int(b) - 1, cols, lineno))
             continue
-        if not ident.isdigit() or int(ident) != len(sent.rows) + 1:
+        if not _is_number(ident) or int(ident) != len(sent.rows) + 1:
             raise CorpusError(path, lineno, f"word id {ident!r} out of sequence (expected {len(sent.rows) + 1})")
+        if not cols[1]:
+            raise CorpusError(path, lineno, f"word {ident} has an empty FORM")
         sent.rows.append(cols)
         sent.lines.append(lineno)
     if sent is not None and sent.rows:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,19 @@ def merge_annotations(group: list[dict]) -> dict:
     return out
 
 
+def group_sentences(annotations: Iterable[dict], n_sents: int) -> Iterator[dict]:
+    """One merged annotation dict per `n_sents` consecutive sentences, never across a
+    `-DOCSTART-`; a record without words (a text of JSONL) is a document alone."""
+    group: list[dict] = []
+    for annot in annotations:
+        if group and (len(group) >= n_sents or annot.get("doc_start") or "words" not in annot or "words" not in group[0]):
+            yield merge_annotations(group)
+            group = []
+        group.append(annot)
+    if group:
+        yield merge_annotations(group)
+
+
 class Corpus:
     """Examples from a file or a folder of files, produced lazily.
 
@@ -154,14 +167,8 @@ class Corpus:
 
     def _grouped(self) -> Iterator[tuple[dict, str]]:
         for path in self.files:
-            group: list[dict] = []
-            for annot in read_annotations(path, self.format, self.labels):
-                if group and (len(group) >= self.n_sents or annot.get("doc_start")):
-                    yield merge_annotations(group), f"{path}:{group[0].get('line', '?')}"
-                    group = []
-                group.append(annot)
-            if group:
-                yield merge_annotations(group), f"{path}:{group[0].get('line', '?')}"
+            for annot in group_sentences(read_annotations(path, self.format, self.labels), self.n_sents):
+                yield annot, f"{path}:{annot.get('line', '?')}"
 
     def annotations(self, epoch: int = 0) -> Iterator[tuple[dict, str]]:
         """(annotation dict, "file:line") pairs, grouped, shuffled and limited as configured."""

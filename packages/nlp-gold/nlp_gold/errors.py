@@ -46,5 +46,10 @@ def _line_of(lines: list[int], position: int | None, default: int) -> int:
     return default
 
 
+class CorpusWarning(UserWarning):
+    """A corpus line that reads but looks wrong (e.g. a sentence with several roots); the message
+    names the file and the line."""
+
+
 class MisalignedEntityWarning(UserWarning):
     """An entity's character offsets do not fall on token boundaries; its tokens become missing."""

@@ -19,11 +19,22 @@ from typing import IO, Any
 
 from .alignment import _spaces_from_text
 from .biluo import MISSING, tags_to_entities
+from .checks import check_cats, check_label, is_int
 from .errors import BiluoError, CorpusError
+from .nonproj import find_cycle
 from .paths import open_text
 
 CHUNK = 1 << 16
 _decoder = json.JSONDecoder()
+
+
+def json_problem(err: Exception) -> str:
+    """What is wrong with a JSON text that failed to decode, in a few words."""
+    if isinstance(err, json.JSONDecodeError):
+        return f"{err.msg} (column {err.colno})"
+    if isinstance(err, RecursionError):
+        return "nested too deeply"
+    return str(err).split(";")[0]
 
 
 def iter_json_array(file: IO[str], path: Any = None) -> Iterator[tuple[Any, int]]:
@@ -72,6 +83,8 @@ def iter_json_array(file: IO[str], path: Any = None) -> Iterator[tuple[Any, int]
                     continue
                 err_line = line + buf.count("\n", pos, err.pos)
                 raise CorpusError(path, err_line, f"invalid JSON: {err.msg}") from None
+            except (RecursionError, ValueError) as err:
+                raise CorpusError(path, line, f"invalid JSON: {json_problem(err)}") from None
             if end == len(buf) and not eof and buf[pos] not in "{[\"":
                 if fill():  # a number might continue in the next chunk
                     continue
@@ -81,56 +94,86 @@ def iter_json_array(file: IO[str], path: Any = None) -> Iterator[tuple[Any, int]
         pos = end
 
 
-def paragraph_to_annotations(para: dict, path: Any, line: int) -> dict:
-    """One annotation dict from a paragraph of the JSON training format."""
+#: Token values that must be strings when given.
+_STRING_KEYS = ("tag", "pos", "morph", "lemma", "dep", "ner")
+_LIST_KEYS = ("words", "tags", "pos", "morphs", "lemmas", "heads", "deps", "ner", "sent_starts")
+
+
+def _token_head(tok: Any, k: int, n: int, path: Any, line: int, where: str) -> int | None:
+    """The relative head of token `k` of a sentence of `n` tokens, after checking the token's types."""
+    if not isinstance(tok, dict) or not isinstance(tok.get("orth"), str) or not tok["orth"]:
+        raise CorpusError(path, line, f"token {k} of {where} has no 'orth' string")
+    name = f"token {k} ({tok['orth']!r}) of {where}"
+    for key in _STRING_KEYS:
+        value = tok.get(key)
+        if value is not None and not isinstance(value, str):
+            raise CorpusError(path, line, f"{name}: '{key}' {value!r} is not a string")
+    head = tok.get("head")
+    if head is not None and not is_int(head):
+        raise CorpusError(path, line, f"{name}: head {head!r} is not an integer")
+    if head is not None and not 0 <= k + head < n:
+        raise CorpusError(path, line, f"{name}: head {head!r} is out of its sentence")
+    return head
+
+
+def _add_sentence(out: dict, sent: Any, path: Any, line: int, where: str) -> None:
+    """Append the tokens of one sentence to the per-word lists of `out`, checked."""
+    tokens = sent.get("tokens", []) if isinstance(sent, dict) else None
+    if not isinstance(tokens, list):
+        raise CorpusError(path, line, f"{where} must be an object with a 'tokens' list")
+    offset = len(out["words"])
+    for k, tok in enumerate(tokens):
+        head = _token_head(tok, k, len(tokens), path, line, where)
+        dep = tok.get("dep")
+        out["words"].append(tok["orth"])
+        for key, name in (("tags", "tag"), ("pos", "pos"), ("morphs", "morph"), ("lemmas", "lemma")):
+            out[key].append(tok.get(name) or None)
+        out["heads"].append(None if head is None else offset + k + head)
+        out["deps"].append(None if head is None or dep in (None, "", "-") else dep)
+        out["ner"].append(tok.get("ner"))
+        out["sent_starts"].append(k == 0)
+    local = [None if h is None else h - offset for h in out["heads"][offset:]]
+    cycle = find_cycle(local)
+    if cycle is not None:
+        raise CorpusError(path, line, f"the heads of {where} contain a cycle through tokens {cycle}")
+
+
+def _paragraph_cats(cats: Any, path: Any, line: int, where: str) -> dict[str, float]:
+    """The `{label: score}` of a paragraph's `[{"label", "value"}]` list, checked."""
+    scores = {}
+    for entry in cats if isinstance(cats, list) else [cats]:
+        if not isinstance(entry, dict) or "label" not in entry or "value" not in entry:
+            raise CorpusError(path, line, f"'cats' of {where} must be a list of {{\"label\": ..., \"value\": ...}} "
+                                          f"objects, found {entry!r}")
+        scores[check_label(entry["label"], path, line, "class label")] = entry["value"]
+    return check_cats(scores, path, line)
+
+
+def paragraph_to_annotations(para: Any, path: Any, line: int, where: str = "paragraph 0") -> dict:
+    """One annotation dict from a paragraph of the JSON training format; `where` names the
+    paragraph in error messages, which give the line of its document."""
     if not isinstance(para, dict) or not isinstance(para.get("sentences", []), list):
-        raise CorpusError(path, line, "a paragraph must be an object with a 'sentences' list")
-    words, tags, pos, morphs, lemmas, heads, deps, ner, starts = [], [], [], [], [], [], [], [], []
-    any_ner = False
-    for sent in para.get("sentences", []):
-        offset = len(words)
-        tokens = sent.get("tokens", []) if isinstance(sent, dict) else None
-        if not isinstance(tokens, list):
-            raise CorpusError(path, line, "a sentence must be an object with a 'tokens' list")
-        for k, tok in enumerate(tokens):
-            if not isinstance(tok, dict) or not isinstance(tok.get("orth"), str):
-                raise CorpusError(path, line, f"token {k} of a sentence has no 'orth' string")
-            words.append(tok["orth"])
-            tags.append(tok.get("tag") or None)
-            pos.append(tok.get("pos") or None)
-            morphs.append(tok.get("morph") or None)
-            lemmas.append(tok.get("lemma") or None)
-            dep = tok.get("dep")
-            head = tok.get("head")
-            if head is None or dep in (None, "", "-"):
-                heads.append(None if head is None else offset + k + head)
-                deps.append(None)
-            else:
-                if not isinstance(head, int) or not 0 <= k + head < len(tokens):
-                    raise CorpusError(path, line, f"token {k} ({tok['orth']!r}): head {head!r} is out of its sentence")
-                heads.append(offset + k + head)
-                deps.append(dep)
-            tag = tok.get("ner")
-            any_ner = any_ner or tag is not None
-            ner.append(tag if tag else MISSING)
-            starts.append(k == 0)
-    out: dict = {
-        "words": words,
-        "spaces": _spaces_from_text(words, para.get("raw")),
-        "tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas,
-        "heads": heads, "deps": deps, "sent_starts": starts, "line": line,
-    }
-    if any_ner:
+        raise CorpusError(path, line, f"{where} must be an object with a 'sentences' list")
+    raw = para.get("raw")
+    if raw is not None and not isinstance(raw, str):
+        raise CorpusError(path, line, f"'raw' of {where} is {raw!r}, not a string")
+    out: dict = {key: [] for key in _LIST_KEYS}
+    for s, sent in enumerate(para.get("sentences", [])):
+        _add_sentence(out, sent, path, line, f"{where}, sentence {s}")
+    ner = out.pop("ner")
+    out["spaces"] = _spaces_from_text(out["words"], raw)
+    out["line"] = line
+    if any(tag is not None for tag in ner):
+        ner = [tag or MISSING for tag in ner]
         try:
-            tags_to_entities(ner, where="ner")
+            tags_to_entities(ner)
         except BiluoError as err:
-            raise CorpusError(path, line, str(err)) from None
+            raise CorpusError(path, line, f"{where}: NER {err}") from None
         out["entities"] = ner
-    if para.get("raw"):
-        out["text"] = para["raw"]
-    cats = para.get("cats")
-    if cats:
-        out["cats"] = {c["label"]: float(c["value"]) for c in cats}
+    if raw:
+        out["text"] = raw
+    if para.get("cats"):
+        out["cats"] = _paragraph_cats(para["cats"], path, line, where)
     return out
 
 
@@ -139,8 +182,8 @@ def read_json_file(file: IO[str], path: Any = None) -> Iterator[dict]:
     for doc, line in iter_json_array(file, path):
         if not isinstance(doc, dict) or not isinstance(doc.get("paragraphs"), list):
             raise CorpusError(path, line, "a document must be an object with a 'paragraphs' list")
-        for para in doc["paragraphs"]:
-            yield paragraph_to_annotations(para, path, line)
+        for p, para in enumerate(doc["paragraphs"]):
+            yield paragraph_to_annotations(para, path, line, f"paragraph {p}")
 
 
 def read_json(path: str | Path) -> Iterator[dict]:

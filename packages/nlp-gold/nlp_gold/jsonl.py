@@ -8,57 +8,36 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import IO, Any
 
+from .checks import check_cats, check_entity_offsets
 from .errors import CorpusError
+from .json_format import json_problem
 from .paths import open_text
-
-
-def _entities(value: Any, path: Any, lineno: int, n_chars: int) -> list[tuple[int, int, str]]:
-    out = []
-    if not isinstance(value, list):
-        raise CorpusError(path, lineno, f"'entities' must be a list, not {type(value).__name__}")
-    for ent in value:
-        if isinstance(ent, dict):
-            ent = (ent.get("start"), ent.get("end"), ent.get("label"))
-        if (
-            not isinstance(ent, (list, tuple))
-            or len(ent) != 3
-            or not isinstance(ent[0], int)
-            or not isinstance(ent[1], int)
-            or not isinstance(ent[2], str)
-        ):
-            raise CorpusError(path, lineno, f"entity {ent!r} is not [start, end, label]")
-        if not 0 <= ent[0] < ent[1] <= n_chars:
-            raise CorpusError(path, lineno, f"entity {list(ent)!r} is outside the text's {n_chars} characters "
-                                            "(needs 0 <= start < end <= length)")
-        out.append((ent[0], ent[1], ent[2]))
-    return out
 
 
 def parse_jsonl_record(record: Any, path: Any, lineno: int, labels: Sequence[str] | None = None) -> dict:
     """An annotation dict (`text`, and `cats` and/or `entities`) from one decoded JSON line."""
     if not isinstance(record, dict) or not isinstance(record.get("text"), str):
         raise CorpusError(path, lineno, 'expected an object with a "text" string')
+    if not record["text"].strip():
+        raise CorpusError(path, lineno, '"text" is empty' if not record["text"] else '"text" is only whitespace')
     out: dict = {"text": record["text"], "line": lineno}
     cats: dict[str, float] | None = None
     if "cats" in record:
         if not isinstance(record["cats"], dict):
             raise CorpusError(path, lineno, '"cats" must be an object of label -> score')
-        try:
-            cats = {str(k): float(v) for k, v in record["cats"].items()}
-        except (TypeError, ValueError):
-            raise CorpusError(path, lineno, '"cats" values must be numbers') from None
+        cats = check_cats(record["cats"], path, lineno)
     elif "label" in record or "labels" in record:
         value = record.get("label", record.get("labels"))
         names = value if isinstance(value, list) else [value]
         if not all(isinstance(v, str) for v in names):
             raise CorpusError(path, lineno, '"label" must be a string (or "labels" a list of strings)')
-        cats = {v: 1.0 for v in names}
+        cats = check_cats({v: 1.0 for v in names}, path, lineno)
     if cats is not None:
         for label in labels or ():
             cats.setdefault(label, 0.0)
         out["cats"] = cats
     if "entities" in record:
-        out["entities"] = _entities(record["entities"], path, lineno, len(record["text"]))
+        out["entities"] = check_entity_offsets(record["entities"], len(record["text"]), path, lineno)
     if "cats" not in out and "entities" not in out:
         raise CorpusError(path, lineno, 'no annotation: expected "cats", "label" or "entities"')
     return out
@@ -74,8 +53,8 @@ def read_jsonl_file(file: IO[str], path: Any = None, labels: Sequence[str] | Non
             continue
         try:
             record = json.loads(line)
-        except json.JSONDecodeError as err:
-            raise CorpusError(path, lineno, f"invalid JSON: {err.msg} (column {err.colno})") from None
+        except (RecursionError, ValueError) as err:
+            raise CorpusError(path, lineno, f"invalid JSON: {json_problem(err)}") from None
         yield parse_jsonl_record(record, path, lineno, labels)
 
 

@@ -23,19 +23,32 @@ from nlp_train.storage import atomic_write_dir
 from nlp_vocab import Doc, Tokenizer, Vocab, english_tag_map
 
 from .about import __version__
+from .model_files import (
+    META_FILE,
+    TOKENIZER_FILE,
+    VOCAB_DIR,
+    check_component_name,
+    check_links,
+    check_meta,
+    read_meta,
+)
 from .pipeline import DisabledPipes, Pipeline
 from .pipes import FACTORIES
-from .pipes.base import batched
+from .pipes.base import MODEL_FILE, batched, check_drop
 
-META_FILE = "meta.json"
-VOCAB_DIR = "vocab"
-TOKENIZER_FILE = "tokenizer"
-
+#: meta entries that describe the saved components: rebuilt by every save, not kept in `nlp.meta`.
+_DERIVED_META = ("pipeline", "factories", "labels", "untrained")
 _WORKER_NLP: Language | None = None  # set in the parent before forking pipe() workers
 
 
 def _is_trainable(component: Any) -> bool:
     return callable(getattr(component, "update", None)) and hasattr(component, "model")
+
+
+def _check_saved_name(component: Any, name: Any, where: str) -> None:
+    """A component that `to_disk` saves gets a folder of its name: only plain names."""
+    if callable(getattr(component, "to_disk", None)):
+        check_component_name(name, where)
 
 
 def _default_vocab(lang: str) -> Vocab:
@@ -51,6 +64,7 @@ class Language:
         vocab: Vocab | None = None,
         tokenizer: Callable[[str], Doc] | None = None,
         meta: dict | None = None,
+        max_length: int | None = None,
     ) -> None:
         self.vocab = vocab if vocab is not None else _default_vocab(lang)
         self.lang = self.vocab.lang
@@ -58,6 +72,20 @@ class Language:
         self.meta: dict[str, Any] = dict(meta or {})
         self._pipeline = Pipeline()
         self._optimizer: Optimizer | None = None
+        self.max_length = max_length
+
+    @property
+    def max_length(self) -> int | None:
+        """The most characters a text may have (None, the default: no limit). Texts of any
+        length are processed in bounded memory (components read a bounded number of tokens
+        per model call), so this is a hard limit for callers who want one, not a safeguard."""
+        return self._max_length
+
+    @max_length.setter
+    def max_length(self, value: int | None) -> None:
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise ValueError(f"max_length must be a positive int or None, got {value!r}")
+        self._max_length = value
 
     def __repr__(self) -> str:
         return f"Language(lang={self.lang!r}, pipeline={self.pipe_names})"
@@ -103,6 +131,7 @@ class Language:
             )
         if name is None:
             name = getattr(component, "name", None) or getattr(component, "__name__", None) or type(component).__name__
+        _check_saved_name(component, name, "add_pipe")
         self._pipeline.add(component, name, before=before, after=after, first=first, last=last)
         if _is_trainable(component):
             component.name = name
@@ -129,6 +158,7 @@ class Language:
         return removed
 
     def replace_pipe(self, name: str, component: Any) -> None:
+        _check_saved_name(component, name, "replace_pipe")
         self._pipeline.replace(name, component)
         if _is_trainable(component):
             component.name = name
@@ -136,6 +166,7 @@ class Language:
 
     def rename_pipe(self, old_name: str, new_name: str) -> None:
         """Rename a component; components listening to a renamed tok2vec follow it."""
+        _check_saved_name(self._pipeline.get(old_name), new_name, "rename_pipe")
         self._pipeline.rename(old_name, new_name)
         component = self._pipeline.get(new_name)
         if _is_trainable(component):
@@ -209,10 +240,20 @@ class Language:
     def make_doc(self, text: str) -> Doc:
         if not isinstance(text, str):
             raise TypeError(f"make_doc expects a str, got {type(text).__name__}")
+        self._check_length(text, "make_doc")
         return self.tokenizer(text)
+
+    def _check_length(self, text: str, where: str) -> None:
+        limit = self._max_length
+        if limit is not None and len(text) > limit:
+            raise ValueError(
+                f"{where}: the text has {len(text):,} characters, more than nlp.max_length "
+                f"({limit:,}): split it, or raise nlp.max_length (None: no limit)"
+            )
 
     def _as_doc(self, item: Any, where: str) -> Doc:
         if isinstance(item, str):
+            self._check_length(item, where)
             return self.make_doc(item)
         if isinstance(item, Doc):
             return item
@@ -337,6 +378,7 @@ class Language:
         `docs`: Examples (then no golds), or texts/Docs with `golds` as annotation dicts (keys
         entities, heads, deps, tags, pos, morphs, lemmas, cats, words, ...) or gold Docs.
         """
+        check_drop(drop, "update")
         examples = self._examples(docs, golds, "update")
         if losses is None:
             losses = {}
@@ -346,6 +388,9 @@ class Language:
         self._check_listeners()
         skipped = set(exclude)
         trainable = [(name, proc) for name, proc in self._trainable() if name not in skipped]
+        for _name, proc in trainable:  # bad gold is an error before any component learns
+            if callable(getattr(proc, "check_examples", None)):
+                proc.check_examples(examples)
         try:
             for _name, proc in trainable:
                 proc.update(examples, drop=drop, sgd=sgd, losses=losses)
@@ -374,6 +419,7 @@ class Language:
     ) -> dict[str, float]:
         """Pseudo-rehearsal on raw texts/Docs/Examples: keep each component's outputs close to
         the snapshot taken by `resume_training()` (no gold needed)."""
+        check_drop(drop, "rehearse")
         if isinstance(docs, (str, Doc, Example)):
             docs = [docs]
         batch = [
@@ -447,6 +493,25 @@ class Language:
                     stack.enter_context(proc.use_params(params))
             yield
 
+    def random_states(self) -> dict[str, Any]:
+        """`{component name: state}` of the components that keep their own random generator
+        (e.g. the parser's exploration): what a training checkpoint saves to resume exactly."""
+        return {
+            name: proc.get_random_state()
+            for name, proc in self._pipeline
+            if callable(getattr(proc, "get_random_state", None))
+        }
+
+    def set_random_states(self, states: dict[str, Any]) -> None:
+        """Restore states from `random_states` (a ValueError names a component that is
+        missing or keeps no generator)."""
+        for name, state in states.items():
+            proc = self.get_pipe(name) if self.has_pipe(name) else None
+            if not callable(getattr(proc, "set_random_state", None)):
+                raise ValueError(f"a random state is saved for {name!r}, but the pipeline "
+                                 f"({', '.join(self.pipe_names)}) has no such component with a generator")
+            proc.set_random_state(state)
+
     # ---- evaluation ------------------------------------------------------------------------------
 
     def evaluate(
@@ -498,14 +563,22 @@ class Language:
             "labels": {name: list(getattr(proc, "labels", ())) for name, proc in saved},
             "nlp_models_version": __version__,
         })
+        # Saved without weights on purpose; any other component's model.bin must be there.
+        untrained = [name for name, proc in saved if hasattr(proc, "model") and proc.model is None]
+        meta.pop("untrained", None)
+        if untrained:
+            meta["untrained"] = untrained
         meta.setdefault("name", "pipeline")
         meta.setdefault("version", "0.0.0")
         return meta
 
     def to_disk(self, path: str | Path) -> None:
         """Write meta.json, vocab/, tokenizer and one folder per component, atomically (into a
-        temporary folder renamed over `path`). Custom callables without to_disk are skipped."""
-        atomic_write_dir(Path(path), self._write_folder, fsync=False)
+        temporary folder, flushed to disk, then renamed over `path`). Custom callables without
+        to_disk are skipped."""
+        for name, _proc in self._saved_components():
+            check_component_name(name, "to_disk")
+        atomic_write_dir(Path(path), self._write_folder, fsync=True)
 
     def _write_folder(self, path: Path) -> None:
         path.mkdir(parents=True, exist_ok=True)
@@ -517,8 +590,10 @@ class Language:
         srsly.write_json(path / META_FILE, self._meta())
 
     def from_disk(self, path: str | Path) -> Language:
-        """Load a folder written by `to_disk` into this object (components are created as needed)."""
+        """Load a folder written by `to_disk` into this object (components are created as
+        needed). Everything is read and checked now: a bad file is a one-line error naming it."""
         path = Path(path)
+        check_links(path)
         meta = read_meta(path)
         if meta.get("lang", self.lang) != self.lang:
             raise ValueError(f"{path / META_FILE}: pipeline is for language {meta['lang']!r}, not {self.lang!r}")
@@ -528,12 +603,16 @@ class Language:
         for name in meta.get("pipeline", []):
             proc = self._component_for(name, meta, str(path / META_FILE))
             proc.from_disk(path / name)
+            if hasattr(proc, "model") and proc.model is None and name not in meta.get("untrained", []):
+                raise FileNotFoundError(f"{path / name / MODEL_FILE}: missing (the weights of component '{name}')")
         self._link_listeners()
-        self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
+        self.meta = {k: v for k, v in meta.items() if k not in _DERIVED_META}
         return self
 
     def _component_for(self, name: str, meta: dict, where: str) -> Any:
         if self.has_pipe(name):
+            if not callable(getattr(self.get_pipe(name), "from_disk", None)):
+                raise ValueError(f"{where}: component {name!r} is in this pipeline but cannot be loaded into")
             return self.get_pipe(name)
         factory = meta.get("factories", {}).get(name, name)
         if factory not in FACTORIES:
@@ -555,18 +634,27 @@ class Language:
         })
 
     def from_bytes(self, data: bytes) -> Language:
-        msg = srsly.msgpack_loads(data)
-        if not isinstance(msg, dict) or "meta" not in msg:
+        try:
+            msg = srsly.msgpack_loads(data)
+        except Exception:  # noqa: BLE001 - msgpack raises several unrelated types
+            msg = None
+        if not isinstance(msg, dict) or not isinstance(msg.get("meta"), dict) or "lang" not in msg["meta"]:
             raise ValueError("Language.from_bytes: not the bytes of a saved pipeline")
         meta = msg["meta"]
+        check_meta(meta, "Language.from_bytes")
+        components = msg.get("components")
+        if not isinstance(components, dict) or not set(meta.get("pipeline", [])) <= set(components):
+            raise ValueError("Language.from_bytes: the bytes lack components that the meta lists")
+        if not isinstance(msg.get("vocab"), bytes) or not isinstance(msg.get("tokenizer"), bytes):
+            raise ValueError("Language.from_bytes: the bytes lack the vocab or the tokenizer")
         if meta.get("lang", self.lang) != self.lang:
             raise ValueError(f"Language.from_bytes: pipeline is for language {meta['lang']!r}, not {self.lang!r}")
         self.vocab.from_bytes(msg["vocab"])
         self.tokenizer.from_bytes(msg["tokenizer"])
         for name in meta.get("pipeline", []):
-            self._component_for(name, meta, "Language.from_bytes").from_bytes(msg["components"][name])
+            self._component_for(name, meta, "Language.from_bytes").from_bytes(components[name])
         self._link_listeners()
-        self.meta = {k: v for k, v in meta.items() if k not in ("pipeline", "factories", "labels")}
+        self.meta = {k: v for k, v in meta.items() if k not in _DERIVED_META}
         return self
 
 
@@ -577,17 +665,3 @@ def _pipe_worker(task: tuple[list, int, tuple]) -> list[bytes]:
         raise RuntimeError("pipe worker started without a pipeline (fork context required)")
     items = [Doc(nlp.vocab).from_bytes(t) if isinstance(t, bytes) else t for t in texts]
     return [doc.to_bytes() for doc in nlp.pipe(items, batch_size=batch_size, disable=disable)]
-
-
-def read_meta(path: Path) -> dict:
-    """meta.json of a saved pipeline folder, with a clear error if it is missing or malformed."""
-    meta_path = Path(path) / META_FILE
-    if not meta_path.exists():
-        raise FileNotFoundError(f"{meta_path}: no such file (not a saved pipeline folder)")
-    try:
-        meta = srsly.read_json(meta_path)
-    except ValueError as err:
-        raise ValueError(f"{meta_path}: invalid JSON ({err})") from None
-    if not isinstance(meta, dict) or "lang" not in meta:
-        raise ValueError(f"{meta_path}: expected a JSON object with a 'lang' entry")
-    return meta

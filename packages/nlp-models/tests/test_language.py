@@ -272,7 +272,7 @@ def test_bytes_round_trip(trained):
     assert nlp2.pipe_names == ["tagger"]
     assert _tags(nlp2.pipe(TEXTS)) == _tags(nlp.pipe(TEXTS))
     with pytest.raises(ValueError, match="language 'en'"):
-        blank("de").from_bytes(nlp.to_bytes())
+        blank("xx").from_bytes(nlp.to_bytes())
 
 
 def test_load_errors(tmp_path):
@@ -343,6 +343,12 @@ def test_language_type_errors():
     with pytest.raises(ValueError, match="language code"):
         blank("E N")
     assert isinstance(nlp(Doc(nlp.vocab, words=["x"])), Doc)
+
+
+def test_blank_refuses_unknown_language_codes():
+    with pytest.raises(ValueError, match=r"unknown language code 'zz': known codes are .*\bxx\b"):
+        blank("zz")
+    assert blank("xx").lang == "xx"  # the generic language stays available
 
 
 def test_gpu_choice_falls_back_to_the_fastest_cpu_ops():

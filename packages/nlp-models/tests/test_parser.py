@@ -167,3 +167,40 @@ def test_long_training_documents_are_cut_at_sentence_starts():
     # Each piece trains as its own document (the break between pieces is not trained).
     assert tree(parser(Doc(vocab, words=words[:4]))) == ([1, 1, 1, 1], deps[:4])
     assert tree(parser(Doc(vocab, words=words[4:]))) == ([1, 1, 1, 1], deps[4:])
+
+
+def test_random_states_repeat_an_update_exactly():
+    """The parser explores with its own generator; restoring its state (as resuming training
+    does) repeats an update byte for byte, and without it the same update comes out otherwise."""
+    nlp = blank("en")
+    nlp.add_pipe(nlp.create_pipe("parser", {**SMALL, "dropout": 0.0}))
+    nlp.add_pipe(nlp.create_pipe("tagger", {**SMALL, "dropout": 0.0}))
+    data = [(t, {"heads": h, "deps": d, "tags": ["X"] * len(h)}) for t, h, d in SYNTAX]
+    fix_random_seed(0)
+    nlp.begin_training(lambda: data)
+    start, states = nlp.to_bytes(), nlp.random_states()
+    assert list(states) == ["parser"]  # the tagger keeps no generator of its own
+
+    def update_from_start(restore: bool) -> bytes:
+        nlp.from_bytes(start)
+        if restore:
+            nlp.set_random_states(states)
+        texts, annotations = zip(*data)
+        nlp.update(list(texts), list(annotations), drop=0.0, sgd=Adam(0.01))
+        return nlp.get_pipe("parser").model.to_bytes()
+
+    first = update_from_start(restore=True)
+    assert update_from_start(restore=True) == first
+    assert update_from_start(restore=False) != first
+
+
+def test_bad_random_states_are_clear_errors():
+    nlp = blank("en")
+    nlp.add_pipe(nlp.create_pipe("parser", SMALL))
+    nlp.add_pipe(nlp.create_pipe("tagger", SMALL))
+    with pytest.raises(ValueError, match="'ner', but the pipeline \\(parser, tagger\\) has no such"):
+        nlp.set_random_states({"ner": nlp.random_states()["parser"]})
+    with pytest.raises(ValueError, match="'tagger', but the pipeline"):
+        nlp.set_random_states({"tagger": nlp.random_states()["parser"]})
+    with pytest.raises(ValueError, match="^parser: not a random generator state"):
+        nlp.set_random_states({"parser": '{"bit_generator": "MT19937"}'})

@@ -83,7 +83,7 @@ def test_exclusive_example_without_any_label_is_skipped():
 
 def test_bad_category_value_names_the_example():
     vocab = Vocab("en")
-    textcat = TextCategorizer(vocab, architecture="bow", labels=["A"])
+    textcat = TextCategorizer(vocab, architecture="bow", labels=["A", "B"])
     textcat.begin_training()
     examples = [
         Example.from_dict(Doc(vocab, words=["x"]), {"cats": {"A": 1.0}}),
@@ -130,3 +130,14 @@ def test_textcat_through_the_language_scores_accuracy():
     scores = nlp.evaluate([(t, {"cats": c}) for t, c in _toy_data(40, 5)])
     assert scores["textcat_acc"] >= 90.0
     assert scores["textcat_macro_f"] >= 90.0
+
+
+def test_exclusive_classes_need_two_labels():
+    vocab = Vocab("en")
+    one = [Example.from_dict(Doc(vocab, words=["fine"]), {"cats": {"POS": 1.0}})]
+    textcat = TextCategorizer(vocab, architecture="bow")
+    with pytest.raises(ValueError, match="exclusive classes need at least two labels, got only 'POS'"):
+        textcat.begin_training(lambda: one)
+    multilabel = TextCategorizer(vocab, architecture="bow", exclusive_classes=False)
+    multilabel.begin_training(lambda: one)  # one independent yes/no class is fine
+    assert multilabel.labels == ("POS",)

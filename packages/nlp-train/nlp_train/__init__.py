@@ -10,6 +10,7 @@ from .batching import (
     minibatch_by_words,
 )
 from .checkpoint import LoopState, has_checkpoint
+from .divergence import TrainingDiverged
 from .loop import TrainConfig, TrainResult, train
 from .optimizer import create_optimizer
 from .protocol import Corpus, Params, TrainablePipeline
@@ -28,6 +29,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "TrainablePipeline",
+    "TrainingDiverged",
     "batch_size_schedule",
     "compounding",
     "constant",

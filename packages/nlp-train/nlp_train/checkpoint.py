@@ -8,12 +8,13 @@ Layout of ``output_dir/checkpoint/`` (written atomically as one folder):
   (``nr_update``, ``last_seen``), the scalar hyper-parameters and how many
   times its schedules were stepped;
 - ``state.msgpack``: the epoch, schedule positions, best score, history and
-  the python / numpy / shuffling random states;
+  every random state training reads (see :mod:`nlp_train.randomness`);
 - ``state.json``: a human-readable summary (epoch, best epoch and score).
 
 Optimizer keys are ``(model_id, param_name)``, and model ids are handed out
-per process, so each key is also saved as its index in the pipeline's
-parameter order (see :func:`param_order`) and mapped back on loading.
+per process, so a key is saved as its index in the pipeline's parameter
+order (see :func:`param_order`) and mapped back on loading; only a key
+outside that order keeps its model id.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import srsly
 from thinc.api import Model, Optimizer, get_current_ops
 from thinc.backends import get_array_ops
 
+from .randomness import capture_random, restore_random
 from .storage import atomic_write_dir
 
 Key = tuple[int, str]
@@ -84,7 +86,9 @@ def optimizer_to_bytes(optimizer: Optimizer, order: list[Key] | None, n_steps: i
                 all_keys.append(key)
     msg: dict[str, Any] = {
         "version": FORMAT_VERSION,
-        "keys": [[int(k[0]), str(k[1]), index.get(k, -1)] for k in all_keys],
+        # a key in the pipeline's order is saved by position only: the same training writes
+        # the same bytes, whatever ids the process gave its models
+        "keys": [[-1 if k in index else int(k[0]), str(k[1]), index.get(k, -1)] for k in all_keys],
         "scalars": {name: getattr(optimizer, name) for name in _SCALARS},
         "schedules": sorted(optimizer.schedules),
         "schedule_steps": n_steps,
@@ -118,8 +122,8 @@ def optimizer_from_bytes(
         raise ValueError(f"{where}: use_averages differs from the saved optimizer's")
     keys: list[Key] = []
     for i, (model_id, name, idx) in enumerate(msg["keys"]):
-        if idx >= 0 and order is not None:
-            if idx >= len(order) or order[idx][1] != name:
+        if idx >= 0:
+            if order is None or idx >= len(order) or order[idx][1] != name:
                 raise ValueError(
                     f"{where}: optimizer key {i} ({name!r}, parameter #{idx}) does not match the "
                     "pipeline's parameters: was the checkpoint written by another pipeline?"
@@ -162,28 +166,6 @@ class LoopState:
     data: dict[str, Any] = field(default_factory=dict)  # what the run trained on, checked on resume
 
 
-def capture_random(shuffle_rng: random.Random) -> dict[str, Any]:
-    """The python, numpy and shuffling random states, msgpack-ready."""
-    kind, keys, pos, has_gauss, cached = numpy.random.get_state(legacy=True)
-    py_version, py_state, py_gauss = random.getstate()
-    sh_version, sh_state, sh_gauss = shuffle_rng.getstate()
-    return {
-        "python": [py_version, list(py_state), py_gauss],
-        "shuffle": [sh_version, list(sh_state), sh_gauss],
-        "numpy": [kind, numpy.asarray(keys), int(pos), int(has_gauss), float(cached)],
-    }
-
-
-def restore_random(states: dict[str, Any], shuffle_rng: random.Random) -> None:
-    """Inverse of :func:`capture_random`."""
-    version, state, gauss = states["python"]
-    random.setstate((version, tuple(state), gauss))
-    version, state, gauss = states["shuffle"]
-    shuffle_rng.setstate((version, tuple(state), gauss))
-    kind, keys, pos, has_gauss, cached = states["numpy"]
-    numpy.random.set_state((kind, numpy.asarray(keys, dtype=numpy.uint32), pos, has_gauss, cached))
-
-
 def save_checkpoint(
     output_dir: Path, nlp: Any, optimizer: Optimizer, state: LoopState,
     shuffle_rng: random.Random,
@@ -194,7 +176,7 @@ def save_checkpoint(
     msg = {
         "version": FORMAT_VERSION,
         "loop": state.__dict__,
-        "random": capture_random(shuffle_rng),
+        "random": capture_random(shuffle_rng, nlp),
     }
 
     def write(tmp: Path) -> None:
@@ -226,5 +208,5 @@ def load_checkpoint(
     order = param_order(nlp)
     optimizer_from_bytes(optimizer, (folder / "optimizer.msgpack").read_bytes(), order,
                          f"{where}/optimizer.msgpack")
-    restore_random(msg["random"], shuffle_rng)
+    restore_random(msg["random"], shuffle_rng, nlp, f"{where}/state.msgpack")
     return LoopState(**msg["loop"])

@@ -15,8 +15,10 @@ from thinc.api import CupyOps, Optimizer, fix_random_seed, get_current_ops
 
 from .batching import batch_size_schedule, minibatch, minibatch_by_words
 from .checkpoint import LoopState, has_checkpoint, load_checkpoint, save_checkpoint
+from .divergence import diverged, has_nonfinite_params, loss_divergence
 from .optimizer import create_optimizer
 from .protocol import Corpus, read_corpus
+from .randomness import seed_device
 from .report import plot_scores, write_log
 from .schedules import compounding, decaying, skip
 from .scoring import resolve_score_weights, weighted_score
@@ -238,6 +240,8 @@ def train(
     if cfg.patience is not None and state.bad_epochs >= cfg.patience:
         stopped_by, first = "patience", cfg.n_epochs + 1  # the interrupted run had stopped
     for epoch in range(first, cfg.n_epochs + 1):
+        if _on_gpu():
+            seed_device(cfg.seed, epoch)  # cupy's state cannot be saved: reseed it per epoch
         index = list(range(len(train_examples)))  # fresh each epoch: resumable from the RNG alone
         shuffle_rng.shuffle(index)
         ordered = [train_examples[i] for i in index]
@@ -265,6 +269,10 @@ def train(
                 picks = shuffle_rng.sample(range(len(raw)), min(len(batch), len(raw)))
                 nlp.rehearse([raw[i] for i in picks], sgd=optimizer, losses=losses)
             n_batches += 1
+            failure = loss_divergence(losses, epoch, n_batches, out, state.best_epoch)
+            if failure is not None:
+                progress.close()
+                raise failure
             batch_len = len(batch)
             n_words += sum(int(counter(ex)) for ex in batch)
             progress.advance(len(batch), losses)
@@ -275,6 +283,8 @@ def train(
         train_seconds = time.perf_counter() - epoch_start
 
         averages = optimizer.averages
+        if has_nonfinite_params(averages):  # the last update broke the weights, its loss was fine
+            raise diverged("an averaged weight became nan or inf", epoch, out, state.best_epoch)
         eval_start = time.perf_counter()
         with (nlp.use_params(averages) if averages else nullcontext()):
             try:

@@ -50,6 +50,10 @@ class TrainablePipeline(Protocol):
       ``(name, component)`` whose ``component.model`` is a thinc Model.
       Either lets ``resume`` map saved optimizer state onto a pipeline whose
       models got other ids (e.g. rebuilt in the same process).
+    - ``random_states()`` / ``set_random_states(states)``: the msgpack-ready
+      states of the random generators the components keep for themselves
+      (``{name: state}``), saved in the checkpoint so ``resume`` is exact;
+      ``set_random_states`` raises ValueError on states that do not fit.
     """
 
     pipe_names: Sequence[str]

@@ -1,9 +1,11 @@
-"""Atomic folder writes: a model folder is either complete or absent.
+"""Atomic writes: a model folder (or an output file) is either complete or absent.
 
 Each folder is written under a hidden temporary name in the same parent,
 then renamed into place (``os.rename`` of a folder within one file system is
 atomic).  Replacing an existing folder moves the old one aside first; if the
 process dies between the two renames, :func:`recover` puts the old one back.
+A file is written the same way (:func:`atomic_write_file`), and replaced by
+one rename: a full disk or an error leaves the old file, never a truncated one.
 """
 
 from __future__ import annotations
@@ -17,20 +19,21 @@ from pathlib import Path
 _STALE = re.compile(r"^\.(?P<name>.+)\.(?P<kind>tmp|old)-(?P<pid>\d+)$")
 
 
+def _fsync_path(path: str | Path) -> None:
+    """Flush one file, or one folder's entries, to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_tree(path: Path) -> None:
     """Flush every file (and folder entry) under ``path`` to disk."""
     for root, _dirs, files in os.walk(path):
         for name in files:
-            fd = os.open(os.path.join(root, name), os.O_RDONLY)
-            try:
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-        fd = os.open(root, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            _fsync_path(os.path.join(root, name))
+        _fsync_path(root)
 
 
 def atomic_write_dir(target: Path, write: Callable[[Path], object], *, fsync: bool = True) -> Path:
@@ -60,18 +63,30 @@ def atomic_write_dir(target: Path, write: Callable[[Path], object], *, fsync: bo
         os.rename(target, old)
     os.rename(tmp, target)
     if fsync:
-        _fsync_tree_entry(parent)
+        _fsync_path(parent)
     if old.exists():
         shutil.rmtree(old)
     return target
 
 
-def _fsync_tree_entry(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
+def atomic_write_file(target: Path, write: Callable[[Path], object], *, fsync: bool = True) -> Path:
+    """Create file ``target`` by calling ``write(tmp_path)`` on a hidden temporary file in
+    the same folder, flushed to disk and then renamed over ``target``. If ``write`` fails (a
+    full disk, bad input), the temporary file is removed and ``target`` is left as it was."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".{target.name}.tmp-{os.getpid()}"
     try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+        write(tmp)
+        if fsync:
+            _fsync_path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    if fsync:
+        _fsync_path(target.parent)
+    return target
 
 
 def copy_dir_atomic(source: Path, target: Path) -> Path:

@@ -4,7 +4,7 @@ from . import attrs
 from .about import __version__
 from .doc import Doc
 from .docbin import DocBin
-from .lang import LangData, get_lang_data
+from .lang import LangData, check_language, get_lang_data, known_languages
 from .lexeme import Lexeme
 from .span import Span
 from .strings import StringStore, hash_string
@@ -14,4 +14,4 @@ from .tokenizer import Tokenizer
 from .vectors import Vectors
 from .vocab import Vocab
 
-__all__ = ["__version__", "attrs", "LangData", "get_lang_data", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]
+__all__ = ["__version__", "attrs", "LangData", "check_language", "get_lang_data", "known_languages", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]

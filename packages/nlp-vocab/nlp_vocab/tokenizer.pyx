@@ -20,11 +20,10 @@ from murmurhash.mrmr cimport hash64
 from preshed.maps cimport PreshMap
 
 from .doc cimport Doc
+from .safe_patterns import checked_rules
 from .structs cimport LexemeC
 from .typedefs cimport hash_t
 from .vocab cimport Vocab
-
-_RULE_NAMES = ("prefixes", "suffixes", "infixes", "url_match", "email_match", "token_match")
 
 
 def _check_exceptions(exceptions) -> dict:
@@ -61,6 +60,57 @@ def _compile(patterns, template):
             except re.error as bad:
                 raise ValueError(f"Tokenizer: bad regular expression {p!r}: {bad}") from None
         raise ValueError(f"Tokenizer: rules do not combine into one expression: {err}") from None
+
+
+# Affix stripping past its exact budget (see Tokenizer._strip_affixes).
+cdef Py_ssize_t _EXACT_BUDGET = 4096  # characters of exact rounds every chunk may use
+cdef Py_ssize_t _EXACT_FACTOR = 8     # and this many times the chunk's length
+cdef Py_ssize_t _SHORT = 128          # a rest this short is always looked at whole
+cdef Py_ssize_t _WINDOW = 32          # first window an affix is looked for in
+cdef Py_ssize_t _CONTEXT = 16         # text beyond the window that look-arounds may read
+
+
+cdef Py_ssize_t _prefix_length(object match, str chunk, Py_ssize_t start, Py_ssize_t end,
+                               bint exact) except -1:
+    """Length of the prefix rule's match at the start of chunk[start:end] (0: none).
+
+    Exact, or past the budget on a long rest: matched in chunk[start:start + window +
+    _CONTEXT], the window doubling while the match reaches past it (a run of dashes
+    stays one prefix, however long)."""
+    cdef Py_ssize_t window = _WINDOW
+    while True:
+        if exact or end - start <= window + _CONTEXT:
+            m = match(chunk[start:end])
+            return m.end() if m is not None else 0
+        m = match(chunk[start : start + window + _CONTEXT])
+        if m is None:
+            return 0
+        if m.end() <= window:
+            return m.end()
+        window *= 2
+
+
+cdef Py_ssize_t _suffix_length(object search, str chunk, Py_ssize_t start, Py_ssize_t end,
+                               bint exact) except -1:
+    """Length of the suffix rule's match at the end of chunk[start:end] (0: none).
+
+    Exact, or past the budget on a long rest: the match starting in the last `window`
+    characters (with _CONTEXT characters before them for look-behinds), the window doubling
+    while the match starts at its first character (and so may start further left)."""
+    cdef Py_ssize_t window = _WINDOW
+    cdef Py_ssize_t lo
+    while True:
+        lo = end - window - _CONTEXT
+        if exact or lo <= start:
+            text = chunk[start:end]
+            m = search(text)
+            return len(text) - m.start() if m is not None else 0
+        m = search(chunk[lo:end], _CONTEXT)
+        if m is None:
+            return 0
+        if m.start() > _CONTEXT:
+            return end - lo - m.start()
+        window *= 2
 
 
 cdef inline hash_t _chunk_key(const void* data, int kind, int start, int end) noexcept nogil:
@@ -263,6 +313,47 @@ cdef class Tokenizer:
             self._whole_match is not None and self._whole_match(s) is not None
         )
 
+    def _strip_affixes(self, str chunk, list prefixes, list suffixes) -> tuple:
+        """Strip prefixes and suffixes off `chunk` repeatedly (special cases and whole-token
+        matches stop it); returns (start, end, whole): what remains is chunk[start:end].
+
+        Each round looks at the whole rest of the chunk, so a chunk that loses many affixes
+        costs rounds x length: quadratic on runs such as 20,000 "(". Rounds are exact while
+        their total length stays within a budget of 4,096 + 8 x len(chunk) characters, and a
+        rest of at most _SHORT characters is always looked at whole; so chunks of normal text
+        split exactly as by the plain rules. Past the budget, a long rest is only read near
+        its ends (see _prefix_in_window, _suffix_in_window) and is not a whole-token match,
+        which keeps the work linear in the chunk's length.
+        """
+        prefix_match = self._prefix_search
+        suffix_search = self._suffix_search
+        cdef Py_ssize_t start = 0
+        cdef Py_ssize_t end = len(chunk)
+        cdef Py_ssize_t budget = _EXACT_BUDGET + _EXACT_FACTOR * end
+        cdef Py_ssize_t before, n
+        cdef bint exact
+        while start < end:
+            exact = end - start <= _SHORT or budget >= end - start
+            budget -= end - start
+            if exact and self._keep_whole(chunk[start:end]):
+                return start, end, True
+            before = end - start
+            if prefix_match is not None:
+                n = _prefix_length(prefix_match, chunk, start, end, exact)
+                if 0 < n < end - start:
+                    prefixes.append(chunk[start : start + n])
+                    start += n
+                    if (exact or end - start <= _SHORT) and self._keep_whole(chunk[start:end]):
+                        return start, end, True
+            if suffix_search is not None:
+                n = _suffix_length(suffix_search, chunk, start, end, exact)
+                if 0 < n < end - start:
+                    suffixes.append(chunk[end - n : end])
+                    end -= n
+            if end - start == before:
+                break
+        return start, end, False
+
     def _split(self, str chunk, list trace) -> list:
         """The pieces of one whitespace-free chunk; `trace` (a list or None) gets
         (rule, piece) pairs in text order, for `explain`."""
@@ -271,32 +362,10 @@ cdef class Tokenizer:
             if trace is not None:
                 trace.extend(("SPECIAL", p) for p in specials[chunk])
             return list(specials[chunk])
-        prefix_match = self._prefix_search
-        suffix_search = self._suffix_search
         cdef list prefixes = []
         cdef list suffixes = []
-        s = chunk
-        whole = False
-        while s:
-            if self._keep_whole(s):
-                whole = True
-                break
-            before = len(s)
-            if prefix_match is not None:
-                m = prefix_match(s)
-                if m is not None and 0 < m.end() < len(s):
-                    prefixes.append(s[: m.end()])
-                    s = s[m.end():]
-                    if self._keep_whole(s):
-                        whole = True
-                        break
-            if suffix_search is not None:
-                m = suffix_search(s)
-                if m is not None and 0 < m.start() < len(s):
-                    suffixes.append(s[m.start():])
-                    s = s[: m.start()]
-            if len(s) == before:
-                break
+        start, end, whole = self._strip_affixes(chunk, prefixes, suffixes)
+        s = chunk[start:end]
         if trace is not None:
             trace.extend(("PREFIX", p) for p in prefixes)
         cdef list out = prefixes
@@ -365,22 +434,29 @@ cdef class Tokenizer:
         return trace
 
     def to_bytes(self) -> bytes:
-        """The rules and special cases (not the vocab, not the cache)."""
-        return srsly.msgpack_dumps({"rules": dict(self._rules), "exceptions": self.exceptions})
+        """The rules and special cases (not the vocab, not the cache). A rule that loading
+        would refuse (see nlp_vocab.safe_patterns) is a ValueError here already."""
+        msg = {"rules": dict(self._rules), "exceptions": self.exceptions}
+        try:
+            checked_rules(msg)
+        except ValueError as err:
+            raise ValueError(f"Tokenizer.to_bytes: {err}") from None
+        return srsly.msgpack_dumps(msg)
 
     def from_bytes(self, bytes data):
-        msg = srsly.msgpack_loads(data)
-        if not isinstance(msg, dict) or "rules" not in msg or "exceptions" not in msg:
-            raise ValueError("Tokenizer.from_bytes: not a serialized tokenizer")
-        rules = msg["rules"]
-        unknown = set(rules) - set(_RULE_NAMES)
-        if unknown:
-            raise ValueError(f"Tokenizer.from_bytes: unknown rule fields {sorted(unknown)}")
-        self._specials = _check_exceptions(msg["exceptions"])
-        self._exceptions = {k: [dict(p) for p in v] for k, v in msg["exceptions"].items()}
-        self._rules = {name: rules.get(name) for name in _RULE_NAMES}
-        for name in ("prefixes", "suffixes", "infixes"):
-            self._rules[name] = list(self._rules[name] or [])
+        """Load rules and special cases; patterns that could backtrack without bound are
+        refused (only shipped rules and a safe subset load: nlp_vocab.safe_patterns)."""
+        try:
+            msg = srsly.msgpack_loads(data)
+        except Exception as err:  # noqa: BLE001 - msgpack raises several unrelated types
+            raise ValueError(f"Tokenizer.from_bytes: not a serialized tokenizer ({type(err).__name__})") from None
+        try:
+            rules, exceptions = checked_rules(msg)
+        except ValueError as err:
+            raise ValueError(f"Tokenizer.from_bytes: {err}") from None
+        self._specials = _check_exceptions(exceptions)
+        self._exceptions = {k: [dict(p) for p in v] for k, v in exceptions.items()}
+        self._rules = rules
         self._compile_rules()
         return self
 

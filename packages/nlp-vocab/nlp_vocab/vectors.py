@@ -23,6 +23,30 @@ _ROWS_FILE = "rows.npy"
 _STRINGS_FILE = "strings.json"
 
 
+def nonfinite_row(data: numpy.ndarray, chunk: int = 65536) -> int | None:
+    """The index of the first row of `data` holding nan or inf, or None (checked a block of
+    rows at a time, so a large table needs no second table-sized mask)."""
+    for start in range(0, data.shape[0], chunk):
+        bad = numpy.flatnonzero(~numpy.isfinite(data[start:start + chunk]).all(axis=1))
+        if bad.size:
+            return start + int(bad[0])
+    return None
+
+
+def _require_finite(data: numpy.ndarray, source: str, keys=(), rows=(), strings: object = None) -> None:
+    """A ValueError naming `source` and the row (and its word, when `keys`, `rows` and `strings`
+    tell it) when a vector holds nan or inf: training on it turns the weights it touches to nan.
+    Tables that are not 2D float arrays are left to the shape checks."""
+    row = nonfinite_row(data) if data.ndim == 2 and data.dtype.kind == "f" else None
+    if row is None:
+        return
+    named = ""
+    keys_of_row = [k for k, r in zip(keys, rows) if int(r) == row][:1]
+    if keys_of_row and isinstance(strings, dict) and str(int(keys_of_row[0])) in strings:
+        named = f" (word {strings[str(int(keys_of_row[0]))]!r})"
+    raise ValueError(f"{source}: the vector in row {row}{named} holds nan or inf values")
+
+
 def _hash(text: str) -> int:
     """The StringStore id of `text` (imported lazily: strings is a compiled sibling module)."""
     from .strings import hash_string
@@ -247,9 +271,12 @@ class Vectors:
                         )
                     word = " ".join(fields[: len(fields) - width])
                     try:
-                        values = numpy.array(fields[len(fields) - width :], dtype=numpy.float32)
+                        with numpy.errstate(over="ignore"):  # too large for float32: inf, refused below
+                            values = numpy.array(fields[len(fields) - width :], dtype=numpy.float32)
                     except ValueError as err:
                         raise ValueError(f"{path}:{lineno}: bad number in vector: {err}") from None
+                    if not numpy.isfinite(values).all():
+                        raise ValueError(f"{path}:{lineno}: the vector of {word!r} holds nan or inf values")
                     n_lines += 1
                     if word in seen:
                         continue
@@ -275,6 +302,7 @@ class Vectors:
         data = numpy.load(npy_path, allow_pickle=False)
         if data.ndim != 2:
             raise ValueError(f"{npy_path}: expected a 2D array, got shape {data.shape}")
+        _require_finite(data, str(npy_path))
         keys: list[Key]
         if keys_path.suffix == ".npy":
             keys = [int(k) for k in numpy.load(keys_path, allow_pickle=False)]
@@ -330,6 +358,7 @@ class Vectors:
             rows = numpy.frombuffer(msg["rows"], dtype=numpy.int64)
         except (KeyError, ValueError) as err:
             raise ValueError(f"Vectors.from_bytes: malformed data ({err})") from None
+        _require_finite(table, "Vectors.from_bytes", keys, rows, msg.get("strings"))
         self._set_state(table.copy(), keys, rows, msg.get("strings", {}), source="Vectors.from_bytes")
         return self
 
@@ -347,9 +376,35 @@ class Vectors:
         for name in (_DATA_FILE, _KEYS_FILE, _ROWS_FILE):
             if not (path / name).exists():
                 raise FileNotFoundError(f"Vectors.from_disk: missing {path / name}")
-        data = numpy.load(path / _DATA_FILE, allow_pickle=False)
-        keys = numpy.load(path / _KEYS_FILE, allow_pickle=False)
-        rows = numpy.load(path / _ROWS_FILE, allow_pickle=False)
-        strings = srsly.read_json(path / _STRINGS_FILE) if (path / _STRINGS_FILE).exists() else {}
+        data = _load_array(path / _DATA_FILE, "f")
+        keys = _load_array(path / _KEYS_FILE, "iu")
+        rows = _load_array(path / _ROWS_FILE, "iu")
+        strings = _load_strings(path / _STRINGS_FILE) if (path / _STRINGS_FILE).exists() else {}
+        _require_finite(data, str(path / _DATA_FILE), keys, rows, strings)
         self._set_state(data, keys, rows, strings, source=str(path))
         return self
+
+
+def _load_array(path: Path, kinds: str) -> numpy.ndarray:
+    """A saved NumPy array of a numeric kind in `kinds` ("f" float, "iu" integer); a ValueError
+    naming the file if it is not one (pickled objects are never loaded)."""
+    try:
+        array = numpy.load(path, allow_pickle=False)
+    except (ValueError, OSError, EOFError) as err:
+        raise ValueError(f"{path}: not a NumPy array file ({' '.join(str(err).split())})") from None
+    if array.dtype.kind not in kinds:
+        raise ValueError(f"{path}: expected {'floats' if kinds == 'f' else 'integers'}, got {array.dtype} values")
+    return array
+
+
+def _load_strings(path: Path) -> dict[str, str]:
+    """strings.json: an object of decimal key -> word; a ValueError naming the file otherwise."""
+    try:
+        strings = srsly.read_json(path)
+    except ValueError as err:
+        raise ValueError(f"{path}: invalid JSON ({' '.join(str(err).split())})") from None
+    if not isinstance(strings, dict) or not all(
+        isinstance(k, str) and k.isdigit() and isinstance(v, str) for k, v in strings.items()
+    ):
+        raise ValueError(f"{path}: expected a JSON object of decimal key -> word")
+    return strings

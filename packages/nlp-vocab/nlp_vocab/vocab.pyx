@@ -123,9 +123,12 @@ cdef class Vocab:
             "lexemes": [self.strings[orth] for orth in self._orths],
         }
 
-    def _load_serial_dict(self, msg: dict, source: str) -> None:
+    def _load_serial_dict(self, msg, source: str) -> None:
         if not isinstance(msg, dict) or "strings" not in msg or "lexemes" not in msg:
             raise ValueError(f"{source}: not a serialized Vocab (missing 'strings' or 'lexemes')")
+        for key in ("strings", "lexemes"):
+            if not isinstance(msg[key], list) or not all(isinstance(s, str) for s in msg[key]):
+                raise ValueError(f"{source}: '{key}' must be a list of strings")
         if msg.get("lang", self.lang) != self.lang:
             raise ValueError(
                 f"{source}: vocab was saved for language {msg['lang']!r}, loading into {self.lang!r}"

@@ -138,6 +138,28 @@ def test_disk_round_trip(tmp_path):
         Vectors().from_disk(tmp_path / "vectors")
 
 
+@pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "NaN", "1e39"])
+def test_nonfinite_values_are_refused_at_every_loader(tmp_path, bad):
+    text = tmp_path / "glove.txt"
+    text.write_text(f"the 0.5 -1.0\ncat 1 {bad}\n", encoding="utf8")
+    with pytest.raises(ValueError, match=r"glove\.txt:2: the vector of 'cat' holds nan or inf"):
+        Vectors.from_glove_text(text)
+    with numpy.errstate(over="ignore"):  # 1e39 is inf in float32
+        value = numpy.float32(bad)
+    data = numpy.array([[0.5, -1.0], [1, 2], [value, 2]], dtype="f")
+    numpy.save(tmp_path / "v.npy", data)
+    (tmp_path / "keys.txt").write_text("the\ncat\ndog\n", encoding="utf8")
+    with pytest.raises(ValueError, match=r"v\.npy: the vector in row 2 holds nan or inf"):
+        Vectors.from_npy(tmp_path / "v.npy", tmp_path / "keys.txt")
+    vectors = _example()
+    vectors.data[1, 2] = value  # "pear"
+    with pytest.raises(ValueError, match=r"from_bytes: the vector in row 1 \(word 'pear'\) holds nan"):
+        Vectors().from_bytes(vectors.to_bytes())
+    vectors.to_disk(tmp_path / "vectors")
+    with pytest.raises(ValueError, match=r"vectors\.npy: the vector in row 1 \(word 'pear'\) holds nan"):
+        Vectors().from_disk(tmp_path / "vectors")
+
+
 def test_bad_arguments():
     with pytest.raises(ValueError, match="2-dimensional"):
         Vectors(data=numpy.zeros(3))

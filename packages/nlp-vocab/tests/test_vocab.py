@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 
-from nlp_vocab import Lexeme, Vocab, attrs, get_lang_data
+from nlp_vocab import Lexeme, Vocab, attrs, check_language, get_lang_data, known_languages
 
 
 def test_attrs_names_and_ids():
@@ -80,6 +80,14 @@ def test_lang_data():
     assert isinstance(xx.prefixes, list) and isinstance(en.tokenizer_exceptions, dict)
     with pytest.raises(ValueError, match="language code"):
         get_lang_data("English!")
+
+
+def test_known_language_codes():
+    assert {"en", "xx"} <= set(known_languages())
+    assert check_language("en") == "en" and check_language("xx") == "xx"
+    assert check_language("fi") == "fi"  # a real language without its own data: generic rules
+    with pytest.raises(ValueError, match=r"unknown language code 'zz': known codes are .*en.*xx"):
+        check_language("zz")
 
 
 def test_lookup_by_unknown_id_and_bad_key():

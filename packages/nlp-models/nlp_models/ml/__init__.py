@@ -16,9 +16,15 @@ from .pretrain import build_pretrain_characters_model, build_pretrain_vectors_mo
 from .registry import architectures
 from .resize import resize_output
 from .tagger import build_tagger_model
-from .textcat import build_bow_text_classifier, build_cnn_text_classifier, build_text_classifier
+from .textcat import (
+    build_bow_text_classifier,
+    build_cnn_text_classifier,
+    build_text_classifier,
+    pool_windows,
+    predict_pooled,
+)
 from .tok2vec import build_hash_embed_cnn_tok2vec
-from .transition_model import ParserStepModel, build_transition_model
+from .transition_model import ParserStepModel, build_transition_model, predict_step
 from .vectors import StaticVectors, VectorTable, static_vector_targets
 
 __all__ = [
@@ -47,6 +53,9 @@ __all__ = [
     "featurize_docs",
     "get_cpu_ops",
     "model_ops",
+    "pool_windows",
+    "predict_pooled",
+    "predict_step",
     "resize_output",
     "static_vector_targets",
     "textcat_loss",

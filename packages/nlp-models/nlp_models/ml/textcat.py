@@ -5,7 +5,7 @@ probabilities for mutually exclusive classes, sigmoids for multilabel. The backw
 `scores - truth` (the logit gradient of cross-entropy / binary cross-entropy; see textcat_loss).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy
@@ -146,14 +146,45 @@ def _bow_logits(n_labels: int | None, ngram_size: int, column: int, length: int,
     return chain(*layers, bow_features(ngram_size, column), output_layer), output_layer
 
 
-def _cnn_logits(tok2vec: Model, n_labels: int | None, hidden_width: int, pieces: int, dropout: float | None) -> tuple[Model, Model]:
+def _cnn_logits(
+    tok2vec: Model, n_labels: int | None, hidden_width: int, pieces: int, dropout: float | None
+) -> tuple[Model, Model, Model]:
+    """(the CNN branch, its hidden layer, its output layer)."""
     width = tok2vec.get_dim("nO")
     output_layer = resizable(
         Linear(n_labels, hidden_width, init_W=zero_init), resize_layer=resize_linear_weighted
     )
     hidden = Maxout(hidden_width, 2 * width, nP=pieces, normalize=True, dropout=dropout)
     pooled = chain(tok2vec, mean_max_pool(), hidden, output_layer)
-    return pooled, output_layer
+    return pooled, hidden, output_layer
+
+
+def pool_windows(windows: Iterable[Any], ops: Any) -> Any:
+    """(1, 2*width) [mean, max] over the rows of all `windows` (a doc's token vectors, a window
+    at a time): what mean_max_pool gives for their concatenation, holding one at a time."""
+    total = best = None
+    n = 0
+    for X in windows:
+        if not len(X):
+            continue
+        total = X.sum(axis=0) if total is None else total + X.sum(axis=0)
+        best = X.max(axis=0) if best is None else ops.xp.maximum(best, X.max(axis=0))
+        n += len(X)
+    if total is None:
+        raise ValueError("pool_windows: no token vectors to pool")
+    return ops.asarray2f(ops.xp.concatenate([total / n, best])[None, :])
+
+
+def predict_pooled(model: Model, X: list, pooled: Any) -> Any:
+    """The scores of a CNN or ensemble classifier for one doc, its CNN branch starting from
+    the pooled token vectors `pooled` (see pool_windows); X is the doc's model input, read by
+    the bag-of-ngrams branch of an ensemble."""
+    hidden = model.get_ref("cnn_hidden").predict(pooled)
+    ensemble = model.has_ref("bow_logits")
+    logits = model.get_ref("output_layer_cnn" if ensemble else "output_layer").predict(hidden)
+    if ensemble:
+        logits = logits + model.get_ref("bow_logits").predict(X)
+    return model.get_ref("activation").predict(logits)
 
 
 @architectures("nlp.TextCatBOW.v1")
@@ -182,10 +213,13 @@ def build_cnn_text_classifier(
     dropout: float | None = None,
 ) -> Model[list, Any]:
     """Mean+max pooled token vectors, a Maxout hidden layer, then the output layer."""
-    logits, output_layer = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
-    model = chain(logits, output_activation(exclusive_classes))
+    logits, hidden, output_layer = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
+    activation = output_activation(exclusive_classes)
+    model = chain(logits, activation)
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output_layer", output_layer)
+    model.set_ref("cnn_hidden", hidden)
+    model.set_ref("activation", activation)
     return _finish(model, n_labels, tok2vec.ops)
 
 
@@ -229,9 +263,13 @@ def build_text_classifier(
     `featurizer` (e.g. `doc_features()`) turns the input into feature arrays for the
     bag-of-ngrams part when the input is Docs (a `tok2vec` listener reads Docs)."""
     bow, bow_out = _bow_logits(n_labels, ngram_size, column, length, featurizer)
-    cnn, cnn_out = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
-    model = chain(sum_logits(bow, cnn), output_activation(exclusive_classes))
+    cnn, hidden, cnn_out = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
+    activation = output_activation(exclusive_classes)
+    model = chain(sum_logits(bow, cnn), activation)
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output_layer", bow_out)
     model.set_ref("output_layer_cnn", cnn_out)
+    model.set_ref("bow_logits", bow)
+    model.set_ref("cnn_hidden", hidden)
+    model.set_ref("activation", activation)
     return _finish(model, n_labels, tok2vec.ops)

@@ -14,10 +14,8 @@ from thinc.api import (
     chain,
     clone,
     concatenate,
-    expand_window,
     noop,
     ragged2list,
-    residual,
     with_array,
 )
 from thinc.types import Floats2d, Ragged
@@ -25,6 +23,7 @@ from thinc.types import Floats2d, Ragged
 from .featurize import FEATURE_ATTRS, check_features
 from .maxout import FastMaxout
 from .ops import model_ops
+from .ragged import ragged_residual, ragged_window
 from .registry import architectures
 from .vectors import StaticVectors, VectorTable
 
@@ -99,10 +98,11 @@ def embed_features(
 
 
 def conv_block(width: int, window: int, pieces: int, dropout: float | None) -> Model[Ragged, Ragged]:
-    """Residual window convolution over Ragged docs: neighbours concatenated, Maxout+LayerNorm."""
+    """Residual window convolution over Ragged docs: neighbours concatenated, Maxout+LayerNorm
+    (a batch with no tokens passes through with its width: see ragged.py)."""
     maxout = FastMaxout(width, width * (2 * window + 1), nP=pieces, normalize=True)
     inner = chain(maxout, Dropout(dropout)) if dropout else maxout
-    return residual(chain(expand_window(window), with_array(inner)))
+    return ragged_residual(chain(ragged_window(window), with_array(inner)))
 
 
 @architectures("nlp.HashEmbedCNN.v1")

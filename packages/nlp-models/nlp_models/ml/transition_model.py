@@ -112,6 +112,16 @@ def _forward(model: Model, Xs: list, is_train: bool) -> tuple["ParserStepModel",
     return step, finish
 
 
+def predict_step(model: Model, tokvecs: Floats2d) -> "ParserStepModel":
+    """The inference step model of one doc's token vectors computed outside the model (a
+    window of a long doc, whose vectors the component computes window by window)."""
+    ops = model.ops
+    X = ops.as_contig(ops.asarray2f(tokvecs))
+    if X.shape[1] != model.get_dim("nI"):
+        raise ValueError(f"transition model: token vectors have width {X.shape[1]}, expected {model.get_dim('nI')}")
+    return ParserStepModel(model, precompute(model.get_ref("lower"), X), [len(X)], False)
+
+
 def _no_backprop(_: Any = None) -> Any:
     raise ValueError("parser step: no backward pass (model run with is_train=False)")
 

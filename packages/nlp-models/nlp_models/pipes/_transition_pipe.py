@@ -11,6 +11,7 @@ over all states at once (no per-token or per-state Python objects).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -18,7 +19,8 @@ import numpy
 from thinc.api import Model, Optimizer
 
 from ..ml import build_transition_model, resize_output, transition_loss
-from .base import TOK2VEC_DEFAULTS, TrainablePipe
+from ._windowed_table import MIN_WINDOW, WindowedTable
+from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop
 
 NEG_INF = numpy.float32(-1e30)
 
@@ -79,6 +81,21 @@ class TransitionPipe(TrainablePipe):
         self._system: Any = None
         super().__init__(vocab, name, **cfg)
         self._rng = numpy.random.default_rng(self.cfg.get("seed", 0))
+
+    # ---- random state (saved by training checkpoints, not by to_disk) ---------------------------
+
+    def get_random_state(self) -> str:
+        """The state of the generator that training's exploration draws from, as JSON text (its
+        integers are 128-bit): a resumed run continues the same draws."""
+        return json.dumps(self._rng.bit_generator.state)
+
+    def set_random_state(self, state: str) -> None:
+        """Restore a state from `get_random_state` (a ValueError, naming this component, if it
+        is not one)."""
+        try:
+            self._rng.bit_generator.state = json.loads(state)
+        except (TypeError, ValueError, KeyError) as err:
+            raise ValueError(f"{self.name}: not a random generator state ({err})") from None
 
     # ---- subclass hooks ------------------------------------------------------------------------
 
@@ -178,17 +195,41 @@ class TransitionPipe(TrainablePipe):
             numpy.add(live_ids, offsets[live, None], out=live_ids, where=live_ids >= 0)
             live_valid = valid[live]
             if on_step is None:
-                scores = step.predict_scores(live_ids)
-                chosen = numpy.where(live_valid, self._to_numpy(scores), NEG_INF).argmax(axis=1)
+                chosen = self._best_actions(step, live_ids, live_valid)
             else:
                 chosen = on_step(live, live_ids, live_valid)
             actions[live] = chosen
             system.apply_batch(states, actions)
         raise RuntimeError(f"{self.name}: transition loop did not finish in {max_steps} steps")
 
+    def _best_actions(self, step: Any, ids: Any, valid: Any) -> numpy.ndarray:
+        """The best-scoring valid action of each state."""
+        return numpy.where(valid, self._to_numpy(step.predict_scores(ids)), NEG_INF).argmax(axis=1)
+
     @staticmethod
     def _to_numpy(array: Any) -> numpy.ndarray:
         return array if isinstance(array, numpy.ndarray) else array.get()
+
+    # ---- long documents ------------------------------------------------------------------------
+
+    def annotate_long(self, doc: Any) -> None:
+        """Annotate a doc of more than `chunk_tokens` words as one state, as `predict` would,
+        with the table of the model's lower layer over a moving window of its words (see
+        _windowed_table): memory is that of one window, whatever the length of the doc."""
+        states = self.init_states([doc])
+        table = WindowedTable(self, doc, max(self.chunk_tokens, MIN_WINDOW))
+        self._run(None, states, [len(doc)], table.choose)
+        self.set_annotations([doc], states)
+
+    def slide_point(self, ids: numpy.ndarray) -> tuple[int, list[int]] | None:
+        """For a state whose features read the words `ids` (-1: none): (lo, pinned) if from
+        now on the state reads no word before lo but those in `pinned`, else None."""
+        return None
+
+    def forced_action(self, ids: numpy.ndarray) -> int | None:
+        """An action that leads a state with features `ids` towards a slide point, taken when
+        none came for half a window (None: wait for one; see _windowed_table)."""
+        return None
 
     # ---- training ------------------------------------------------------------------------------
 
@@ -211,6 +252,7 @@ class TransitionPipe(TrainablePipe):
     ) -> dict[str, float]:
         """One gradient step: every state follows its chosen action and learns, at each step,
         to score the zero-cost valid actions above the others (softmax over valid actions)."""
+        check_drop(drop, f"{self.name}.update")
         losses = self._losses(losses)
         examples = list(examples)
         if not examples:
@@ -275,6 +317,7 @@ class TransitionPipe(TrainablePipe):
         """Pseudo-rehearsal: on the docs (no gold needed), move this model's scores of the
         actions the frozen copy (`_rehearsal_model`) knows towards the copy's scores, in the
         states this model reaches. Actions added since the copy was made are left free."""
+        check_drop(drop, f"{self.name}.rehearse")
         losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses

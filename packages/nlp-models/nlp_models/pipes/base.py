@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import numbers
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
@@ -28,6 +29,8 @@ from ..ml import (
     featurize_docs,
     resize_output,
 )
+from ..model_files import read_json_file
+from ._chunks import CHUNK_TOKENS, RowSource, context_width, predict_rows, row_source, token_groups
 
 CFG_FILE = "cfg.json"
 LABELS_FILE = "labels.json"
@@ -52,6 +55,19 @@ def set_dropout(model: Model, rate: float) -> None:
             node.attrs["dropout_rate"] = float(rate)
 
 
+def check_drop(drop: Any, where: str) -> float:
+    """`drop` as a float, or a ValueError naming `where` and the value unless 0 <= drop < 1
+    (a rate of 1 or more would zero every activation; a negative one is meaningless)."""
+    if isinstance(drop, bool) or not isinstance(drop, numbers.Real) or not 0.0 <= drop < 1.0:
+        raise ValueError(f"{where}: drop must be a number with 0 <= drop < 1, got {drop!r}")
+    return float(drop)
+
+
+def has_tokens(docs: Iterable[Any]) -> bool:
+    """Whether any of `docs` has a token (a batch with none has nothing to learn from)."""
+    return any(len(doc) for doc in docs)
+
+
 def batched(items: Iterable[Any], size: int) -> Iterator[list]:
     """Consecutive lists of `size` items (the last may be shorter)."""
     if size < 1:
@@ -62,6 +78,33 @@ def batched(items: Iterable[Any], size: int) -> Iterator[list]:
         if not batch:
             return
         yield batch
+
+
+def check_cfg(cfg: Any, defaults: dict[str, Any]) -> None:
+    """A ValueError unless `cfg` is an object whose entries with a default have its type or
+    are null (a saved cfg.json is data: a wrong type must not reach the model builder)."""
+    if not isinstance(cfg, dict):
+        raise ValueError(f"expected a JSON object, got {type(cfg).__name__}")
+    for key, value in cfg.items():
+        default = defaults.get(key)
+        if default is None or value is None:
+            continue
+        kinds = _CFG_KINDS.get(type(default), (type(default),))
+        if isinstance(value, bool) != isinstance(default, bool) or not isinstance(value, kinds):
+            raise ValueError(f"{key!r} must be {_CFG_NAMES.get(type(default), type(default).__name__)}, got {value!r}")
+
+
+# Accepted types per default's type: a number for a float, one or several sizes for a list.
+_CFG_KINDS: dict[type, tuple[type, ...]] = {
+    int: (numbers.Integral,), float: (numbers.Real,), tuple: (list, tuple, numbers.Integral),
+    list: (list, tuple, numbers.Integral),
+}
+_CFG_NAMES = {bool: "true or false", int: "an integer", float: "a number", str: "a string",
+              tuple: "a list or an integer", list: "a list or an integer", dict: "an object"}
+
+
+def _one_line(err: BaseException) -> str:
+    return " ".join(str(err).split()) or type(err).__name__
 
 
 def _jsonable(value: Any) -> Any:
@@ -89,6 +132,9 @@ class TrainablePipe:
     factory: str = "pipe"
     #: Subclasses list their hyperparameters and defaults here.
     default_cfg: dict[str, Any] = {}
+    #: Most tokens a model call reads when annotating (set on an instance to change it; not
+    #: saved): memory stays bounded whatever the length of the docs.
+    chunk_tokens: int = CHUNK_TOKENS
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
         self.vocab = vocab
@@ -134,6 +180,10 @@ class TrainablePipe:
     def labels_of_example(self, example: Any) -> Iterable[str]:
         """The labels an nlp_gold Example carries for this component (for begin_training)."""
         return ()
+
+    def check_examples(self, examples: Sequence[Any]) -> None:
+        """A ValueError naming the example if its gold is something this component cannot
+        learn (run by `update` on every batch, before anything is learnt; none by default)."""
 
     def init_sample(self, examples: Sequence[Any]) -> tuple[Any, Any]:
         """(X, Y) handed to `model.initialize` to infer shapes; Y None by default (and X None
@@ -290,14 +340,37 @@ class TrainablePipe:
     # ---- running -------------------------------------------------------------------------------
 
     def __call__(self, doc: Any) -> Any:
-        self.set_annotations([doc], self.predict([doc]))
+        self.annotate([doc])
         return doc
 
     def pipe(self, docs: Iterable[Any], batch_size: int = 256) -> Iterator[Any]:
-        """Annotate docs in batches of `batch_size` (one model call per batch)."""
+        """Annotate docs in batches of `batch_size` (a model call per `chunk_tokens` tokens)."""
         for batch in batched(docs, batch_size):
-            self.set_annotations(batch, self.predict(batch))
+            self.annotate(batch)
             yield from batch
+
+    def annotate(self, docs: Sequence[Any]) -> None:
+        """Predict and set annotations with bounded memory: docs in groups of at most
+        `chunk_tokens` tokens, and a longer doc alone, by `annotate_long`."""
+        for group in token_groups(docs, self.chunk_tokens):
+            if len(group) == 1 and len(group[0]) > self.chunk_tokens:
+                self.annotate_long(group[0])
+            else:
+                self.set_annotations(group, self.predict(group))
+
+    def annotate_long(self, doc: Any) -> None:
+        """Annotate a doc of more than `chunk_tokens` tokens; components whose memory grows
+        with the doc's length override this to work window by window (this default runs the
+        whole doc at once)."""
+        self.set_annotations([doc], self.predict([doc]))
+
+    def row_source(self, doc: Any) -> RowSource:
+        """The model input of tokens lo..hi of `doc` as `source(lo, hi)` (see _chunks)."""
+        return row_source(self.model_input([doc])[0], doc)
+
+    def predict_rows(self, model: Model, doc: Any, source: RowSource, start: int, end: int) -> Any:
+        """`model`'s per-token output for tokens [start, end) of `doc`, as for the whole doc."""
+        return predict_rows(model, source, len(doc), start, end, context_width(model))
 
     # ---- learning ------------------------------------------------------------------------------
 
@@ -321,10 +394,13 @@ class TrainablePipe:
         sgd: Optimizer | None = None,
         losses: dict[str, float] | None = None,
     ) -> dict[str, float]:
-        """One gradient step on `examples`; adds the loss under this component's name."""
+        """One gradient step on `examples`; adds the loss under this component's name.
+        Empty docs add nothing; a batch with no tokens at all makes no step."""
+        check_drop(drop, f"{self.name}.update")
         losses = self._losses(losses)
         examples = list(examples)
-        if not examples:
+        self.check_examples(examples)
+        if not has_tokens(eg.predicted for eg in examples):
             return losses
         model = self._learning_model(drop)
         docs = [eg.predicted for eg in examples]
@@ -347,12 +423,13 @@ class TrainablePipe:
 
         `examples` may be Examples or Docs: only the (predicted) docs are used, no gold.
         """
+        check_drop(drop, f"{self.name}.rehearse")
         losses = self._losses(losses)
         if self._rehearsal_model is None:
             return losses
         self._refuse_shared_rehearsal()
         docs = [getattr(eg, "predicted", eg) for eg in examples]
-        if not docs:
+        if not has_tokens(docs):
             return losses
         model = self._learning_model(drop)
         X = self.model_input(docs)
@@ -380,7 +457,11 @@ class TrainablePipe:
         return list(self._labels)
 
     def labels_from_msg(self, msg: Any) -> None:
-        self._labels = [str(label) for label in msg]
+        if not isinstance(msg, list) or not all(isinstance(label, str) and label for label in msg):
+            raise ValueError("expected a list of non-empty label strings")
+        if len(set(msg)) != len(msg):
+            raise ValueError("a label is listed twice")
+        self._labels = list(msg)
         for label in self._labels:
             self.vocab.strings.add(label)
 
@@ -398,14 +479,18 @@ class TrainablePipe:
         except Exception as err:  # noqa: BLE001 - any decoding failure means bad bytes
             raise ValueError(f"{self.name}: cannot read component bytes ({err})") from err
         for key in ("cfg", "labels", "model"):
-            if key not in msg:
+            if not isinstance(msg, dict) or key not in msg:
                 raise ValueError(f"{self.name}: component bytes lack the '{key}' entry")
-        self._load(msg["cfg"], msg["labels"], msg["model"], f"{self.name} (bytes)")
+        self._load(msg["cfg"], msg["labels"], msg["model"], lambda part: f"{self.name} (bytes, {part})")
         return self
 
     def to_disk(self, path: str | Path) -> None:
         """Write cfg.json, labels.json and (once built) model.bin into the folder `path`."""
         path = Path(path)
+        try:
+            check_cfg(self.cfg, self.default_cfg)  # what loading would refuse is not saved
+        except ValueError as err:
+            raise ValueError(f"{self.name}: cfg {err}") from None
         path.mkdir(parents=True, exist_ok=True)
         srsly.write_json(path / CFG_FILE, _jsonable(self.cfg))
         srsly.write_json(path / LABELS_FILE, self.labels_to_msg())
@@ -415,27 +500,41 @@ class TrainablePipe:
             (path / MODEL_FILE).unlink()
 
     def from_disk(self, path: str | Path) -> TrainablePipe:
+        """Read what `to_disk` wrote; without model.bin the component has no model (see
+        `Language.from_disk`, which requires it unless the component was saved untrained)."""
         path = Path(path)
         for name in (CFG_FILE, LABELS_FILE):
-            if not (path / name).exists():
+            if not (path / name).is_file():
                 raise FileNotFoundError(f"{path / name}: missing file of component '{self.name}'")
-        cfg = srsly.read_json(path / CFG_FILE)
-        labels = srsly.read_json(path / LABELS_FILE)
+        cfg = read_json_file(path / CFG_FILE)
+        labels = read_json_file(path / LABELS_FILE)
         model_bytes = (path / MODEL_FILE).read_bytes() if (path / MODEL_FILE).exists() else None
-        self._load(cfg, labels, model_bytes, str(path))
+        self._load(cfg, labels, model_bytes, lambda part: str(path / part))
         return self
 
-    def _load(self, cfg: dict, labels: Any, model_bytes: bytes | None, where: str) -> None:
-        if not isinstance(cfg, dict):
-            raise ValueError(f"{where}: cfg must be a JSON object, got {type(cfg).__name__}")
+    def _load(self, cfg: Any, labels: Any, model_bytes: bytes | None, where: Callable[[str], str]) -> None:
+        """Set cfg, labels and weights; a ValueError naming the part (`where(file name)`) that
+        is malformed or does not fit the others."""
+        try:
+            check_cfg(cfg, self.default_cfg)
+        except ValueError as err:
+            raise ValueError(f"{where(CFG_FILE)}: {err}") from None
         self.cfg.update(cfg)
-        self.labels_from_msg(labels)
+        try:
+            self.labels_from_msg(labels)
+        except ValueError as err:
+            raise ValueError(f"{where(LABELS_FILE)}: {err}") from None
         if model_bytes is None:
             self.model = None
             return
-        model = self.build_model()
+        try:
+            model = self.build_model()
+        except Exception as err:  # noqa: BLE001 - any failure here comes from the cfg or labels
+            raise ValueError(f"{where(CFG_FILE)}: cannot build component '{self.name}' ({_one_line(err)})") from None
         try:
             model.from_bytes(model_bytes)
         except Exception as err:  # noqa: BLE001 - report which component failed to load
-            raise ValueError(f"{where}: cannot load the weights of component '{self.name}' ({err})") from err
+            raise ValueError(
+                f"{where(MODEL_FILE)}: cannot load the weights of component '{self.name}' ({_one_line(err)})"
+            ) from None
         self.model = model

@@ -14,10 +14,12 @@ from typing import Any
 import numpy
 
 from nlp_transitions import BiluoPushDown
+from nlp_transitions.ner import FEATURE_NAMES
 
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
 MISSING = "-"
+_B0, _E0 = FEATURE_NAMES.index("B0"), FEATURE_NAMES.index("E0")
 
 
 class EntityRecognizer(TransitionPipe):
@@ -121,6 +123,17 @@ class EntityRecognizer(TransitionPipe):
                 _clean_edges(chunk_preset, missing=None)
             out.append(TrainChunk(index, start, end, gold, preset=chunk_preset))
         return out
+
+    # ---- long documents (see _windowed_table) --------------------------------------------------
+
+    def slide_point(self, ids: numpy.ndarray) -> tuple[int, list[int]] | None:
+        """Any step: the state only ever reads the two words before the first buffer word, the
+        words after it, and the first word of the open entity (pinned if it lies before)."""
+        if ids[_B0] < 0:
+            return None
+        lo = max(0, int(ids[_B0]) - 2)
+        first = int(ids[_E0])
+        return lo, [first] if 0 <= first < lo else []
 
     # ---- annotation ----------------------------------------------------------------------------
 

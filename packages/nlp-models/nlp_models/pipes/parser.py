@@ -17,10 +17,12 @@ from thinc.api import Optimizer
 
 from nlp_gold.nonproj import decompose, deprojectivize, is_decorated
 from nlp_transitions import ArcEager
+from nlp_transitions.arc_eager import FEATURE_NAMES
 
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
 NO_LABEL = "-"
+_S0, _S1, _B0, _B0L1, _B0L2 = (FEATURE_NAMES.index(name) for name in ("S0", "S1", "B0", "B0L1", "B0L2"))
 
 
 class DependencyParser(TransitionPipe):
@@ -147,6 +149,20 @@ class DependencyParser(TransitionPipe):
                 raise ValueError(f"{self.name}: example {index} ({getattr(example, 'where', '')}): {err}") from None
             out.append(TrainChunk(index, start, end, gold))
         return out
+
+    # ---- long documents (see _windowed_table) --------------------------------------------------
+
+    def slide_point(self, ids: numpy.ndarray) -> tuple[int, list[int]] | None:
+        """With an empty stack the state never reads a word before the first buffer word again
+        but that word's two leftmost children (final: only stack words become left children,
+        and the word is shifted next)."""
+        if ids[_S0] >= 0 or ids[_B0] < 0:
+            return None
+        return int(ids[_B0]), [int(w) for w in ids[[_B0L1, _B0L2]] if w >= 0]
+
+    def forced_action(self, ids: numpy.ndarray) -> int | None:
+        """Close the sentence: REDUCE down to one stack word, then BREAK (the stack empties)."""
+        return self.system.action_id("REDUCE" if ids[_S1] >= 0 else "BREAK")
 
     # ---- annotation ----------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ import numpy
 from thinc.api import Model
 
 from ..ml import build_tagger_model, categorical_loss
+from ._chunks import windows
 from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
 
@@ -48,12 +49,23 @@ class Tagger(TrainablePipe):
     def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
         """Set TAG (the argmax) and, for tags in the tag map, POS and MORPH."""
         table = self._annotation_table()
-        ops = self.require_model().ops
         for doc, probs in zip(docs, predictions):
-            if not len(doc):
-                continue
-            best = ops.to_numpy(probs.argmax(axis=1)).astype("int64")
-            doc.from_array(["TAG", "POS", "MORPH"], table[best])
+            if len(doc):
+                doc.from_array(["TAG", "POS", "MORPH"], table[self._best(probs)])
+
+    def annotate_long(self, doc: Any) -> None:
+        """Tag a long doc window by window (each token's tag is the one the whole doc gives it:
+        see _chunks); only the best tag of each token is kept between windows."""
+        model = self.require_model()
+        source = self.row_source(doc)
+        best = numpy.empty(len(doc), dtype="int64")
+        for start, end in windows(len(doc), self.chunk_tokens):
+            best[start:end] = self._best(self.predict_rows(model, doc, source, start, end))
+        doc.from_array(["TAG", "POS", "MORPH"], self._annotation_table()[best])
+
+    def _best(self, probs: Any) -> numpy.ndarray:
+        """The index of each row's best tag, as an int64 numpy array."""
+        return self.require_model().ops.to_numpy(probs.argmax(axis=1)).astype("int64")
 
     def _annotation_table(self) -> numpy.ndarray:
         """(n_labels, 3) uint64: the TAG, POS and MORPH string ids of each label (0: unknown)."""

@@ -14,8 +14,11 @@ from ..ml import (
     build_cnn_text_classifier,
     build_text_classifier,
     doc_features,
+    pool_windows,
+    predict_pooled,
     textcat_loss,
 )
+from ._chunks import row_source, windows
 from .base import TrainablePipe
 
 ARCHITECTURES = ("ensemble", "bow", "cnn")
@@ -56,6 +59,16 @@ class TextCategorizer(TrainablePipe):
             )
         super().__init__(vocab, name=name, **cfg)
 
+    def _check_labels(self) -> None:
+        """Labels exist, and mutually exclusive classes are at least two (a softmax over one
+        class always says 1.0: nothing to learn)."""
+        super()._check_labels()
+        if self.cfg["exclusive_classes"] and len(self._labels) < 2:
+            raise ValueError(
+                f"{self.name}: mutually exclusive classes need at least two labels, got only "
+                f"{self._labels[0]!r}: add the other class(es), or use exclusive_classes=False"
+            )
+
     def build_model(self) -> Model:
         self._check_labels()
         cfg = self.cfg
@@ -86,24 +99,56 @@ class TextCategorizer(TrainablePipe):
             for label, score in zip(self._labels, row):
                 doc.cats[label] = float(score)
 
+    def annotate_long(self, doc: Any) -> None:
+        """Score a long doc with the CNN's token vectors computed and pooled window by window
+        (the bag of n-grams, which holds no per-token activations, reads the doc at once)."""
+        model = self.require_model()
+        if not model.has_ref("cnn_hidden"):
+            super().annotate_long(doc)
+            return
+        X = self.model_input([doc])
+        source = row_source(X[0], doc)
+        tok2vec = model.get_ref("tok2vec")
+        vectors = (
+            self.predict_rows(tok2vec, doc, source, start, end)
+            for start, end in windows(len(doc), self.chunk_tokens)
+        )
+        self.set_annotations([doc], predict_pooled(model, X, pool_windows(vectors, model.ops)))
+
+    def check_examples(self, examples: Sequence[Any]) -> None:
+        """Every gold `cats` entry names a label of this component and is a number in [0, 1]."""
+        known = set(self._labels)
+        for i, example in enumerate(examples):
+            where = getattr(example, "where", None) or "example"
+            for label, value in example.cats.items():
+                if label not in known:
+                    raise ValueError(
+                        f"{self.name}: example {i} ({where}) has the label {label!r}, which is not one "
+                        f"of its labels ({', '.join(map(repr, self._labels)) or 'none'}); add it with "
+                        "add_label(), or pass examples that have it to begin_training()"
+                    )
+                if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                    raise ValueError(
+                        f"{self.name}: example {i} ({where}) has cats[{label!r}] = {value!r}; "
+                        "expected a number in [0, 1]"
+                    )
+
     def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
         """Cross-entropy (exclusive) or binary cross-entropy; labels missing from a gold `cats`
-        dict are masked (for exclusive classes, a doc with none of the labels is skipped)."""
+        dict are masked (for exclusive classes, a doc with none of the labels is skipped), and
+        so are empty docs (no text: nothing to learn about it)."""
+        self.check_examples(examples)
         n = len(self._labels)
         truth = numpy.zeros((len(examples), n), dtype="float32")
         mask = numpy.zeros((len(examples), n), dtype="float32")
         exclusive = bool(self.cfg["exclusive_classes"])
         for i, example in enumerate(examples):
+            if not len(example.predicted):
+                continue
             cats = example.cats
             for j, label in enumerate(self._labels):
                 if label in cats:
-                    value = cats[label]
-                    if not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
-                        raise ValueError(
-                            f"{self.name}: example {i} ({getattr(example, 'where', 'example')}) has "
-                            f"cats[{label!r}] = {value!r}; expected a number in [0, 1]"
-                        )
-                    truth[i, j] = float(value)
+                    truth[i, j] = float(cats[label])
                     mask[i, j] = 1.0
             if exclusive and truth[i].sum() >= 1.0:
                 mask[i] = 1.0  # an exclusive label set is complete once one label is given

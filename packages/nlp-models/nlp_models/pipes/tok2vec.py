@@ -18,7 +18,8 @@ from typing import Any
 from thinc.api import Model, Optimizer
 
 from ..ml import SharedBatch
-from .base import TOK2VEC_DEFAULTS, TrainablePipe
+from ._chunks import windows
+from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop, has_tokens
 
 
 class Tok2Vec(TrainablePipe):
@@ -86,6 +87,16 @@ class Tok2Vec(TrainablePipe):
         for doc, array in zip(docs, vectors):
             doc.tensor = array
 
+    def annotate_long(self, doc: Any) -> None:
+        """Fill a long doc's `doc.tensor` window by window (the same vectors as for the whole
+        doc at once: see _chunks), so only one window's activations are held at a time."""
+        model = self.require_model()
+        source = self.row_source(doc)
+        tensor = model.ops.alloc2f(len(doc), model.get_dim("nO"), zeros=False)
+        for start, end in windows(len(doc), self.chunk_tokens):
+            tensor[start:end] = self.predict_rows(model, doc, source, start, end)
+        doc.tensor = tensor
+
     # ---- training ------------------------------------------------------------------------------
 
     def update(
@@ -98,11 +109,12 @@ class Tok2Vec(TrainablePipe):
         """Run the forward pass on the examples' predicted docs and hand it to the listeners;
         the backward pass and the step on `sgd` run when they have all sent their gradients.
         The loss entry is the sum of squares of the gradient received."""
+        check_drop(drop, f"{self.name}.update")
         losses = self._losses(losses)
         self.flush_update()
         examples = list(examples)
-        if not examples or not self._listeners:
-            return losses  # nobody would send a gradient: nothing to learn
+        if not has_tokens(eg.predicted for eg in examples) or not self._listeners:
+            return losses  # no tokens, or nobody to send a gradient: nothing to learn
         docs = [eg.predicted for eg in examples]
         model = self._learning_model(drop)
         outputs, backprop = model.begin_update(self.model_input(docs))

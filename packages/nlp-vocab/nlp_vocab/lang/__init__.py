@@ -9,6 +9,7 @@ from `nlp_vocab.lang.<code>.tokenizer_exceptions` (`TOKENIZER_EXCEPTIONS`) and f
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -51,6 +52,37 @@ def _lang_module(code: str):
 
 
 @cache
+def known_languages() -> tuple[str, ...]:
+    """The language codes with their own data folder here; "xx" is the generic one (any language,
+    language-independent rules)."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if m.ispkg))
+
+
+# ISO 639-1: every two-letter language code. Those without a data folder here get the generic
+# ("xx") rules, as a real language should; anything else is a typo and is refused.
+ISO_639_1 = frozenset("""
+aa ab ae af ak am an ar as av ay az ba be bg bh bi bm bn bo br bs ca ce ch co cr cs cu cv cy da de
+dv dz ee el en eo es et eu fa ff fi fj fo fr fy ga gd gl gn gu gv ha he hi ho hr ht hu hy hz ia id
+ie ig ii ik io is it iu ja jv ka kg ki kj kk kl km kn ko kr ks ku kv kw ky la lb lg li ln lo lt lu
+lv mg mh mi mk ml mn mr ms mt my na nb nd ne ng nl nn no nr nv ny oc oj om or os pa pi pl ps pt qu
+rm rn ro ru rw sa sc sd se sg si sk sl sm sn so sq sr ss st su sv sw ta te tg th ti tk tl tn to tr
+ts tt tw ty ug uk ur uz ve vi vo wa wo xh yi yo za zh zu
+""".split())
+
+
+def check_language(code: str) -> str:
+    """`code` if it names a language: one with its own data here, "xx", or any other ISO 639-1
+    code (generic rules); a ValueError listing the known codes otherwise (an unknown code would
+    silently get the generic data)."""
+    known = known_languages()
+    if code not in known and code not in ISO_639_1:
+        raise ValueError(f"unknown language code {code!r}: known codes are {', '.join(known)} "
+                         "(their own rules) and any other ISO 639-1 code such as 'fi' "
+                         '(the generic rules of "xx")')
+    return code
+
+
+@cache
 def get_lang_data(code: str = "xx") -> LangData:
     """The language data for an ISO code such as "en"; any code without its own data gets the
     generic defaults (no stop words, no norm exceptions, generic punctuation rules)."""
@@ -75,4 +107,4 @@ def get_lang_data(code: str = "xx") -> LangData:
     )
 
 
-__all__ = ["LangData", "get_lang_data"]
+__all__ = ["LangData", "check_language", "get_lang_data", "known_languages"]

@@ -1,0 +1,106 @@
+"""`nlp train`'s checks of its inputs before any training starts.
+
+Errors (one line, via `fail`): network sizes out of range (a MemoryError traceback otherwise;
+`nlp pretrain` checks its sizes here too), a component with no annotation in the training data (`-p ner` on data without
+entities), mutually exclusive text classes with only one class. Warnings (one line each, training
+goes on): dev labels the training data never shows, which the model cannot predict.
+
+Labels are counted from the loaded Examples' gold (what training will see), one component at a
+time and only for the components being trained.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from ._errors import fail
+
+#: The largest value of each network size option (by its short flag).
+SIZE_LIMITS = {"-cw": 2048, "-cd": 16, "-er": 1_000_000}
+#: The most values one hashed embedding table (-er rows of -cw values) may hold: 512 MB of float32.
+EMBED_VALUES_LIMIT = 2**27
+#: What each component learns from, and its labels, for the messages.
+ANNOTATION = {"tagger": "tags", "parser": "dependency arcs", "ner": "entities", "textcat": "text classes"}
+KINDS = {"tagger": "tags", "parser": "dependency labels", "ner": "entity labels", "textcat": "text classes"}
+SHOWN = 10  # labels named in one warning
+
+
+def check_sizes(options: dict[str, int | None]) -> None:
+    """A UserError for a network size option above its limit, or for an embedding table too
+    large to allocate. `options`: {"-cw/--conv-width": value or None, ...}."""
+    by_flag = {}
+    for option, value in options.items():
+        flag = option.split("/")[0]
+        if value is None:
+            continue
+        if value > SIZE_LIMITS[flag]:
+            fail(f"{option} {value} is too large: at most {SIZE_LIMITS[flag]:,} (the network would not fit in memory)")
+        by_flag[flag] = (option, value)
+    if "-cw" in by_flag and "-er" in by_flag and by_flag["-cw"][1] * by_flag["-er"][1] > EMBED_VALUES_LIMIT:
+        (width_opt, width), (rows_opt, rows) = by_flag["-cw"], by_flag["-er"]
+        fail(f"{rows_opt} {rows} with {width_opt} {width}: each embedding table would hold {rows * width:,} "
+             f"values, more than {EMBED_VALUES_LIMIT:,}; lower one of them")
+
+
+def _entity_labels(biluo: Iterable[str]) -> list[str]:
+    return [tag[2:] for tag in biluo if tag[:2] in ("B-", "U-")]
+
+
+def component_labels(name: str, examples: Sequence[Any]) -> Counter:
+    """How often each label of component `name` occurs in the gold of `examples`."""
+    counts: Counter = Counter()
+    for eg in examples:
+        if name == "textcat":
+            counts.update(list(eg.cats))  # the labels a doc names, whatever their values
+            continue
+        gold = eg.gold
+        if name == "tagger":
+            counts.update(t for t in gold["tags"] if t)
+        elif name == "parser":
+            counts.update(d for h, d in zip(gold["heads"], gold["deps"]) if h is not None and d)
+        elif name == "ner":
+            counts.update(_entity_labels(gold["entities"]))
+    return counts
+
+
+def _require_annotation(name: str, labels: Counter, train_path: str) -> None:
+    if not labels:
+        fail(f"-p {name}: the training data ({train_path}) has no {ANNOTATION[name]}: nothing to train the "
+             f"{name} on (add that annotation, or leave {name} out of -p)")
+
+
+def _require_two_classes(proc: Any, labels: Counter, train_path: str) -> None:
+    classes = sorted(set(labels) | set(proc.labels))
+    if proc.cfg.get("exclusive_classes", True) and len(classes) < 2:
+        fail(f"-p textcat: the training data ({train_path}) has one text class only, {classes[0]!r}: mutually "
+             "exclusive classes need at least two (add the other classes, or use -tm/--textcat-multilabel)")
+
+
+def unseen_dev_labels(name: str, train: Counter, dev: Counter, known: Iterable[str], dev_path: str) -> str | None:
+    """The warning line for `dev` labels of `name` that neither the training data nor the
+    component (`known`, from a base model) has; None when there are none."""
+    unseen = sorted(set(dev) - set(train) - set(known))
+    if not unseen:
+        return None
+    shown = ", ".join(unseen[:SHOWN]) + (f", ... ({len(unseen) - SHOWN} more)" if len(unseen) > SHOWN else "")
+    return (f"⚠ {name}: {KINDS[name]} in the development data ({dev_path}) but never in the training data: "
+            f"{shown}; the model cannot predict them, so its dev scores will be lower")
+
+
+def check_data(nlp: Any, names: Sequence[str], train_examples: Sequence[Any], dev_examples: Sequence[Any],
+               train_path: str, dev_path: str) -> None:
+    """Errors and warnings (printed) for the trained components `names` of `nlp` (see the
+    module docstring)."""
+    for name in names:
+        if name not in KINDS:
+            continue  # a shared tok2vec learns no labels
+        proc = nlp.get_pipe(name)
+        train = component_labels(name, train_examples)
+        _require_annotation(name, train, train_path)
+        if name == "textcat":
+            _require_two_classes(proc, train, train_path)
+        warning = unseen_dev_labels(name, train, component_labels(name, dev_examples), proc.labels, dev_path)
+        if warning is not None:
+            print(warning)
