@@ -8,6 +8,7 @@ whole-token matches (URLs, e-mail addresses, ...), prefixes and suffixes strippe
 (special cases and whole-token matches checked again on what remains), infixes splitting the
 rest. A single space after a chunk is that token's trailing whitespace; any other whitespace run
 becomes a token of its own, so the tokens and their whitespace reproduce the text exactly.
+The work is linear in the text's length, long runs of affixes included (Tokenizer._strip_affixes).
 """
 
 import re
@@ -322,7 +323,7 @@ cdef class Tokenizer:
         their total length stays within a budget of 4,096 + 8 x len(chunk) characters, and a
         rest of at most _SHORT characters is always looked at whole; so chunks of normal text
         split exactly as by the plain rules. Past the budget, a long rest is only read near
-        its ends (see _prefix_in_window, _suffix_in_window) and is not a whole-token match,
+        its ends (see _prefix_length, _suffix_length) and is not a whole-token match,
         which keeps the work linear in the chunk's length.
         """
         prefix_match = self._prefix_search
