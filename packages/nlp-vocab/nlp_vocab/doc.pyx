@@ -18,6 +18,7 @@ from .attrs cimport (
     SENT_START,
 )
 from .attrs import IDS, NAMES, intify_attr
+from . import _word_vectors as wv
 from .lexeme cimport lex_get_attr
 from .span cimport Span
 from .structs cimport LexemeC, TokenC
@@ -567,6 +568,18 @@ cdef class Doc:
             return self.from_bytes(path.read_bytes())
         except ValueError as err:
             raise ValueError(f"{path}: {err}") from None
+
+    # ---- word vectors (the vocab's table keyed by ORTH; see _word_vectors) ---------------
+
+    def _vector_source(self):
+        """The vocab and the ORTH keys of the doc's tokens."""
+        return self.vocab, self.to_array(ORTH).tolist()
+
+    # v2's has_vector, vector, vector_norm and similarity(), one definition for all four
+    has_vector = wv.has_vector
+    vector = wv.vector
+    vector_norm = wv.vector_norm
+    similarity = wv.similarity_method("Doc")
 
 
 cdef int _validate_column(Doc doc, const uint64_t[:, ::1] vals, int col, int attr_id) except -1:

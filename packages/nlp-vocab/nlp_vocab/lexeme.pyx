@@ -6,6 +6,7 @@ from .attrs cimport (
     LIKE_EMAIL, attr_id_t,
 )
 from .attrs import intify_attr
+from . import _word_vectors as wv
 from .structs cimport LexemeC
 from .vocab cimport Vocab
 
@@ -167,3 +168,15 @@ cdef class Lexeme:
     @property
     def like_email(self) -> bool:
         return lex_check_flag(self.c, LIKE_EMAIL)
+
+    # ---- word vectors (the vocab's table keyed by ORTH; see _word_vectors) ---------------
+
+    def _vector_source(self):
+        """The vocab and the ORTH key of this word."""
+        return self.vocab, [self.c.orth]
+
+    # v2's has_vector, vector, vector_norm and similarity(), one definition for all four
+    has_vector = wv.has_vector
+    vector = wv.vector
+    vector_norm = wv.vector_norm
+    similarity = wv.similarity_method("Lexeme")

@@ -3,6 +3,7 @@
 import numpy
 
 from .attrs cimport ORTH, SPACY, HEAD, DEP, ENT_IOB, SENT_START
+from . import _word_vectors as wv
 from .doc cimport Doc
 from .token cimport Token
 from .typedefs cimport attr_t
@@ -139,3 +140,15 @@ cdef class Span:
         doc = Doc(self.doc.vocab)
         doc._set_words_and_annotation(attrs, array)
         return doc
+
+    # ---- word vectors (the vocab's table keyed by ORTH; see _word_vectors) ---------------
+
+    def _vector_source(self):
+        """The vocab and the ORTH keys of the span's tokens."""
+        return self.doc.vocab, self.doc.to_array(ORTH)[self.start:self.end].tolist()
+
+    # v2's has_vector, vector, vector_norm and similarity(), one definition for all four
+    has_vector = wv.has_vector
+    vector = wv.vector
+    vector_norm = wv.vector_norm
+    similarity = wv.similarity_method("Span")

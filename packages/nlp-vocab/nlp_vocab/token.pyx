@@ -6,6 +6,7 @@ from .attrs cimport (
     LIKE_EMAIL,
 )
 from .attrs import intify_attr
+from . import _word_vectors as wv
 from .doc cimport Doc
 from .lexeme cimport Lexeme, lex_check_flag
 from .span cimport Span
@@ -449,3 +450,15 @@ cdef class Token:
         for sent in self.doc.sents:
             if sent.start <= self.i < sent.end:
                 return sent
+
+    # ---- word vectors (the vocab's table keyed by ORTH; see _word_vectors) ---------------
+
+    def _vector_source(self):
+        """The vocab and the ORTH key of this token's text."""
+        return self.doc.vocab, [self._c().lex.orth]
+
+    # v2's has_vector, vector, vector_norm and similarity(), one definition for all four
+    has_vector = wv.has_vector
+    vector = wv.vector
+    vector_norm = wv.vector_norm
+    similarity = wv.similarity_method("Token")

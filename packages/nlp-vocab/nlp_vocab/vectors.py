@@ -195,6 +195,7 @@ class Vectors:
             self._next_free += 1
         if self._next_free >= rows:
             self.resize((max(16, rows * 2), self.data.shape[1]))
+            self._next_free = rows  # every old row is in use; resize restarted the scan at 0
         return self._next_free
 
     def resize(self, shape: tuple[int, int]) -> list[tuple[int, int]]:

@@ -38,9 +38,19 @@ def test_table_grows_when_full_and_width_is_checked():
     for i, word in enumerate(["a", "b", "c", "d"]):
         vectors.add(word, numpy.array([i, i]))
     assert len(vectors) == 4 and vectors.shape[0] >= 4
-    numpy.testing.assert_array_equal(vectors["d"], [3, 3])
+    for i, word in enumerate(["a", "b", "c", "d"]):  # growing never reuses a row in use
+        numpy.testing.assert_array_equal(vectors[word], [i, i])
     with pytest.raises(ValueError, match="width 3"):
         vectors.add("e", numpy.zeros(3))
+
+
+def test_adding_to_a_table_loaded_full_keeps_the_old_rows():
+    vectors = Vectors(data=numpy.eye(2, dtype="f"), keys=["a", "b"])
+    row = vectors.add("c", numpy.array([5, 5]))
+    assert row == 2 and len({vectors.find(w) for w in "abc"}) == 3
+    numpy.testing.assert_array_equal(vectors["a"], [1, 0])
+    numpy.testing.assert_array_equal(vectors["b"], [0, 1])
+    numpy.testing.assert_array_equal(vectors["c"], [5, 5])
 
 
 def test_resize_drops_cut_rows_and_pads_width():
