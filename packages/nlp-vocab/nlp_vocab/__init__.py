@@ -6,6 +6,8 @@ from .doc import Doc
 from .docbin import DocBin
 from .lang import LangData, check_language, get_lang_data, known_languages
 from .lexeme import Lexeme
+from .matcher import Matcher
+from .phrasematcher import PhraseMatcher
 from .span import Span
 from .strings import StringStore, hash_string
 from .tag_map import TagMap, english_tag_map
@@ -14,4 +16,4 @@ from .tokenizer import Tokenizer
 from .vectors import Vectors
 from .vocab import Vocab
 
-__all__ = ["__version__", "attrs", "LangData", "check_language", "get_lang_data", "known_languages", "Lexeme", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]
+__all__ = ["__version__", "attrs", "LangData", "check_language", "get_lang_data", "known_languages", "Lexeme", "Matcher", "PhraseMatcher", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]
