@@ -89,6 +89,8 @@ def corpus(task: Task, split: str, nlp, limit: int = 0):
 
     if task.fmt == "jsonl":
         return Corpus(task.path(split), labels=["pos", "neg"], make_doc=nlp.make_doc, limit=limit)
+    # No make_doc: dev is scored on the gold words (what `nlp train -G/--gold-words` does), so the
+    # tag and LAS figures compare with spaCy's, which the spaCy runner scores on gold tokens too.
     return Corpus(task.path(split), n_sents=1, limit=limit)
 
 

@@ -1,9 +1,11 @@
 """`nlp train`'s checks of its inputs before any training starts.
 
 Errors (one line, via `fail`): network sizes out of range (a MemoryError traceback otherwise;
-`nlp pretrain` checks its sizes here too), a component with no annotation in the training data (`-p ner` on data without
-entities), mutually exclusive text classes with only one class. Warnings (one line each, training
-goes on): dev labels the training data never shows, which the model cannot predict.
+`nlp pretrain` checks its sizes here too), a component named with -p that has no annotation in the
+training data (`-p ner` on data without entities), mutually exclusive text classes with only one
+class. Warnings (one line each, training goes on): a component of the default pipeline with no
+annotation, which is skipped (`plan_components`, whose decisions `nlp debug-data` reports in the
+same words); dev labels the training data never shows, which the model cannot predict.
 
 Labels are counted from the loaded Examples' gold (what training will see), one component at a
 time and only for the components being trained.
@@ -12,8 +14,8 @@ time and only for the components being trained.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from ._errors import fail
 
@@ -25,6 +27,8 @@ EMBED_VALUES_LIMIT = 2**27
 ANNOTATION = {"tagger": "tags", "parser": "dependency arcs", "ner": "entities", "textcat": "text classes"}
 KINDS = {"tagger": "tags", "parser": "dependency labels", "ner": "entity labels", "textcat": "text classes"}
 SHOWN = 10  # labels named in one warning
+#: The components `nlp train` trains and `nlp debug-data` checks when -p is not given.
+DEFAULT_PIPELINE = "tagger,parser,ner"
 
 
 def check_sizes(options: dict[str, int | None]) -> None:
@@ -65,10 +69,53 @@ def component_labels(name: str, examples: Sequence[Any]) -> Counter:
     return counts
 
 
-def _require_annotation(name: str, labels: Counter, train_path: str) -> None:
-    if not labels:
-        fail(f"-p {name}: the training data ({train_path}) has no {ANNOTATION[name]}: nothing to train the "
-             f"{name} on (add that annotation, or leave {name} out of -p)")
+class Gap(NamedTuple):
+    """A component the training data gives nothing to learn: `fatal` (an error) when the user
+    named it with -p, else it is skipped and `message` is a warning. `name` is None when no
+    component is left to train."""
+
+    name: str | None
+    fatal: bool
+    message: str
+
+
+def _gap(name: str, train_path: str, named: bool) -> Gap:
+    if named:
+        return Gap(name, True, f"-p {name}: the training data ({train_path}) has no {ANNOTATION[name]}: nothing to "
+                               f"train the {name} on (add that annotation, or leave {name} out of -p)")
+    return Gap(name, False, f"{name}: the training data ({train_path}) has no {ANNOTATION[name]}; skipping it "
+                            "(name it with -p to make this an error)")
+
+
+def plan_components(names: Sequence[str], labels: Mapping[str, Counter], train_path: str,
+                    named: bool) -> tuple[list[str], list[Gap]]:
+    """The components of `names` to train, and a Gap for each one whose labels (`labels[name]`,
+    counted in the training data) are empty. `named`: the user gave -p; without it (the default
+    pipeline) such a component is skipped with a warning, so that a treebank without entities
+    trains the tagger and parser. When every component is skipped, a last, fatal Gap."""
+    kept, gaps = [], []
+    for name in names:
+        if name in KINDS and not labels.get(name):
+            gaps.append(_gap(name, train_path, named))
+        else:
+            kept.append(name)
+    if gaps and not any(gap.fatal for gap in gaps) and not any(name in KINDS for name in kept):
+        missing = ", ".join(gap.name for gap in gaps if gap.name is not None)
+        gaps.append(Gap(None, True, f"the training data ({train_path}) has no annotation for any of {missing}: "
+                                    "nothing to train (name the components its annotation is for with -p)"))
+    return kept, gaps
+
+
+def annotated_components(names: Sequence[str], examples: Sequence[Any], train_path: str, named: bool) -> list[str]:
+    """`nlp train`'s side of `plan_components` on the training Examples: a warning line printed
+    for each skipped component, a UserError for a fatal gap; the components to train."""
+    labels = {name: component_labels(name, examples) for name in names if name in KINDS}
+    kept, gaps = plan_components(names, labels, train_path, named)
+    for gap in gaps:
+        if gap.fatal:
+            fail(gap.message)
+        print(f"⚠ {gap.message}")
+    return kept
 
 
 def _require_two_classes(proc: Any, labels: Counter, train_path: str) -> None:
@@ -91,14 +138,13 @@ def unseen_dev_labels(name: str, train: Counter, dev: Counter, known: Iterable[s
 
 def check_data(nlp: Any, names: Sequence[str], train_examples: Sequence[Any], dev_examples: Sequence[Any],
                train_path: str, dev_path: str) -> None:
-    """Errors and warnings (printed) for the trained components `names` of `nlp` (see the
-    module docstring)."""
+    """Errors and warnings (printed) for the trained components `names` of `nlp`, each of which
+    has annotation (`annotated_components` ran first; see the module docstring)."""
     for name in names:
         if name not in KINDS:
             continue  # a shared tok2vec learns no labels
         proc = nlp.get_pipe(name)
         train = component_labels(name, train_examples)
-        _require_annotation(name, train, train_path)
         if name == "textcat":
             _require_two_classes(proc, train, train_path)
         warning = unseen_dev_labels(name, train, component_labels(name, dev_examples), proc.labels, dev_path)

@@ -103,20 +103,59 @@ def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sen
         fail(f"{what} holds no sentences or records: {path}")
 
 
-def load_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], what: str,
-                  n_sents: int = 1, limit: int = 0) -> list:
-    """Examples of every record at `path`: the predicted Doc has the gold words where the data
-    gives words, and `make_doc(text)` for text-only records (JSONL)."""
-    from nlp_gold import Example
+def raw_text_mode(annots: list[dict], what: str) -> bool:
+    """Whether to score on our tokenizer's tokens of the raw text: yes when every record with
+    words has its text (CoNLL-U `# text`, the JSON format's `raw`); says so once when not."""
+    worded = [a for a in annots if "words" in a]
+    missing = sum(1 for a in worded if not a.get("text"))
+    if missing:
+        some = "" if missing == len(worded) else f"{missing} of {len(worded)} examples have "
+        print(f"ℹ {what}: {some}no raw text: scoring on the gold words (Token % is 100)")
+    return not missing
 
-    out = []
+
+def describe_tokenization(examples: list, what: str, unspelled: int = 0) -> None:
+    """One line on how our tokenizer's tokens compare with the gold words: Token % and the gold
+    entities they cannot align with, which the NER scores leave out (the guide's note);
+    `unspelled`: how many records' text did not spell their words (tokenized from the words)."""
+    from nlp_gold import Scorer
+
+    scores = Scorer().score(examples)
+    if scores["token_acc"] is None:
+        return
+    excluded = scores["ents_excluded"]
+    notes = [f"Token % {scores['token_acc']:.2f}"]
+    if excluded:
+        notes.append(f"{excluded} gold entit{'y' if excluded == 1 else 'ies'} off our token boundaries, "
+                     "left out of the NER scores")
+    if unspelled:
+        notes.append(f"{unspelled} texts that do not spell their words tokenized from the words")
+    print(f"ℹ {what}: our tokenizer runs on the raw text and is scored against the gold words "
+          f"({'; '.join(notes)}); -G/--gold-words uses the gold words")
+
+
+def load_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], what: str,
+                  n_sents: int = 1, limit: int = 0, raw_text: bool = False) -> list:
+    """Examples of every record at `path`: the predicted Doc has the gold words where the data
+    gives words, and `make_doc(text)` for text-only records (JSONL). With `raw_text` (data to
+    score), it is `make_doc(text)` for every record when `raw_text_mode` says so."""
+    from nlp_gold import Example
+    from nlp_gold.alignment import spells
+
+    annots = []
     for annot, where in iter_annotations(path, what, n_sents=n_sents):
-        if limit and len(out) >= limit:
+        if limit and len(annots) >= limit:
             break
         if annot.get("heads") is None:
             annot.pop("heads", None)
             annot.pop("deps", None)
         if annot.get("sent_starts") is None:
             annot.pop("sent_starts", None)
-        out.append(Example.from_annotations(vocab, annot, make_doc if "words" not in annot else None, where=where))
-    return out
+        annots.append((annot, where))
+    tokenize = raw_text and raw_text_mode([a for a, _ in annots], what)
+    examples = [Example.from_annotations(vocab, annot, make_doc if tokenize or "words" not in annot else None,
+                                         where=where) for annot, where in annots]
+    worded = [a for a, _ in annots if "words" in a]
+    if tokenize and worded:
+        describe_tokenization(examples, what, sum(1 for a in worded if not spells(a["text"], a["words"])))
+    return examples

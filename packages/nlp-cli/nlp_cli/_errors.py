@@ -17,6 +17,8 @@ from typing import Any, NoReturn
 
 import plac
 
+from ._log import info_lines
+
 
 class UserError(Exception):
     """A problem with the command's input or options, not with the program."""
@@ -106,7 +108,7 @@ def run_command(func: Callable[..., Any], argv: list[str], prog: str) -> int:
     parser.error = error  # argparse's default prints the usage and exits 2
     _tidy_options(parser)
     try:
-        with one_line_warnings():
+        with one_line_warnings(), info_lines():
             _, result = parser.consume(argv)
     except BrokenPipeError:  # `nlp convert ... - | head`: the reader left; not an error to report
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -16,6 +16,7 @@ from typing import Any
 
 import plac
 
+from ._checks import DEFAULT_PIPELINE, Gap, plan_components
 from ._corpus import iter_annotations
 from ._errors import fail
 from ._models import require_language
@@ -212,9 +213,6 @@ def _labels(counter: Counter, limit: int = 40) -> str:
 
 
 def _check_labels(report: Report, name: str, kind: str, train: Counter, dev: Counter) -> None:
-    if not train:
-        report.error(f"{name}: no {kind} in the training data: training would fail")
-        return
     report.info(f"{name}: {len(train)} {kind} in train: {_labels(train)}")
     rare = sorted(k for k, v in train.items() if v < RARE[name])
     if rare:
@@ -228,17 +226,102 @@ def _check_labels(report: Report, name: str, kind: str, train: Counter, dev: Cou
         report.warn(f"{name}: no {kind} in the dev data: its scores will be empty")
 
 
+def _tagger(report: Report, train: Stats, dev: Stats) -> None:
+    _check_labels(report, "tagger", "tags", train.tags, dev.tags)
+    if train.words_no_tag:
+        report.warn(f"tagger: {train.words_no_tag} training words have no tag (missing annotation)")
+
+
+def _parser(report: Report, train: Stats, dev: Stats) -> None:
+    _check_labels(report, "parser", "labels", train.deps, dev.deps)
+    missing = (f"{train.docs_no_parse} training documents have no parse" if train.docs_no_parse
+               else f"{train.words_no_head} training words have no head" if train.words_no_head else None)
+    if missing:
+        report.warn(f"parser: {missing} (missing annotation)")
+    for which, stats in (("train", train), ("dev", dev)):
+        if stats.parsed_sents:
+            pct = 100.0 * stats.nonproj_sents / stats.parsed_sents
+            report.info(f"parser: {stats.nonproj_sents} non-projective sentences in {which} "
+                        f"({pct:.1f}% of {stats.parsed_sents}); trained by pseudo-projective lifting")
+
+
+def _ner(report: Report, train: Stats, dev: Stats) -> None:
+    _check_labels(report, "ner", "entity labels", train.ents, dev.ents)
+    if train.docs_no_ner:
+        report.warn(f"ner: {train.docs_no_ner} training documents have no entity annotation (missing annotation)")
+    if train.words_ner_missing:
+        report.warn(f"ner: {train.words_ner_missing} training words have unknown entity tags ('-')")
+    for which, stats in (("train", train), ("dev", dev)):
+        if stats.edge_ws:
+            report.warn(f"ner: {len(stats.edge_ws)} {which} entity spans with whitespace at an edge", stats.edge_ws)
+        if stats.edge_punct:
+            report.warn(f"ner: {len(stats.edge_punct)} {which} entity spans with punctuation at an edge", stats.edge_punct)
+        if stats.misaligned:
+            report.warn(f"ner: {len(stats.misaligned)} {which} entity spans not on token boundaries (they will be "
+                        "ignored in training)", stats.misaligned)
+    if train.ents and not (train.edge_ws or train.edge_punct or train.misaligned):
+        report.good("ner: no entity spans with whitespace or punctuation at the edges or off token boundaries")
+
+
+def _textcat(report: Report, train: Stats, dev: Stats) -> None:
+    exclusive = train.multi_cats == 0
+    report.info(f"textcat: {len(train.cats)} labels, {train.cats_docs} annotated documents "
+                f"({'mutually exclusive' if exclusive else 'multilabel'}): {_labels(train.cats)}")
+    if len(train.cats) < 2 and exclusive:
+        report.error("textcat: only one label: mutually exclusive classes need at least two")
+    rare = sorted(k for k, v in train.cats.items() if v < RARE["textcat"])
+    if rare:
+        report.warn(f"textcat: labels with fewer than {RARE['textcat']} positive examples: {', '.join(rare)}")
+    if train.cats_docs < train.docs:
+        report.warn(f"textcat: {train.docs - train.cats_docs} training documents have no categories")
+    if not dev.cats:
+        report.warn("textcat: no categories in the dev data: its scores will be empty")
+
+
+#: Each component's section: its title and what it reports.
+SECTIONS = {"tagger": ("Tagger", _tagger), "parser": ("Parser", _parser), "ner": ("Named entities", _ner),
+            "textcat": ("Text classification", _textcat)}
+
+
+def _report_gap(report: Report, gap: Gap) -> None:
+    if gap.fatal:
+        report.error(gap.message)
+    else:
+        report.warn(gap.message)
+
+
+def _components(report: Report, names: list[str], train: Stats, dev: Stats, train_path: str, named: bool) -> None:
+    """A section per component; one with no annotation in the training data is reported as
+    `nlp train` decides it (`plan_components`): skipped with a warning, or an error if named."""
+    labels = {"tagger": train.tags, "parser": train.deps, "ner": train.ents, "textcat": train.cats}
+    _, gaps = plan_components(names, labels, train_path, named)
+    by_name = {gap.name: gap for gap in gaps}
+    for name in COMPONENTS:
+        if name not in names:
+            continue
+        title, section = SECTIONS[name]
+        report.section(title)
+        if name in by_name:
+            _report_gap(report, by_name[name])
+        else:
+            section(report, train, dev)
+    if None in by_name:
+        _report_gap(report, by_name[None])
+
+
 @plac.annotations(
     lang=("Language code (for tokenizing text records)", "positional", None, str),
     train_path=("Training data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     dev_path=("Development data: a file or folder", "positional", None, str),
-    pipeline=("Components to check, comma-separated: tagger,parser,ner,textcat", "option", "p", str),
+    pipeline=("Components to check, comma-separated: tagger,parser,ner,textcat. Default "
+              f"{DEFAULT_PIPELINE}, where, as in `nlp train`, a component without annotation is skipped",
+              "option", "p", str),
 )
-def debug_data(lang: str, train_path: str, dev_path: str, pipeline: str = "tagger,parser,ner") -> int:
+def debug_data(lang: str, train_path: str, dev_path: str, pipeline: str | None = None) -> int:
     """Check training and development data; exit 1 when training would fail."""
     from nlp_vocab import Tokenizer, Vocab
 
-    names = [p.strip() for p in pipeline.split(",") if p.strip()]
+    names = [p.strip() for p in (pipeline or DEFAULT_PIPELINE).split(",") if p.strip()]
     unknown = [p for p in names if p not in COMPONENTS]
     if unknown or not names:
         fail(f"-p/--pipeline: unknown component(s) {unknown or pipeline!r}: use some of {', '.join(COMPONENTS)}")
@@ -256,57 +339,7 @@ def debug_data(lang: str, train_path: str, dev_path: str, pipeline: str = "tagge
     else:
         report.good("no overlap between training and dev texts")
 
-    if "tagger" in names:
-        report.section("Tagger")
-        _check_labels(report, "tagger", "tags", train.tags, dev.tags)
-        if train.words_no_tag:
-            report.warn(f"tagger: {train.words_no_tag} training words have no tag (missing annotation)")
-    if "parser" in names:
-        report.section("Parser")
-        _check_labels(report, "parser", "labels", train.deps, dev.deps)
-        if train.docs_no_parse:
-            report.warn(f"parser: {train.docs_no_parse} training documents have no parse (missing annotation)")
-        elif train.words_no_head:
-            report.warn(f"parser: {train.words_no_head} training words have no head (missing annotation)")
-        for which, stats in (("train", train), ("dev", dev)):
-            if stats.parsed_sents:
-                pct = 100.0 * stats.nonproj_sents / stats.parsed_sents
-                report.info(f"parser: {stats.nonproj_sents} non-projective sentences in {which} "
-                            f"({pct:.1f}% of {stats.parsed_sents}); trained by pseudo-projective lifting")
-    if "ner" in names:
-        report.section("Named entities")
-        _check_labels(report, "ner", "entity labels", train.ents, dev.ents)
-        if train.docs_no_ner:
-            report.warn(f"ner: {train.docs_no_ner} training documents have no entity annotation (missing annotation)")
-        if train.words_ner_missing:
-            report.warn(f"ner: {train.words_ner_missing} training words have unknown entity tags ('-')")
-        for which, stats in (("train", train), ("dev", dev)):
-            if stats.edge_ws:
-                report.warn(f"ner: {len(stats.edge_ws)} {which} entity spans with whitespace at an edge", stats.edge_ws)
-            if stats.edge_punct:
-                report.warn(f"ner: {len(stats.edge_punct)} {which} entity spans with punctuation at an edge", stats.edge_punct)
-            if stats.misaligned:
-                report.warn(f"ner: {len(stats.misaligned)} {which} entity spans not on token boundaries (they will be "
-                            "ignored in training)", stats.misaligned)
-        if train.ents and not (train.edge_ws or train.edge_punct or train.misaligned):
-            report.good("ner: no entity spans with whitespace or punctuation at the edges or off token boundaries")
-    if "textcat" in names:
-        report.section("Text classification")
-        if not train.cats:
-            report.error("textcat: no categories in the training data: training would fail")
-        else:
-            exclusive = train.multi_cats == 0
-            report.info(f"textcat: {len(train.cats)} labels, {train.cats_docs} annotated documents "
-                        f"({'mutually exclusive' if exclusive else 'multilabel'}): {_labels(train.cats)}")
-            if len(train.cats) < 2 and exclusive:
-                report.error("textcat: only one label: mutually exclusive classes need at least two")
-            rare = sorted(k for k, v in train.cats.items() if v < RARE["textcat"])
-            if rare:
-                report.warn(f"textcat: labels with fewer than {RARE['textcat']} positive examples: {', '.join(rare)}")
-            if train.cats_docs < train.docs:
-                report.warn(f"textcat: {train.docs - train.cats_docs} training documents have no categories")
-            if not dev.cats:
-                report.warn("textcat: no categories in the dev data: its scores will be empty")
+    _components(report, names, train, dev, train_path, named=pipeline is not None)
 
     report.section("Summary")
     print(f"✔ {report.passed} checks passed, ⚠ {report.warnings} warnings, ✘ {report.errors} errors")

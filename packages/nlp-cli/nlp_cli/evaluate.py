@@ -14,13 +14,18 @@ from ._models import load_model, use_device
 
 #: (scorer key, table label, component that makes it relevant or None) in the order printed.
 ROWS = (
-    ("token_acc", "Token %", None), ("tag_acc", "Tag %", "tagger"), ("pos_acc", "POS %", "tagger"),
+    ("token_acc", "Token %", None), ("token_p", "Token P", None), ("token_r", "Token R", None),
+    ("token_f", "Token F", None), ("tag_acc", "Tag %", "tagger"), ("pos_acc", "POS %", "tagger"),
     ("morph_acc", "Morph %", "tagger"), ("uas", "UAS", "parser"), ("las", "LAS", "parser"),
     ("sents_p", "Sent P", "parser"), ("sents_r", "Sent R", "parser"), ("sents_f", "Sent F", "parser"),
     ("ents_p", "NER P", "ner"), ("ents_r", "NER R", "ner"), ("ents_f", "NER F", "ner"),
+    ("ents_excluded", "NER excluded", "ner"),
     ("textcat_acc", "Textcat acc", "textcat"), ("textcat_macro_f", "Textcat F", "textcat"),
     ("textcat_macro_auc", "Textcat AUC", "textcat"), ("wps", "Words/s", None),
 )
+#: Rows printed as whole numbers: the speed, and the gold entities our tokens cannot align with
+#: (left out of NER P/R/F, as the guide's note on tokenization says).
+COUNTS = ("wps", "ents_excluded")
 
 
 @plac.annotations(
@@ -29,14 +34,17 @@ ROWS = (
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
     output=("Write the scores to this JSON file", "option", "o", str),
     exclude_punct=("Leave punctuation out of UAS/LAS (spaCy v2's convention)", "flag", None),
+    gold_words=("Run the pipeline on the gold words, not on our tokenizer's tokens of the raw text", "flag", "G"),
 )
-def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None = None, exclude_punct: bool = False) -> int:
-    """Evaluate a model."""
+def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None = None, exclude_punct: bool = False,
+             gold_words: bool = False) -> int:
+    """Evaluate a model. Where the data has raw text, our tokenizer runs on it and Token % (and
+    token P/R/F) compare its tokens with the gold words; -G/--gold-words uses the gold words."""
     device = use_device(use_gpu)
     if output is not None and Path(output).is_dir():
         fail(f"-o/--output is a folder, expected a JSON file path: {output}")
     nlp = load_model(model)
-    examples = load_examples(data_path, nlp.vocab, nlp.make_doc, "evaluation data")
+    examples = load_examples(data_path, nlp.vocab, nlp.make_doc, "evaluation data", raw_text=not gold_words)
     n_words = sum(len(eg) for eg in examples)
     scores = nlp.evaluate(examples, exclude_punct=exclude_punct, details=True)
     print(f"ℹ {model}: {len(examples)} examples, {n_words} words ({data_path}); device: {device}")
@@ -46,10 +54,10 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
         value = scores.get(key)
         if needs is not None and needs not in factories:
             continue
-        if key == "morph_acc" and not value:
-            continue  # no morphology in the gold or none predicted: not informative
+        if key in ("morph_acc", "ents_excluded") and not value:
+            continue  # no morphology, or every gold entity aligns with our tokens: not informative
         if isinstance(value, (int, float)):
-            print(f"{label:<{width}}  {value:>10.0f}" if key == "wps" else f"{label:<{width}}  {value:>10.2f}")
+            print(f"{label:<{width}}  {value:>10.0f}" if key in COUNTS else f"{label:<{width}}  {value:>10.2f}")
     per_type = scores.get("ents_per_type")
     if isinstance(per_type, dict) and per_type and "ner" in factories:
         print("\nNER per type      P        R        F")

@@ -19,8 +19,22 @@ from ._errors import fail, require_file
 from ._models import load_model, use_device
 from ._tok2vec import check_compatible, read_weights
 
-#: The tok2vec dropout of the components: pretraining builds the same layers (rate set per batch).
-COMPONENT_DROPOUT = 0.1
+
+def build_tok2vec(width: int | None, depth: int | None, embed_rows: int | None) -> tuple[Any, dict]:
+    """The tok2vec a component builds by default (nlp_models' TOK2VEC_DEFAULTS, the dropout layers
+    included: their rate is set per batch), with the sizes given, so its weights fit that
+    component's own tok2vec; returns (the model, its sizes as recorded in config.json)."""
+    from nlp_models.ml import build_hash_embed_cnn_tok2vec
+    from nlp_models.pipes.base import TOK2VEC_DEFAULTS
+
+    sizes = {"width": TOK2VEC_DEFAULTS["width"] if width is None else width,
+             "depth": TOK2VEC_DEFAULTS["depth"] if depth is None else depth,
+             "embed_rows": TOK2VEC_DEFAULTS["embed_rows"] if embed_rows is None else embed_rows,
+             "window": TOK2VEC_DEFAULTS["window"], "pieces": TOK2VEC_DEFAULTS["pieces"]}
+    tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
+                                           pieces=sizes["pieces"], rows=sizes["embed_rows"],
+                                           dropout=TOK2VEC_DEFAULTS["dropout"])
+    return tok2vec, sizes
 
 
 def iter_texts(path: Path) -> Iterator[str | list[str]]:
@@ -135,8 +149,8 @@ class Objective:
     output_dir=("Folder for model{i}.bin, log.jsonl and config.json", "positional", None, str),
     objective=("What to predict: vectors, characters", "option", "o", str, ("vectors", "characters")),
     loss_func=("Loss of the vectors objective: cosine, L2", "option", "L", str, ("cosine", "L2")),
-    width=("Width of the token-to-vector layers (as `train -cw`)", "option", "cw", int),
-    depth=("Depth of the token-to-vector CNN (as `train -cd`)", "option", "cd", int),
+    width=("Width of the token-to-vector layers (as `train -cw`; default: as the components)", "option", "cw", int),
+    depth=("Depth of the token-to-vector CNN (as `train -cd`; default: as the components)", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table (as `train -er`)", "option", "er", int),
     dropout=("Dropout rate", "option", "d", float),
     batch_size=("Words per batch", "option", "bs", int),
@@ -150,7 +164,7 @@ class Objective:
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
 )
 def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str = "vectors", loss_func: str = "cosine",
-             width: int = 96, depth: int = 4, embed_rows: int | None = None, dropout: float = 0.2,
+             width: int | None = None, depth: int | None = None, embed_rows: int | None = None, dropout: float = 0.2,
              batch_size: int = 3000, max_length: int = 500, min_length: int = 5, n_iter: int = 1000, seed: int = 0,
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
              use_gpu: int = -1) -> int:
@@ -158,7 +172,6 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     from thinc.api import fix_random_seed
 
     import nlp_train
-    from nlp_models.ml import build_hash_embed_cnn_tok2vec
     from nlp_models.pipes import set_dropout
 
     for option, value, low in (("-cw/--width", width, 1), ("-cd/--depth", depth, 0), ("-er/--embed-rows", embed_rows, 1),
@@ -187,8 +200,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     docs = make_docs(nlp, texts, min_length, max_length)
     if not docs:
         fail(f"no text of {source} has at least {min_length} words (-nw)")
-    rows = embed_rows if embed_rows is not None else (5000, 2500, 2500, 2500)
-    tok2vec = build_hash_embed_cnn_tok2vec(width=width, depth=depth, rows=rows, dropout=COMPONENT_DROPOUT)
+    tok2vec, sizes = build_tok2vec(width, depth, embed_rows)
     task = Objective(objective, loss_func, nlp, tok2vec)
     model = task.model
     from nlp_models.ml import featurize_docs
@@ -200,9 +212,9 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
         tok2vec.from_bytes(data)
     optimizer = nlp_train.create_optimizer()
     out.mkdir(parents=True, exist_ok=True)
-    config = {"objective": objective, "loss_func": loss_func, "width": width, "depth": depth, "embed_rows": embed_rows,
-              "dropout": dropout, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
-              "seed": seed, "texts": str(source), "vectors_model": str(vectors_model)}
+    config = {"objective": objective, "loss_func": loss_func, **sizes, "dropout": dropout, "batch_size": batch_size,
+              "max_length": max_length, "min_length": min_length, "seed": seed, "texts": str(source),
+              "vectors_model": str(vectors_model)}
     srsly.write_json(out / "config.json", config)
     n_words = sum(len(d) for d in docs)
     print(f"ℹ {len(docs)} texts, {n_words} words; objective {objective}; device: {device}")

@@ -2,7 +2,11 @@
 printing the per-epoch table and writing `model{i}`, `model-best` and `model-final`.
 
 With `-st/--shared-tok2vec` (or `tok2vec` in `-p`) a `tok2vec` component comes first and the
-new components listen to it, so each token is encoded once for all of them."""
+new components listen to it, so each token is encoded once for all of them.
+
+The recipe's settings come from the environment (`NLP_DROPOUT_FROM`, ..., or spaCy v2's
+`dropout_from`, `SPACY_learn_rate`, ...: see nlp_train.settings); `-d/--dropout` and
+`-bs/--batch-size` set dropout and batch size over them."""
 
 from __future__ import annotations
 
@@ -15,7 +19,7 @@ from typing import Any
 import plac
 import srsly
 
-from ._checks import check_data, check_sizes
+from ._checks import DEFAULT_PIPELINE, annotated_components, check_data, check_sizes
 from ._corpus import load_examples
 from ._errors import fail, require_file, require_path
 from ._models import blank_model, load_model, require_language, use_device
@@ -23,7 +27,7 @@ from ._tok2vec import load_into
 
 COMPONENTS = ("tok2vec", "tagger", "parser", "ner", "textcat")
 SHARED = "tok2vec"  # the name of the shared tok2vec component
-TEXTCAT_ARCHS = ("ensemble", "bow", "cnn")
+TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn")  # spaCy v2's names; "cnn" is "simple_cnn"
 
 
 class Trainee:
@@ -139,12 +143,35 @@ def _check_positive(value: int | float | None, option: str, minimum: float = 1) 
         fail(f"{option} must be at least {minimum:g}, got {value}")
 
 
+def parse_batch_size(text: str | None) -> tuple[int | None, int | None]:
+    """(from, to) of `-bs`: "16" -> (None, 16), sizes compounding from the recipe's start (1) up
+    to 16; "4,16" -> (4, 16); "8,8" fixes the size; None -> (None, None). A UserError otherwise."""
+    if text is None:
+        return None, None
+    parts = [part.strip() for part in text.split(",")]
+    sizes = [int(part) for part in parts if part.isdigit()]
+    if len(parts) > 2 or len(sizes) != len(parts) or min(sizes) < 1:
+        fail(f"-bs/--batch-size: expected N or FROM,TO (whole numbers >= 1), got {text!r}")
+    if len(sizes) == 1:
+        return None, sizes[0]
+    if sizes[0] > sizes[1]:
+        fail(f"-bs/--batch-size: FROM must not exceed TO, got {text!r}")
+    return sizes[0], sizes[1]
+
+
+def _check_dropout(dropout: float | None) -> None:
+    if dropout is not None and not 0.0 <= dropout < 1.0:
+        fail(f"-d/--dropout must be in [0, 1), got {dropout}")
+
+
 @plac.annotations(
     lang=("Language code of the model", "positional", None, str),
     output_dir=("Folder for the models (model{i}, model-best, model-final)", "positional", None, str),
     train_path=("Training data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     dev_path=("Development data: a file or folder", "positional", None, str),
-    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat (with tok2vec: as -st)", "option", "p", str),
+    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat (with tok2vec: as -st). Default "
+              f"{DEFAULT_PIPELINE}, skipping (with a warning) those the training data has no annotation for",
+              "option", "p", str),
     n_iter=("Number of epochs", "option", "n", int),
     base_model=("Model to start from (its other components and labels are kept)", "option", "b", str),
     vectors=("Model holding static vectors (from `nlp init-vectors`)", "option", "v", str),
@@ -158,27 +185,34 @@ def _check_positive(value: int | float | None, option: str, minimum: float = 1) 
     conv_depth=("Depth of the token-to-vector CNN", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table", "option", "er", int),
     textcat_multilabel=("Text classes are not mutually exclusive", "flag", "tm"),
-    textcat_arch=("Text classifier architecture: ensemble, bow, cnn", "option", "ta", str, TEXTCAT_ARCHS),
+    textcat_arch=("Text classifier architecture: ensemble, simple_cnn (or cnn), bow", "option", "ta", str, TEXTCAT_ARCHS),
     raw_text=("Raw texts (JSONL or a text a line) to rehearse on; needs -b", "option", "rt", str),
     shared_tok2vec=("Share one tok2vec: add a 'tok2vec' component first and make the new components read its "
                     "vectors (one CNN pass per token; -cw/-cd/-er/-v/-t2v apply to it)", "flag", "st"),
+    gold_words=("Score the dev data on its gold words, not on our tokenizer's tokens of its raw text", "flag", "G"),
     resume=("Resume from OUTPUT_DIR/checkpoint", "flag", None),
     version=("Model version, written to meta.json", "option", "V", str),
     meta_path=("JSON file of meta.json entries (name, description, author, ...)", "option", "m", str),
+    dropout=("Dropout rate, the same for every update (default: 0.6 decaying to 0.2, or "
+             "NLP_DROPOUT_FROM/_TO/_DECAY or v2's dropout_from/_to/_decay)", "option", "d", float),
+    batch_size=("Examples a batch: N compounds from 1 up to N (x1.001 a batch), FROM,TO from FROM "
+                "to TO, N,N fixes it (default: up to the components' maximum, or NLP_BATCH_* or "
+                "v2's batch_from/_to/_compound)", "option", "bs", str),
 )
-def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: str = "tagger,parser,ner",
+def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: str | None = None,
           n_iter: int = 30, base_model: str | None = None, vectors: str | None = None, init_tok2vec: str | None = None,
           use_gpu: int = -1, n_examples: int = 0, n_early_stopping: int | None = None, seed: int = 0,
           max_minutes: float | None = None, conv_width: int | None = None, conv_depth: int | None = None,
           embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
           raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None,
-          shared_tok2vec: bool = False) -> int:
+          shared_tok2vec: bool = False, gold_words: bool = False, dropout: float | None = None,
+          batch_size: str | None = None) -> int:
     """Train a model."""
     from thinc.api import fix_random_seed
 
     import nlp_train
 
-    names = parse_pipeline(pipeline)
+    names = parse_pipeline(pipeline or DEFAULT_PIPELINE)
     shared = shared_tok2vec or SHARED in names
     if shared and SHARED not in names:
         names.insert(0, SHARED)
@@ -188,6 +222,8 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
     _check_positive(conv_depth, "-cd/--conv-depth")
     _check_positive(embed_rows, "-er/--embed-rows")
     _check_positive(n_examples, "-ns/--n-examples", 0)
+    _check_dropout(dropout)
+    batch_from, batch_to = parse_batch_size(batch_size)
     check_sizes({"-cw/--conv-width": conv_width, "-cd/--conv-depth": conv_depth, "-er/--embed-rows": embed_rows})
     require_language(lang)
     if max_minutes is not None and not max_minutes > 0:
@@ -232,10 +268,11 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
 
     print(f"ℹ Loading data: {train_path} (train), {dev_path} (dev)")
     train_examples = load_examples(train_path, nlp.vocab, nlp.make_doc, "training data", limit=n_examples)
-    dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data")
+    dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data", raw_text=not gold_words)
     n_words = sum(len(eg) for eg in train_examples)
     print(f"ℹ {len(train_examples)} training examples ({n_words} words), {len(dev_examples)} dev examples; "
           f"device: {device}")
+    names = annotated_components(names, train_examples, train_path, named=pipeline is not None)
 
     new = []
     for name in names:
@@ -275,7 +312,9 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
             warnings.filterwarnings("ignore", "(overflow|invalid value) encountered", RuntimeWarning)
             result = nlp_train.train(trainee, train_examples, dev_examples, output_dir, n_epochs=n_iter,
                                      patience=n_early_stopping, max_minutes=max_minutes, seed=seed,
-                                     optimizer=optimizer, raw_texts=raw_texts, resume=resume)
+                                     optimizer=optimizer, raw_texts=raw_texts, resume=resume,
+                                     dropout_from=dropout, dropout_to=dropout,
+                                     batch_from=batch_from, batch_to=batch_to)
     except nlp_train.TrainingDiverged as err:
         fail(str(err))
     out = Path(output_dir)

@@ -87,7 +87,8 @@ def test_debug_data_reports_and_fails(tmp_path, corpus, nlp_cmd, cli):
     assert "ner: 2 entity labels in train: PER (40), LOC (40)" in proc.stdout
     assert "40 documents, 40 sentences, 360 words" in proc.stdout
     bad = cli.run(nlp_cmd, "debug-data", "en", corpus["train"], corpus["dev"], "-p", "textcat", ok=False)
-    assert bad.returncode == 1 and "textcat: no categories in the training data" in bad.stdout
+    assert bad.returncode == 1 and (f"✘ -p textcat: the training data ({corpus['train']}) has no text classes: "
+                                    "nothing to train the textcat on") in bad.stdout
 
 
 def test_train_writes_models_and_table(trained):

@@ -23,6 +23,7 @@ from .errors import (
     MisalignedEntityWarning,
 )
 from .example import Example
+from .goldparse import GoldParse
 from .json_format import docs_to_json, read_json, write_json
 from .jsonl import read_jsonl, write_jsonl
 from .nonproj import (
@@ -44,6 +45,7 @@ __all__ = [
     "CorpusWarning",
     "Example",
     "GoldError",
+    "GoldParse",
     "MisalignedEntityWarning",
     "PRFScore",
     "Scorer",

@@ -18,6 +18,13 @@ def _strip(word: str) -> str:
     return "".join(word.split()) if not word.isalnum() else word
 
 
+def spells(text: str, words: Sequence[str]) -> bool:
+    """Whether `text` holds the characters of `words` in order, whitespace aside: only then can
+    a tokenizer's tokens of `text` be aligned with the words (an expanded contraction, "al" read
+    as "a" + "el", cannot)."""
+    return "".join(text.split()) == "".join(_strip(w) for w in words)
+
+
 def _spaces_from_text(words: Sequence[str], text: str | None) -> list[bool]:
     """Whether each word is followed by whitespace in `text`, found by matching the words in
     order; a single space after every word when the text is empty or the words do not match it."""

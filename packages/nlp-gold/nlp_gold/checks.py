@@ -8,8 +8,11 @@ by every tool, at the same line and with the same words.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Mapping
 from typing import Any
+
+import numpy
 
 from .errors import CorpusError
 
@@ -28,16 +31,29 @@ def check_label(label: Any, path: Any, line: int | None, what: str = "label") ->
     return label
 
 
+def class_score(value: Any) -> float | None:
+    """`value` as a float class score when it is a number as spaCy v2 users give them: a bool
+    (True 1.0, False 0.0; JSON `true`/`false` too), an int or float, a numpy number or bool, or a
+    0-d numpy array of one; None for anything else (a string, None, a list). Range is not checked."""
+    if isinstance(value, numpy.ndarray) and value.ndim == 0:
+        value = value.item()
+    if isinstance(value, (numbers.Real, numpy.bool_)):
+        return float(value)
+    return None
+
+
 def check_cats(cats: Mapping, path: Any, line: int | None) -> dict[str, float]:
-    """Class scores as `{label: float}`: labels non-empty, scores finite numbers in [0, 1]."""
+    """Class scores as `{label: float}`: labels non-empty, scores numbers (see `class_score`)
+    that are finite and in [0, 1]."""
     out = {}
     for label, value in cats.items():
         check_label(label, path, line, "class label")
-        if not isinstance(value, (int, float)) or isinstance(value, bool):
+        score = class_score(value)
+        if score is None:
             raise CorpusError(path, line, f"class {label!r}: score {value!r} is not a number")
-        if not (math.isfinite(value) and 0.0 <= value <= 1.0):
+        if not (math.isfinite(score) and 0.0 <= score <= 1.0):
             raise CorpusError(path, line, f"class {label!r}: score {value!r} is not in [0, 1]")
-        out[label] = float(value)
+        out[label] = score
     return out
 
 

@@ -1,10 +1,13 @@
 """CoNLL-U reading and writing, streaming one sentence at a time.
 
 A sentence is read into the plain "annotation dict" every reader here produces: `words`, `spaces`
-and per-word `tags` (XPOS), `pos` (UPOS), `morphs`, `lemmas`, `heads` (absolute, 0-based, a root's
-head is itself), `deps`, optionally `entities` (BILUO, from `NER=` in MISC), and `text`/`sent_id`
-from the comments. Multiword tokens: the surface token gives the text and the spacing, the
-syntactic words carry the annotation. Empty nodes (ids like 8.1) are skipped.
+and per-word `tags` (XPOS, or UPOS where XPOS is `_`, as spaCy v2's converter did: UD_Spanish-AnCora
+has no XPOS), `pos` (UPOS), `morphs`, `lemmas`, `heads` (absolute, 0-based, a root's head is
+itself), `deps`, optionally `entities` (BILUO, from `NER=` in MISC), and `text`/`sent_id` from the
+comments. Multiword tokens are expanded into their syntactic words, which carry the annotation, as
+v2 did; the range line gives the spacing. Words that spell the surface form stay joined ("can't" =
+"ca" + "n't"); words that do not ("al" = "a" + "el") are spaced apart, and the sentence's `text` is
+then rebuilt from the words so that text and words agree. Empty nodes (ids like 8.1) are skipped.
 """
 
 from __future__ import annotations
@@ -73,22 +76,8 @@ def _finish(sent: _Sentence, path: Any) -> dict:
     if cycle is not None:
         ids = [int(sent.rows[i][0]) for i in cycle]
         raise CorpusError(path, sent.lines[cycle[0]], f"the HEAD column contains a cycle through words {ids}")
-    # Multiword tokens: surface form and spacing from the range line.
-    surface_words = list(words)
-    surface_spaces = list(spaces)
-    mwt_of = [None] * n
     _check_mwt_ranges(sent, path)
-    for start, end, cols, _ in sent.mwts:
-        space = _misc(cols[9]).get("SpaceAfter") != "No"
-        for k in range(start, end + 1):
-            mwt_of[k] = (start, end, cols[1])
-        if "".join(words[start : end + 1]) == cols[1]:
-            for k in range(start, end):
-                surface_spaces[k] = False
-            surface_spaces[end] = space
-        else:
-            surface_spaces[end] = space
-    surface_spaces[-1] = False  # a sentence's text ends at its last word; Docs of several add spaces
+    spaces, respelled = _mwt_spaces(sent, words, spaces)
     has_ner = False
     ner = []
     for row in sent.rows:
@@ -97,9 +86,9 @@ def _finish(sent: _Sentence, path: Any) -> dict:
             has_ner = True
         ner.append(tag or "O")
     out = {
-        "words": surface_words,
-        "spaces": surface_spaces,
-        "tags": [_field(r[4]) for r in sent.rows],
+        "words": words,
+        "spaces": spaces,
+        "tags": [_field(r[4]) or _field(r[3]) for r in sent.rows],
         "pos": [_field(r[3]) for r in sent.rows],
         "morphs": [EMPTY_FEATS if r[5] == "_" else r[5] for r in sent.rows],
         "lemmas": [r[2] if r[2] != "_" or r[1] == "_" else None for r in sent.rows],
@@ -116,8 +105,9 @@ def _finish(sent: _Sentence, path: Any) -> dict:
                 out["entities"] = iob_to_biluo(ner)
         except BiluoError as err:
             raise CorpusError(path, _line_of(sent.lines, err.position, sent.first_line), f"NER {err}") from None
-    _merge_mismatched_mwts(out, sent, mwt_of)
-    if "text" in sent.comments:
+    if respelled:
+        out["text"] = sentence_text(out)
+    elif "text" in sent.comments:
         out["text"] = sent.comments["text"]
     if "sent_id" in sent.comments:
         out["sent_id"] = sent.comments["sent_id"]
@@ -150,54 +140,23 @@ def _check_mwt_ranges(sent: _Sentence, path: Any) -> None:
         prev = (start, end, cols)
 
 
-def _merge_mismatched_mwts(out: dict, sent: _Sentence, mwt_of: list) -> None:
-    """A multiword token whose words do not spell its surface form becomes one word.
+def _mwt_spaces(sent: _Sentence, words: list[str], spaces: list[bool]) -> tuple[list[bool], bool]:
+    """The words' spacing once multiword tokens are expanded, and whether any token's words do not
+    spell its surface form (the sentence's text then no longer matches its words).
 
-    The merged word keeps the annotation of its syntactic head (the word whose head lies outside
-    the range); arcs into the range point to it. Words that do spell the surface form stay apart.
+    Words that spell the surface form are joined; others keep a space between them. The range
+    line's `SpaceAfter` applies to the last word.
     """
-    ranges = []
+    spaces = list(spaces)
+    respelled = False
     for start, end, cols, _ in sent.mwts:
-        if "".join(out["words"][start : end + 1]) != cols[1]:
-            ranges.append((start, end, cols[1]))
-    if not ranges:
-        return
-    n = len(out["words"])
-    keep = [True] * n
-    target = list(range(n))
-    for start, end, form in ranges:
-        head_word = start
-        for k in range(start, end + 1):
-            h = out["heads"][k]
-            if h is None or h == k or not start <= h <= end:
-                head_word = k
-                break
-        for k in range(start, end + 1):
-            target[k] = head_word
-            keep[k] = k == head_word
-        out["words"][head_word] = form
-        out["spaces"][head_word] = out["spaces"][end]
-    new_index = {}
-    for k in range(n):
-        if keep[k]:
-            new_index[k] = len(new_index)
-    for key in ("words", "spaces", "tags", "pos", "morphs", "lemmas", "deps", "sent_starts", "entities"):
-        if key in out:
-            out[key] = [v for k, v in enumerate(out[key]) if keep[k]]
-    heads = []
-    for k in range(n):
-        if not keep[k]:
-            continue
-        h = out["heads"][k]
-        if h is None:
-            heads.append(None)
-        else:
-            h = target[h]
-            heads.append(new_index[k] if h == k else new_index[h])
-    out["heads"] = heads
-    out["sent_starts"] = [i == 0 for i in range(len(heads))]
-    if "entities" in out:
-        out["entities"] = iob_to_biluo([t if t == "O" else "B-" + t[2:] if t[0] in "BU" else "I-" + t[2:] for t in out["entities"]])
+        joined = "".join(words[start : end + 1]) == cols[1]
+        respelled = respelled or not joined
+        for k in range(start, end):
+            spaces[k] = not joined
+        spaces[end] = _misc(cols[9]).get("SpaceAfter") != "No"
+    spaces[-1] = False  # a sentence's text ends at its last word; Docs of several add spaces
+    return spaces, respelled
 
 
 def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy
 
 from .biluo import MISSING, biluo_tags_from_offsets, tags_to_entities
+from .checks import class_score
 from .errors import BiluoError, GoldError
 from .nonproj import check_heads
 
@@ -63,10 +64,11 @@ def validate_annotations(annot: dict, n_words: int, where: str) -> None:
     if ents is not None and len(ents) and isinstance(ents[0], str) and len(ents) != n_words:
         raise GoldError(f"{where}: 'entities' has {len(ents)} BILUO tags for {n_words} words")
     cats = annot.get("cats")
-    if cats is not None and (
-        not isinstance(cats, dict) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in cats.values())
-    ):
-        raise GoldError(f"{where}: 'cats' must be a dict of label -> number")
+    if cats is not None and not isinstance(cats, dict):
+        raise GoldError(f"{where}: 'cats' must be a dict of label -> number, got {type(cats).__name__}")
+    for label, value in (cats or {}).items():
+        if class_score(value) is None:
+            raise GoldError(f"{where}: cats[{label!r}] = {value!r} is not a number (give a float, int or bool)")
 
 
 def entity_tags(annot: dict, words: Sequence[str], spaces: Sequence[bool], where: str) -> list[str] | None:
@@ -147,7 +149,7 @@ def doc_from_annotations(vocab: Any, annot: dict, where: str = "annotation") -> 
     if len(words):
         doc.from_array(list(ANNOT_ATTRS), annotations_to_array(vocab.strings, annot, words, spaces, where))
     if annot.get("cats"):
-        doc.cats = {str(k): float(v) for k, v in annot["cats"].items()}
+        doc.cats = {str(k): class_score(v) for k, v in annot["cats"].items()}
     return doc
 
 

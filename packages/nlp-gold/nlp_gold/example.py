@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from .alignment import Alignment, _spaces_from_text, _strip
+from .alignment import Alignment, _spaces_from_text, _strip, spells
 from .biluo import MISSING, _tag_entity, tags_to_entities
 from .docdata import (
     ANNOTATION_KEYS,
@@ -93,7 +93,8 @@ class Example:
         cls, vocab: Any, annot: dict, make_doc: Callable[[str], Any] | None = None, *, where: str = "example"
     ) -> Example:
         """An Example from a reader's annotation dict: the reference carries the annotation, the
-        predicted Doc has the gold words, or is `make_doc(text)` (`text` if the dict has one)."""
+        predicted Doc has the gold words, or is `make_doc(text)`: the dict's raw `text` when it
+        spells the words (see `alignment.spells`), else the text the gold words make."""
         from nlp_vocab import Doc
 
         if "words" not in annot:  # text-only records (JSONL): the tokenizer makes both sides
@@ -107,7 +108,8 @@ class Example:
         if make_doc is None:
             predicted = Doc(vocab, words=reference.words, spaces=reference.spaces)
         else:
-            predicted = make_doc(annot.get("text") or reference.text)
+            text = annot.get("text")
+            predicted = make_doc(text if text and spells(text, reference.words) else reference.text)
         return cls(predicted, reference, where=where)
 
     def with_predicted(self, predicted: Any) -> Example:

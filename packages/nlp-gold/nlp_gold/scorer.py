@@ -254,6 +254,9 @@ class Scorer:
         exclusive = self.exclusive_classes
         if exclusive is None:
             exclusive = all(sum(1 for v in cats.values() if v >= 0.5) == 1 for cats in cats_gold)
+        # The argmax of one label is always that label (accuracy 100 whatever the scores): score
+        # a single label by its threshold, as an independent yes/no.
+        exclusive = exclusive and len(labels) > 1
         per_type = {label: PRFScore() for label in labels}
         correct = 0
         for g, p in zip(cats_gold, cats_pred):

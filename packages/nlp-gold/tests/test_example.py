@@ -1,3 +1,4 @@
+import numpy
 import pytest
 
 from nlp_gold import Example, GoldError, MisalignedEntityWarning
@@ -49,6 +50,9 @@ def test_missing_values_and_no_entities(vocab):
         ({"tags": ["X", "Y"]}, "'tags' has 2 values for 3 words"),
         ({"tagz": ["X", "Y", "Z"]}, "unknown annotation keys"),
         ({"entities": ["B-X", "O", "O"]}, "position 1"),
+        ({"cats": {"A": "yes"}}, r"cats\['A'\] = 'yes' is not a number"),
+        ({"cats": {"A": None}}, r"cats\['A'\] = None is not a number"),
+        ({"cats": [("A", 1.0)]}, "'cats' must be a dict of label -> number, got list"),
     ],
 )
 def test_invalid_annotation_names_example_and_problem(vocab, annot, message):
@@ -56,6 +60,15 @@ def test_invalid_annotation_names_example_and_problem(vocab, annot, message):
     with pytest.raises(GoldError, match=message) as info:
         Example.from_dict(doc, annot, where="train item 12")
     assert "train item 12" in str(info.value)
+
+
+def test_cats_as_bools_ints_and_numpy_numbers_are_floats(vocab):
+    """spaCy v2 users write {"POSITIVE": True}; numpy scores come from arrays: all read as floats."""
+    cats = {"A": True, "B": False, "C": 1, "D": numpy.float32(0.25), "E": numpy.int64(0), "F": numpy.bool_(True),
+            "G": numpy.array(0.5)}
+    eg = Example.from_dict(Doc(vocab, words=["x"]), {"cats": cats})
+    assert eg.cats == {"A": 1.0, "B": 0.0, "C": 1.0, "D": 0.25, "E": 0.0, "F": 1.0, "G": 0.5}
+    assert all(type(v) is float for v in eg.cats.values())
 
 
 def test_gold_words_differ_from_predicted_tokens(vocab):

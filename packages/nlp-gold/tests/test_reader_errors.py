@@ -188,7 +188,9 @@ def test_conllu_overlapping_multiword_ranges_are_rejected(tmp_path, ranges, line
     ({"text": "Ann left", "cats": {"pos": float("nan")}}, "class 'pos': score nan is not in [0, 1]"),
     ({"text": "Ann left", "cats": {"pos": 1.5}}, "class 'pos': score 1.5 is not in [0, 1]"),
     ({"text": "Ann left", "cats": {"pos": -0.1}}, "class 'pos': score -0.1 is not in [0, 1]"),
-    ({"text": "Ann left", "cats": {"pos": True}}, "class 'pos': score True is not a number"),
+    ({"text": "Ann left", "cats": {"pos": "1"}}, "class 'pos': score '1' is not a number"),
+    ({"text": "Ann left", "cats": {"pos": None}}, "class 'pos': score None is not a number"),
+    ({"text": "Ann left", "cats": {"pos": [1.0]}}, "class 'pos': score [1.0] is not a number"),
     ({"text": "Ann left", "cats": {"": 1.0}}, "class label is empty"),
     ({"text": "Ann left", "label": ""}, "class label is empty"),
     ({"text": "Ann left", "labels": ["a", " "]}, "class label ' ' is blank"),
@@ -198,6 +200,17 @@ def test_jsonl_bad_records_name_their_line(tmp_path, record, message):
     with pytest.raises(CorpusError) as info:
         list(read_jsonl(path))
     assert str(info.value) == f"{path}:3: {message}"
+
+
+def test_true_and_false_are_class_scores_in_jsonl_and_json(tmp_path):
+    """spaCy v2 users give cats as bools; JSON's true/false read as 1.0/0.0 in both formats."""
+    path = write(tmp_path, "tf.jsonl", '{"text": "Ann left", "cats": {"pos": true, "neg": false, "n": 1}}\n')
+    (annot,) = read_jsonl(path)
+    assert annot["cats"] == {"pos": 1.0, "neg": 0.0, "n": 1.0}
+    assert all(type(v) is float for v in annot["cats"].values())
+    para = {**_tokens(), "cats": [{"label": "A", "value": True}, {"label": "B", "value": False}]}
+    (annot,) = read_json(write(tmp_path, "tf.json", _json_doc(para)))
+    assert annot["cats"] == {"A": 1.0, "B": 0.0} and type(annot["cats"]["A"]) is float
 
 
 def test_jsonl_json_that_cannot_be_decoded(tmp_path):

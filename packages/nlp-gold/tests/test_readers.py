@@ -16,7 +16,7 @@ from nlp_gold import (
     write_conllu,
     write_json,
 )
-from nlp_gold.conllu import read_conllu_file
+from nlp_gold.conllu import read_conllu_file, sentence_text
 from nlp_vocab import Vocab
 
 CONLLU = """# sent_id = s1
@@ -54,10 +54,22 @@ def test_conllu_multiword_tokens_spacing_and_empty_nodes(tmp_path):
     assert sents[1]["entities"] == ["U-PER", "O"]
 
 
-def test_conllu_mismatched_multiword_token_becomes_one_word():
-    text = "1-2\tdu\t_\t_\t_\t_\t_\t_\t_\t_\n1\tde\tde\tADP\t_\t_\t3\tcase\t_\t_\n2\tle\tle\tDET\t_\t_\t3\tdet\t_\t_\n3\tchat\tchat\tNOUN\t_\t_\t0\troot\t_\t_\n\n"
+def test_conllu_multiword_token_not_spelled_by_its_words_is_expanded():
+    """As spaCy v2's converter did: "al" = "a" + "el" gives two words, spaced apart, and the text
+    follows the words."""
+    text = ("# text = Va al mar.\n1\tVa\tir\tVERB\t_\t_\t0\troot\t_\t_\n2-3\tal\t_\t_\t_\t_\t_\t_\t_\t_\n"
+            "2\ta\ta\tADP\t_\t_\t4\tcase\t_\t_\n3\tel\tel\tDET\t_\t_\t4\tdet\t_\t_\n"
+            "4\tmar\tmar\tNOUN\t_\t_\t1\tobl\t_\tSpaceAfter=No\n5\t.\t.\tPUNCT\t_\t_\t1\tpunct\t_\t_\n\n")
     (sent,) = read_conllu_file(io.StringIO(text))
-    assert sent["words"] == ["du", "chat"] and sent["heads"] == [1, 1] and sent["n_words"] == 3
+    assert sent["words"] == ["Va", "a", "el", "mar", "."] and sent["spaces"] == [True, True, True, False, False]
+    assert sent["heads"] == [0, 3, 3, 0, 0] and sent["deps"][1:3] == ["case", "det"] and sent["n_words"] == 5
+    assert sent["text"] == sentence_text(sent) == "Va a el mar."
+
+
+def test_conllu_tags_fall_back_to_upos_where_xpos_is_missing():
+    text = "1\tVa\tir\tVERB\t_\t_\t0\troot\t_\t_\n2\tya\tya\tADV\tRB\t_\t1\tadvmod\t_\t_\n\n"
+    (sent,) = read_conllu_file(io.StringIO(text))
+    assert sent["tags"] == ["VERB", "RB"] and sent["pos"] == ["VERB", "ADV"]
 
 
 @pytest.mark.parametrize(

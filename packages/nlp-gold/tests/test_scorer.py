@@ -120,6 +120,18 @@ def test_textcat_multilabel_uses_threshold_and_macro_auc(vocab):
     assert Scorer(threshold=0.35).score(examples)["textcat_acc"] == pytest.approx(100 / 3)
 
 
+def test_textcat_one_exclusive_label_is_not_scored_as_always_right(vocab):
+    """An argmax over one label is always right: a single label is scored by its threshold."""
+    examples = []
+    for gold, score in ((1.0, 0.2), (1.0, 0.9), (0.0, 0.7), (0.0, 0.1)):
+        pred = doc_from_annotations(vocab, {"words": ["x"]})
+        pred.cats = {"POSITIVE": score}
+        examples.append(Example(pred, doc_from_annotations(vocab, {"words": ["x"], "cats": {"POSITIVE": gold}})))
+    for exclusive in (True, None):
+        assert Scorer(exclusive_classes=exclusive).score(examples)["textcat_acc"] == pytest.approx(50.0)
+    assert Scorer(exclusive_classes=True).score(examples[:2])["textcat_acc"] == pytest.approx(50.0)
+
+
 def test_roc_auc_and_prf_maths():
     assert roc_auc([1, 0, 1, 0], [0.5, 0.5, 0.9, 0.1]) == pytest.approx(0.875)
     assert roc_auc([1, 1], [0.2, 0.3]) is None

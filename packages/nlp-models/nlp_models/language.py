@@ -17,12 +17,14 @@ from typing import Any
 import srsly
 from thinc.api import CupyOps, Optimizer, get_current_ops
 
-from nlp_gold import Example, GoldError, Scorer
+from nlp_gold import Example, Scorer
+from nlp_gold.goldparse import is_gold_tuple
 from nlp_train import create_optimizer
 from nlp_train.storage import atomic_write_dir
 from nlp_vocab import Doc, Tokenizer, Vocab, english_tag_map
 
 from .about import __version__
+from .gold_inputs import examples_from_gold_tuple, to_example
 from .model_files import (
     META_FILE,
     TOKENIZER_FILE,
@@ -325,7 +327,8 @@ class Language:
     # ---- training ------------------------------------------------------------------------------
 
     def _examples(self, docs: Any, golds: Any = None, where: str = "update") -> list[Example]:
-        """Examples from Examples, or from texts/Docs paired with annotation dicts (or gold Docs)."""
+        """Examples from Examples, from texts/Docs paired with golds (GoldParse, Example, annotation
+        dict or gold Doc), or from v2's gold tuples (see `gold_inputs`)."""
         if isinstance(docs, (str, Doc, Example)):
             docs = [docs]
             if golds is not None and not isinstance(golds, (list, tuple)):
@@ -340,27 +343,10 @@ class Language:
         examples = []
         for i, (doc, gold) in enumerate(zip(docs, golds)):
             label = f"{where} example {i}"
-            if isinstance(doc, Example):
-                if gold is not None:
-                    raise ValueError(f"{label}: an Example carries its own gold; pass golds=None")
-                examples.append(doc)
-                continue
-            if isinstance(doc, tuple) and len(doc) == 2 and gold is None:
-                doc, gold = doc
-            predicted = self._as_doc(doc, label)
-            if gold is None:
-                raise ValueError(f"{label}: no gold annotation (give golds, or pass Examples)")
-            if isinstance(gold, dict):
-                try:
-                    examples.append(Example.from_dict(predicted, gold, where=label))
-                except GoldError as err:
-                    raise ValueError(str(err)) from None
-            elif isinstance(gold, Doc):
-                examples.append(Example(predicted, gold, where=label))
+            if gold is None and is_gold_tuple(doc):
+                examples.extend(examples_from_gold_tuple(doc, self.vocab, self.make_doc, label))
             else:
-                raise TypeError(
-                    f"{label}: gold must be an annotation dict or a gold Doc, got {type(gold).__name__}"
-                )
+                examples.append(to_example(doc, gold, self._as_doc, label))
         return examples
 
     def update(
@@ -375,8 +361,9 @@ class Language:
         """One gradient step of every trainable component on a batch (but those in `exclude`,
         which keep their weights).
 
-        `docs`: Examples (then no golds), or texts/Docs with `golds` as annotation dicts (keys
-        entities, heads, deps, tags, pos, morphs, lemmas, cats, words, ...) or gold Docs.
+        `docs`: Examples (then no golds), or texts/Docs with `golds` as GoldParse objects,
+        Examples, annotation dicts (keys entities, heads, deps, tags, pos, morphs, lemmas, cats,
+        words, ...) or gold Docs.
         """
         check_drop(drop, "update")
         examples = self._examples(docs, golds, "update")
@@ -418,8 +405,11 @@ class Language:
         drop: float = 0.0,
     ) -> dict[str, float]:
         """Pseudo-rehearsal on raw texts/Docs/Examples: keep each component's outputs close to
-        the snapshot taken by `resume_training()` (no gold needed)."""
+        the snapshot taken by `resume_training()` (no gold needed); a ValueError before it."""
         check_drop(drop, "rehearse")
+        if not any(getattr(proc, "_rehearsal_model", None) is not None for _, proc in self._trainable()):
+            raise ValueError("rehearse: no component has a snapshot to rehearse against: "
+                             "call nlp.resume_training() before rehearse")
         if isinstance(docs, (str, Doc, Example)):
             docs = [docs]
         batch = [
@@ -442,8 +432,9 @@ class Language:
         sgd: Optimizer | None = None,
         **cfg: Any,
     ) -> Optimizer:
-        """Infer labels from `get_examples()` (Examples or (text, annotations) pairs), build and
-        initialise every trainable component's model, and return the recipe's optimizer.
+        """Infer labels from `get_examples()` (Examples, (text, annotations) pairs, (doc,
+        GoldParse) pairs, or v2's gold tuples), build and initialise every trainable component's
+        model, and return the recipe's optimizer.
 
         Keyword `cfg` entries override the hyperparameters of components that have them.
         """

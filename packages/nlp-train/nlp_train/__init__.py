@@ -12,12 +12,12 @@ from .batching import (
 from .checkpoint import LoopState, has_checkpoint
 from .divergence import TrainingDiverged
 from .loop import TrainConfig, TrainResult, train
-from .optimizer import create_optimizer
+from .optimizer import RecipeOptimizer, create_optimizer
 from .protocol import Corpus, Params, TrainablePipeline
 from .report import read_log
 from .schedules import compounding, constant, decaying
 from .scoring import default_score_weights, weighted_score
-from .settings import SETTINGS
+from .settings import SETTINGS, check_environment
 
 __all__ = [
     "__version__",
@@ -26,11 +26,13 @@ __all__ = [
     "Corpus",
     "LoopState",
     "Params",
+    "RecipeOptimizer",
     "TrainConfig",
     "TrainResult",
     "TrainablePipeline",
     "TrainingDiverged",
     "batch_size_schedule",
+    "check_environment",
     "compounding",
     "constant",
     "create_optimizer",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
 from .schedules import compounding
-from .settings import resolve, resolve_optional
+from .settings import check_environment, resolve, resolve_optional
 
 T = TypeVar("T")
 Size = int | float | Iterator[float] | Iterator[int]
@@ -142,8 +142,10 @@ def batch_size_schedule(
 
     ``max`` is :func:`max_batch_size` unless ``stop`` or ``NLP_BATCH_TO`` is
     set; ``start`` / ``NLP_BATCH_FROM`` and ``compound`` /
-    ``NLP_BATCH_COMPOUND`` override 1 and 1.001.
+    ``NLP_BATCH_COMPOUND`` override 1 and 1.001 (spaCy v2's ``batch_from``,
+    ``batch_to``, ``batch_compound`` are read too; see :mod:`nlp_train.settings`).
     """
+    check_environment(env)
     top = resolve_optional("batch_to", stop, env)
     if top is None:
         top = max_batch_size(pipe_names, n_examples)

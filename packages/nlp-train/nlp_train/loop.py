@@ -22,7 +22,7 @@ from .randomness import seed_device
 from .report import plot_scores, write_log
 from .schedules import compounding, decaying, skip
 from .scoring import resolve_score_weights, weighted_score
-from .settings import resolve, resolve_optional
+from .settings import check_environment, resolve, resolve_optional
 from .storage import atomic_write_dir, copy_dir_atomic, recover
 from .table import ProgressBar, Table, table_columns
 
@@ -43,11 +43,13 @@ class TrainConfig:
     - ``limit``: train on the first ``limit`` examples only (0: all).
     - ``batch_by``: ``"examples"`` (the seed's heuristic) or ``"words"``.
     - ``batch_from`` / ``batch_to`` / ``batch_compound``: the compounding
-      batch-size schedule (``NLP_BATCH_*``); ``batch_to`` defaults to the
-      per-component maximum of :func:`~nlp_train.get_batches`.
+      batch-size schedule (``NLP_BATCH_*``, or v2's ``batch_from``, ...);
+      ``batch_to`` defaults to the per-component maximum of
+      :func:`~nlp_train.get_batches`.
     - ``batch_tolerance``: overflow allowed when batching by words.
     - ``dropout_from`` / ``dropout_to`` / ``dropout_decay``: the linear
-      dropout schedule (``NLP_DROPOUT_*``; recipe 0.6 -> 0.2 by 1e-4).
+      dropout schedule (``NLP_DROPOUT_*``, or v2's ``dropout_from``, ...;
+      recipe 0.6 -> 0.2 by 1e-4).
     - ``score_weights``: ``{metric: weight}`` for choosing ``model-best``.
     - ``save_every_epoch``: write ``model{i}`` after each epoch.
     - ``progress``: force the progress bar on/off (default: on a terminal).
@@ -166,6 +168,7 @@ def train(
             raise TypeError(f"train() got an unknown option {key!r} (options: {sorted(names)})")
         setattr(cfg, key, value)
     cfg.validate()
+    check_environment()
     out = Path(output_dir)
     out.mkdir(parents=True, exist_ok=True)
     printer = None if quiet else (sys.stdout if stream is None else stream)

@@ -5,6 +5,10 @@ thinc 8.3's ``Optimizer`` keeps the parameter averages itself, in
 every step when ``use_averages`` is on.  That is exactly the mapping thinc's
 ``Model.use_params`` takes, so ``with nlp.use_params(optimizer.averages):``
 swaps the averaged weights in, as the seed describes.
+
+The optimizer also answers to spaCy v2's attribute names (thinc 7's Adam):
+``alpha`` is ``learn_rate`` and ``max_grad_norm`` is ``grad_clip``; ``b1``,
+``b2``, ``eps`` and ``L2`` are thinc's own.
 """
 
 from __future__ import annotations
@@ -13,9 +17,31 @@ from collections.abc import Iterator, Mapping
 
 from thinc.api import Optimizer
 
-from .settings import resolve
+from .settings import check_environment, resolve
 
 LearnRate = float | Iterator[float]
+
+
+def _alias(attr: str, doc: str) -> property:
+    """A read-write property that is another name of the attribute ``attr``."""
+
+    def get(self: Optimizer) -> float:
+        return getattr(self, attr)
+
+    def set_(self: Optimizer, value: float) -> None:
+        setattr(self, attr, value)
+
+    return property(get, set_, doc=doc)
+
+
+class RecipeOptimizer(Optimizer):
+    """thinc's Optimizer with v2's names for two of its hyper-parameters, so
+    v2 code such as ``optimizer.alpha = 0.002`` or ``optimizer.max_grad_norm``
+    reads and sets the values the optimizer uses."""
+
+    __slots__ = ()
+    alpha = _alias("learn_rate", "v2's name of the learning rate (``learn_rate``).")
+    max_grad_norm = _alias("grad_clip", "v2's name of the gradient clipping threshold (``grad_clip``).")
 
 
 def create_optimizer(
@@ -29,7 +55,7 @@ def create_optimizer(
     use_averages: bool = True,
     L2_is_weight_decay: bool = False,
     env: Mapping[str, str] | None = None,
-) -> Optimizer:
+) -> RecipeOptimizer:
     """Build thinc's Adam with the recipe's defaults.
 
     Each value is taken from its argument, else from its environment variable
@@ -39,13 +65,16 @@ def create_optimizer(
     training loop through ``optimizer.step_schedules()``.  ``L2`` is added to
     the gradient (classic L2 regularization, as in the recipe) unless
     ``L2_is_weight_decay`` asks for decoupled weight decay.  ``env`` replaces
-    ``os.environ`` (for tests).
+    ``os.environ`` (for tests).  spaCy v2's variables (``learn_rate``,
+    ``optimizer_B1``, ``L2_penalty``, ...) are read too, see
+    :mod:`nlp_train.settings`; an unknown ``NLP_*`` variable warns.
     """
+    check_environment(env)
     if learn_rate is None or isinstance(learn_rate, (int, float)):
         rate: LearnRate = resolve("learn_rate", learn_rate, env)
     else:
         rate = learn_rate
-    return Optimizer(
+    return RecipeOptimizer(
         rate,
         beta1=resolve("beta1", beta1, env),
         beta2=resolve("beta2", beta2, env),

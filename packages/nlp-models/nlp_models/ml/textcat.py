@@ -133,9 +133,28 @@ def _activation_forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Call
     return Y, backprop
 
 
+class TextCatModel(Model):
+    """A text classifier's thinc Model that also answers spaCy v2's `model.tok2vec`, so v2's
+    pretrained-weights example (`textcat.model.tok2vec.from_bytes(data)`) works as written."""
+
+    __slots__ = ()
+
+    @property
+    def tok2vec(self) -> Model:
+        """The token-to-vector layer (the `tok2vec` ref); an AttributeError for a bag of words."""
+        if not self.has_ref("tok2vec"):
+            raise AttributeError(
+                "a 'bow' text classifier (a bag of n-grams) has no tok2vec, so it cannot take "
+                "pretrained tok2vec weights; use architecture 'simple_cnn' or 'ensemble'"
+            )
+        return self.get_ref("tok2vec")
+
+
 def _finish(model: Model, n_labels: int | None, ops: Any) -> Model:
+    """The built classifier with its output width set, on `ops`, answering `model.tok2vec`."""
     if n_labels is not None:
         model.set_dim("nO", n_labels, force=True)
+    model.__class__ = TextCatModel  # same slots: the object, its layers and refs are unchanged
     return set_ops(model, ops)
 
 

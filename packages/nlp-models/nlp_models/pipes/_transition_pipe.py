@@ -127,6 +127,12 @@ class TransitionPipe(TrainablePipe):
     def n_actions(self) -> int:
         return self.system.n_actions
 
+    @property
+    def move_names(self) -> list[str]:
+        """The names of the actions, in the order of the model's outputs ("O", "B-ORG", "I-ORG",
+        ... for the entity recognizer): v2's `move_names`, e.g. to check a label was added."""
+        return self.system.action_names
+
     def _check_labels(self) -> None:
         """No labels yet is fine: the first `update` adds the labels its examples carry."""
 

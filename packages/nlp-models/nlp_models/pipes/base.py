@@ -36,8 +36,9 @@ CFG_FILE = "cfg.json"
 LABELS_FILE = "labels.json"
 MODEL_FILE = "model.bin"
 
-#: Default cfg of a component's hashed-embedding CNN tok2vec: Tok2Vec, Tagger and the transition
-#: components build their `default_cfg` from it (textcat's own tok2vec is smaller).
+#: Default cfg of a component's hashed-embedding CNN tok2vec: Tok2Vec, Tagger, TextCategorizer and
+#: the transition components build their `default_cfg` from it, and `nlp pretrain` its defaults, so
+#: pretrained weights fit every component's own tok2vec as it is.
 TOK2VEC_DEFAULTS: dict[str, Any] = {
     "width": 96,
     "depth": 4,

@@ -8,6 +8,8 @@ from typing import Any
 import numpy
 from thinc.api import Model
 
+from nlp_gold.checks import class_score
+
 from ..ml import (
     FEATURE_ATTRS,
     build_bow_text_classifier,
@@ -19,43 +21,47 @@ from ..ml import (
     textcat_loss,
 )
 from ._chunks import row_source, windows
-from .base import TrainablePipe
+from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
-ARCHITECTURES = ("ensemble", "bow", "cnn")
+#: spaCy v2's architecture names.
+ARCHITECTURES = ("ensemble", "simple_cnn", "bow")
+#: Other names accepted for them ("cnn": the name saved by models of earlier versions).
+ALIASES = {"cnn": "simple_cnn"}
+
+
+def architecture_name(name: Any) -> str:
+    """The architecture `name` stands for (an alias resolved); a ValueError for any other name."""
+    resolved = ALIASES.get(name, name) if isinstance(name, str) else name
+    if resolved not in ARCHITECTURES:
+        raise ValueError(f"textcat: unknown architecture {name!r}; expected one of {', '.join(ARCHITECTURES)}")
+    return resolved
 
 
 class TextCategorizer(TrainablePipe):
     """Document labels: mutually exclusive classes (softmax) or multilabel (sigmoid).
 
-    cfg `architecture`: "ensemble" (bag-of-ngrams + CNN, the default), "bow" or "cnn";
-    `exclusive_classes` (default True); `ngram_size` for the bag of n-grams; `tok2vec` (the
-    name of a shared Tok2Vec component, for "cnn" and "ensemble" only).
+    cfg `architecture` (spaCy v2's names): "ensemble" (bag-of-ngrams + CNN, the default),
+    "simple_cnn" (also "cnn") or "bow"; `exclusive_classes` (default False, as in v2: each label
+    an independent yes/no); `ngram_size` for the bag of n-grams; `tok2vec` (the name of a shared
+    Tok2Vec component, for "simple_cnn" and "ensemble" only). The own tok2vec has the defaults of
+    every component's (and of `nlp pretrain`), so pretrained weights fit it as they are.
     """
 
     factory = "textcat"
     default_cfg: dict[str, Any] = {
         "architecture": "ensemble",
-        "exclusive_classes": True,
+        "exclusive_classes": False,
         "ngram_size": 2,
-        "width": 64,
-        "depth": 2,
-        "window": 1,
-        "pieces": 3,
-        "embed_rows": (5000, 2500, 2500, 2500),
+        **TOK2VEC_DEFAULTS,
         "hidden_width": 64,
-        "dropout": 0.1,
     }
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
-        architecture = cfg.get("architecture", self.default_cfg["architecture"])
-        if architecture not in ARCHITECTURES:
-            raise ValueError(
-                f"textcat: unknown architecture {architecture!r}; expected one of {', '.join(ARCHITECTURES)}"
-            )
+        architecture = architecture_name(cfg.get("architecture", self.default_cfg["architecture"]))
         if architecture == "bow" and cfg.get("tok2vec"):
             raise ValueError(
                 f"textcat: architecture 'bow' has no tok2vec, so it cannot listen to {cfg['tok2vec']!r}; "
-                "use 'cnn' or 'ensemble', or drop cfg tok2vec"
+                "use 'simple_cnn' or 'ensemble', or drop cfg tok2vec"
             )
         super().__init__(vocab, name=name, **cfg)
 
@@ -74,21 +80,19 @@ class TextCategorizer(TrainablePipe):
         cfg = self.cfg
         n = len(self._labels)
         exclusive = bool(cfg["exclusive_classes"])
-        architecture = cfg["architecture"]
+        architecture = architecture_name(cfg["architecture"])
         if architecture == "bow":
             return build_bow_text_classifier(exclusive, ngram_size=cfg["ngram_size"], n_labels=n)
-        if architecture == "cnn":
+        if architecture == "simple_cnn":
             return build_cnn_text_classifier(
                 self.build_tok2vec(), exclusive, n_labels=n, hidden_width=cfg["hidden_width"],
                 pieces=cfg["pieces"], dropout=cfg.get("dropout"),
             )
-        if architecture == "ensemble":
-            return build_text_classifier(
-                self.build_tok2vec(), exclusive, n_labels=n, ngram_size=cfg["ngram_size"],
-                hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
-                featurizer=doc_features(cfg.get("attrs", FEATURE_ATTRS)) if self.listens_to else None,
-            )
-        raise ValueError(f"{self.name}: unknown architecture {architecture!r}; expected one of {ARCHITECTURES}")
+        return build_text_classifier(
+            self.build_tok2vec(), exclusive, n_labels=n, ngram_size=cfg["ngram_size"],
+            hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
+            featurizer=doc_features(cfg.get("attrs", FEATURE_ATTRS)) if self.listens_to else None,
+        )
 
     def labels_of_example(self, example: Any) -> Iterable[str]:
         return list(example.cats)
@@ -116,7 +120,10 @@ class TextCategorizer(TrainablePipe):
         self.set_annotations([doc], predict_pooled(model, X, pool_windows(vectors, model.ops)))
 
     def check_examples(self, examples: Sequence[Any]) -> None:
-        """Every gold `cats` entry names a label of this component and is a number in [0, 1]."""
+        """Every gold `cats` entry names a label of this component and is a number in [0, 1]
+        (a bool, int, float or numpy number); and exclusive classes are at least two."""
+        if self.cfg["exclusive_classes"] and len(self._labels) == 1:
+            self._check_labels()
         known = set(self._labels)
         for i, example in enumerate(examples):
             where = getattr(example, "where", None) or "example"
@@ -127,7 +134,8 @@ class TextCategorizer(TrainablePipe):
                         f"of its labels ({', '.join(map(repr, self._labels)) or 'none'}); add it with "
                         "add_label(), or pass examples that have it to begin_training()"
                     )
-                if not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+                score = class_score(value)
+                if score is None or not 0.0 <= score <= 1.0:
                     raise ValueError(
                         f"{self.name}: example {i} ({where}) has cats[{label!r}] = {value!r}; "
                         "expected a number in [0, 1]"
@@ -148,7 +156,7 @@ class TextCategorizer(TrainablePipe):
             cats = example.cats
             for j, label in enumerate(self._labels):
                 if label in cats:
-                    truth[i, j] = float(cats[label])
+                    truth[i, j] = class_score(cats[label])
                     mask[i, j] = 1.0
             if exclusive and truth[i].sum() >= 1.0:
                 mask[i] = 1.0  # an exclusive label set is complete once one label is given
