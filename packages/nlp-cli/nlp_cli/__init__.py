@@ -1,4 +1,5 @@
-"""nlp-cli: The nlp command: train, convert, pretrain, evaluate, init-vectors, package, debug-data.
+"""nlp-cli: The nlp command: train, convert, pretrain, evaluate, report, init-vectors, package, debug-data,
+visualize.
 
 `main(argv)` runs a command line; `get_command(name)` gives a command's plain (plac-annotated)
 function, e.g. `get_command("convert")`; `UserError` is what a command raises for bad input.

@@ -12,6 +12,8 @@ COMMANDS = {
     "convert": ("convert", "convert"),
     "train": ("train", "train"),
     "evaluate": ("evaluate", "evaluate"),
+    "report": ("report", "report"),
+    "visualize": ("visualize", "visualize"),
     "pretrain": ("pretrain", "pretrain"),
     "init-vectors": ("init_vectors", "init_vectors"),
     "package": ("package", "package"),
@@ -23,7 +25,9 @@ USAGE = """usage: nlp COMMAND [ARGS...]   (nlp COMMAND --help for its options)
 commands:
   convert       convert CoNLL-U, IOB/CoNLL-2003 columns, word|POS|TAG lines or JSONL to training data
   train         train a tagger, parser, entity recognizer and/or text classifier
-  evaluate      score a trained model on annotated data
+  evaluate      score a trained model on annotated data (-o report.html: per-label tables)
+  report        rebuild a training run's report.html (score curves, losses, per-label tables)
+  visualize     draw a model's dependency parses or entities for texts as an HTML page (or serve it)
   pretrain      pretrain the token-to-vector layer on raw text (vectors or characters objective)
   init-vectors  make a blank model holding static word vectors from a word2vec/GloVe file
   package       make an installable Python package of a model

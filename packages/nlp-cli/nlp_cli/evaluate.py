@@ -1,9 +1,13 @@
 """`nlp evaluate`: score a trained model on annotated data; print the metrics table and the
-speed, and optionally write the scores as JSON (the scorer's keys)."""
+speed, and optionally write the scores as JSON (the scorer's keys) or, with an .html suffix, as a
+standalone page with the summary and the per-label and confusion tables (those of the training
+report, nlp_train.score_tables)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import plac
 import srsly
@@ -26,13 +30,40 @@ ROWS = (
 #: Rows printed as whole numbers: the speed, and the gold entities our tokens cannot align with
 #: (left out of NER P/R/F, as the guide's note on tokenization says).
 COUNTS = ("wps", "ents_excluded")
+#: Suffixes of -o that ask for the HTML report rather than JSON.
+HTML_SUFFIXES = (".html", ".htm")
+
+
+def summary_rows(scores: Mapping[str, Any], factories: set[str]) -> list[tuple[str, str]]:
+    """(label, value) of the ROWS that apply to the model's components, formatted."""
+    rows = []
+    for key, label, needs in ROWS:
+        value = scores.get(key)
+        if needs is not None and needs not in factories:
+            continue
+        if key in ("morph_acc", "ents_excluded") and not value:
+            continue  # no morphology, or every gold entity aligns with our tokens: not informative
+        if isinstance(value, (int, float)):
+            rows.append((label, f"{value:.0f}" if key in COUNTS else f"{value:.2f}"))
+    return rows
+
+
+def write_html(path: Path, title: str, rows: list[tuple[str, str]], scores: Mapping[str, Any],
+               factories: set[str]) -> None:
+    """The evaluation page: the summary table, then the per-label and confusion tables of the
+    model's components (as ROWS leaves out the scores of components the model lacks)."""
+    from nlp_train.score_tables import score_tables, summary_table, write_page
+
+    tables = score_tables(scores, factories) or '<p class="note">The model has no per-label scores on this data.</p>'
+    write_page(path, title, f"<h2>Scores</h2>\n{summary_table(rows)}\n<h2>Per label</h2>\n{tables}")
 
 
 @plac.annotations(
     model=("Model folder (or installed package name)", "positional", None, str),
     data_path=("Evaluation data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
-    output=("Write the scores to this JSON file", "option", "o", str),
+    output=("Write the scores to this file: report.html (any .html) for a page with per-label and "
+            "confusion tables, else JSON", "option", "o", str),
     exclude_punct=("Leave punctuation out of UAS/LAS (spaCy v2's convention)", "flag", None),
     gold_words=("Run the pipeline on the gold words, not on our tokenizer's tokens of the raw text", "flag", "G"),
 )
@@ -42,7 +73,7 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
     token P/R/F) compare its tokens with the gold words; -G/--gold-words uses the gold words."""
     device = use_device(use_gpu)
     if output is not None and Path(output).is_dir():
-        fail(f"-o/--output is a folder, expected a JSON file path: {output}")
+        fail(f"-o/--output is a folder, expected a file path (.json or .html): {output}")
     nlp = load_model(model)
     examples = load_examples(data_path, nlp.vocab, nlp.make_doc, "evaluation data", raw_text=not gold_words)
     n_words = sum(len(eg) for eg in examples)
@@ -50,14 +81,9 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
     print(f"ℹ {model}: {len(examples)} examples, {n_words} words ({data_path}); device: {device}")
     factories = {getattr(proc, "factory", name) for name, proc in nlp.pipeline}
     width = max(len(label) for _, label, _ in ROWS)
-    for key, label, needs in ROWS:
-        value = scores.get(key)
-        if needs is not None and needs not in factories:
-            continue
-        if key in ("morph_acc", "ents_excluded") and not value:
-            continue  # no morphology, or every gold entity aligns with our tokens: not informative
-        if isinstance(value, (int, float)):
-            print(f"{label:<{width}}  {value:>10.0f}" if key in COUNTS else f"{label:<{width}}  {value:>10.2f}")
+    rows = summary_rows(scores, factories)
+    for label, text in rows:
+        print(f"{label:<{width}}  {text:>10}")
     per_type = scores.get("ents_per_type")
     if isinstance(per_type, dict) and per_type and "ner" in factories:
         print("\nNER per type      P        R        F")
@@ -66,6 +92,9 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
     if output is not None:
         out = Path(output)
         out.parent.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(out, scores)
+        if out.suffix.lower() in HTML_SUFFIXES:
+            write_html(out, f"Evaluation: {model} on {data_path}", rows, scores, factories)
+        else:
+            srsly.write_json(out, scores)
         print(f"✔ Saved scores to {out}")
     return 0

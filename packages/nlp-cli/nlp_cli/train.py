@@ -1,5 +1,6 @@
 """`nlp train`: train a pipeline (tagger, parser, ner, textcat) from any format `convert` reads,
-printing the per-epoch table and writing `model{i}`, `model-best` and `model-final`.
+printing the per-epoch table and writing `model{i}`, `model-best`, `model-final` and, at the end (also
+after an early stop), `report.html` (dev score curves, losses, per-label tables: see `nlp report`).
 
 With `-st/--shared-tok2vec` (or `tok2vec` in `-p`) a `tok2vec` component comes first and the
 new components listen to it, so each token is encoded once for all of them.
@@ -55,8 +56,10 @@ class Trainee:
                 proc.rehearse(docs, sgd=sgd, losses=losses)
         return losses
 
-    def evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
-        return self.nlp.evaluate(examples)
+    def evaluate(self, examples: Sequence[Any]) -> dict[str, Any]:
+        """The scores with their per-label tables and confusions: the log keeps them for
+        report.html."""
+        return self.nlp.evaluate(examples, details=True)
 
     @contextlib.contextmanager
     def use_params(self, params: dict) -> Iterator[None]:
@@ -316,9 +319,13 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
                                      dropout_from=dropout, dropout_to=dropout,
                                      batch_from=batch_from, batch_to=batch_to)
     except nlp_train.TrainingDiverged as err:
+        if nlp_train.read_log(output_dir):  # the good epochs' curves help to see what went wrong
+            nlp_train.write_report(output_dir)
         fail(str(err))
     out = Path(output_dir)
     print(f"✔ Trained {result.epochs} epochs (stopped by {result.stopped_by}); saved {out / 'model-final'}"
           + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))
+    if result.history:
+        print(f"✔ Report: {nlp_train.write_report(out)}")
     return 0
 

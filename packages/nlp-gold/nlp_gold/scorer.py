@@ -2,11 +2,17 @@
 
 Every figure is a percentage (0-100), or None when the gold has nothing of that kind. Gold words
 are the unit: a word whose token does not align one-to-one is wrong for tags and attachment.
+
+Per label: `tag_per_label` and `dep_per_label` ({label: {p, r, f}}) cover every label seen in the
+gold or the prediction; a predicted tag counts against the gold tag of its aligned word, a
+dependency label is right when its head is right too (labelled attachment). `tag_confusions` and
+`dep_confusions` are the most frequent [gold, predicted, count] pairs that differ on aligned words
+(for dependency labels, whatever the head), at most TOP_CONFUSIONS of them.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -15,6 +21,9 @@ from .biluo import MISSING, tags_to_entities
 from .docdata import doc_to_annotations, sentence_starts
 
 PUNCT_LABELS = frozenset(("punct", "p"))
+
+#: How many (gold, predicted) confusions the scores keep, most frequent first.
+TOP_CONFUSIONS = 20
 
 
 class PRFScore:
@@ -51,6 +60,36 @@ class PRFScore:
     def as_dict(self) -> dict[str, float]:
         """P, R and F as percentages."""
         return {"p": 100 * self.precision, "r": 100 * self.recall, "f": 100 * self.fscore}
+
+
+class _LabelCounts:
+    """Counts of one kind of label (tags, dependency labels): gold, predicted and right per label,
+    and the (gold, predicted) pairs that differ."""
+
+    __slots__ = ("gold", "pred", "tp", "confused")
+
+    def __init__(self) -> None:
+        self.gold: Counter[str] = Counter()
+        self.pred: Counter[str] = Counter()
+        self.tp: Counter[str] = Counter()
+        self.confused: Counter[tuple[str, str]] = Counter()
+
+    def per_label(self, labels: Iterable[str] | None = None) -> dict[str, dict[str, float]] | None:
+        """{label: {p, r, f}} for `labels` (default: every gold or predicted label), sorted;
+        None without gold labels."""
+        if not self.gold:
+            return None
+        keys = self.gold.keys() | self.pred.keys() if labels is None else labels
+        return {k: PRFScore(self.tp[k], self.pred[k] - self.tp[k], self.gold[k] - self.tp[k]).as_dict()
+                for k in sorted(keys)}
+
+    def top_confusions(self) -> list[list] | None:
+        """[gold, predicted, count] of the most frequent confusions (ties by label); None without
+        gold labels."""
+        if not self.gold:
+            return None
+        ranked = sorted(self.confused.items(), key=lambda item: (-item[1], item[0]))
+        return [[g, p, n] for (g, p), n in ranked[:TOP_CONFUSIONS]]
 
 
 def roc_auc(labels: Sequence[int], scores: Sequence[float]) -> float | None:
@@ -117,9 +156,8 @@ class Scorer:
     def score(self, examples: Iterable[Any]) -> dict:
         """A dict of scores over all examples (see the module docstring)."""
         c: dict[str, int] = defaultdict(int)
-        las_gold: dict[str, int] = defaultdict(int)
-        las_pred: dict[str, int] = defaultdict(int)
-        las_tp: dict[str, int] = defaultdict(int)
+        tags = _LabelCounts()
+        deps = _LabelCounts()
         tokens = PRFScore()
         sents = PRFScore()
         ents = PRFScore()
@@ -139,7 +177,8 @@ class Scorer:
             tokens.tp += n_one
             tokens.fp += n_pred_tokens - n_one
             tokens.fn += n_gold_words - n_one
-            for key, name in (("tags", "tag"), ("pos", "pos"), ("morphs", "morph"), ("lemmas", "lemma")):
+            self._score_tags(gold["tags"], pred["tags"], y2x_one, c, tags)
+            for key, name in (("pos", "pos"), ("morphs", "morph"), ("lemmas", "lemma")):
                 for j, value in enumerate(gold[key]):
                     if value is None:
                         continue
@@ -147,7 +186,7 @@ class Scorer:
                     i = y2x_one[j]
                     if i >= 0 and pred[key][i] == value:
                         c[name + "_correct"] += 1
-            self._score_parse(gold, pred, y2x_one, c, las_gold, las_pred, las_tp)
+            self._score_parse(gold, pred, y2x_one, c, deps)
             g_spans = _stripped_spans(eg.reference.words)
             p_spans = _stripped_spans(eg.predicted.words)
             g_sents = _sentence_spans(gold, g_spans)
@@ -172,10 +211,11 @@ class Scorer:
             "lemma_acc": _pct(c["lemma_correct"], c["lemma_total"]),
             "uas": _pct(c["uas_correct"], c["uas_total"]),
             "las": _pct(c["las_correct"], c["las_total"]),
-            "las_per_type": {
-                label: PRFScore(las_tp[label], las_pred[label] - las_tp[label], las_gold[label] - las_tp[label]).as_dict()
-                for label in sorted(las_gold)
-            } if las_gold else None,
+            "las_per_type": deps.per_label(deps.gold),
+            "tag_per_label": tags.per_label(),
+            "dep_per_label": deps.per_label(),
+            "tag_confusions": tags.top_confusions(),
+            "dep_confusions": deps.top_confusions(),
         }
         for key, prf, present in (("sents", sents, n_sent_docs), ("ents", ents, n_ent_docs)):
             d = prf.as_dict() if present else {"p": None, "r": None, "f": None}
@@ -186,7 +226,27 @@ class Scorer:
         out.update(self._score_cats(cats_gold, cats_pred))
         return out
 
-    def _score_parse(self, gold, pred, y2x_one, c, las_gold, las_pred, las_tp) -> None:
+    @staticmethod
+    def _score_tags(g_tags, p_tags, y2x_one, c, counts: _LabelCounts) -> None:
+        """Tag accuracy and per-tag counts over gold words: a word without a token of its own
+        is a miss, and its pieces' tags are not counted as predictions."""
+        for j, tag in enumerate(g_tags):
+            if tag is None:
+                continue
+            c["tag_total"] += 1
+            counts.gold[tag] += 1
+            i = y2x_one[j]
+            guess = p_tags[i] if i >= 0 else None
+            if guess is None:
+                continue
+            counts.pred[guess] += 1
+            if guess == tag:
+                c["tag_correct"] += 1
+                counts.tp[tag] += 1
+            else:
+                counts.confused[tag, guess] += 1
+
+    def _score_parse(self, gold, pred, y2x_one, c, deps: _LabelCounts) -> None:
         g_heads, g_deps = gold["heads"], gold["deps"]
         p_heads, p_deps = pred["heads"], pred["deps"]
         for j, h in enumerate(g_heads):
@@ -199,19 +259,21 @@ class Scorer:
             c["uas_total"] += 1
             if label is not None:
                 c["las_total"] += 1
-                las_gold[label] += 1
+                deps.gold[label] += 1
             if i < 0:
                 continue
             p_label = p_deps[i].lower() if p_deps[i] is not None else None
             if p_label is not None and label is not None:
-                las_pred[p_label] += 1
+                deps.pred[p_label] += 1
+                if p_label != label:
+                    deps.confused[label, p_label] += 1
             p_head = p_heads[i]
             if p_head is None or p_head != y2x_one[h] or y2x_one[h] < 0:
                 continue
             c["uas_correct"] += 1
             if label is not None and p_label == label:
                 c["las_correct"] += 1
-                las_tp[label] += 1
+                deps.tp[label] += 1
 
     @staticmethod
     def _score_ents(gold, pred, g_spans, p_spans, ents, per_type) -> int:

@@ -139,3 +139,57 @@ def test_roc_auc_and_prf_maths():
     prf.score_set({1, 2, 3}, {2, 3, 4, 5})
     assert (prf.tp, prf.fp, prf.fn) == (2, 1, 2)
     assert prf.fscore == pytest.approx(2 * (2 / 3) * 0.5 / (2 / 3 + 0.5))
+
+
+def _tagged(vocab, words, tags):
+    return doc_from_annotations(vocab, {"words": words, "tags": tags})
+
+
+def test_tag_per_label_and_confusions_by_hand(vocab):
+    examples = [
+        Example(_tagged(vocab, list("abcde"), ["N", "N", "N", "N", "V"]),
+                _tagged(vocab, list("abcde"), ["N", "V", "N", "D", "N"])),
+        # "yz" is split in the prediction: its gold V is missed, and neither piece's tag counts
+        Example(_tagged(vocab, ["x", "y", "z"], ["N", "V", "V"]), _tagged(vocab, ["x", "yz"], ["N", "V"])),
+        Example(_tagged(vocab, ["p", "q"], ["N", "V"]), _tagged(vocab, ["p", "q"], ["V", "V"])),
+    ]
+    scores = Scorer().score(examples)
+    # N: gold 4, predicted 6 (on aligned gold words), right 3; V: gold 4, predicted 2, right 1
+    expected = {"D": {"p": 0.0, "r": 0.0, "f": 0.0}, "N": {"p": 50.0, "r": 75.0, "f": 60.0},
+                "V": {"p": 50.0, "r": 25.0, "f": 100 / 3}}
+    assert list(scores["tag_per_label"]) == ["D", "N", "V"]
+    for tag, prf in expected.items():
+        assert scores["tag_per_label"][tag] == pytest.approx(prf), tag
+    assert scores["tag_acc"] == pytest.approx(400 / 9)
+    assert scores["tag_confusions"] == [["V", "N", 2], ["D", "N", 1], ["N", "V", 1]]
+    assert scores["dep_per_label"] is None and scores["dep_confusions"] is None
+
+
+def test_dep_per_label_and_confusions_by_hand(vocab):
+    words = ["She", "runs", "fast", "."]
+    ref = doc_from_annotations(vocab, {"words": words, "heads": [1, 1, 1, 1], "deps": ["nsubj", "ROOT", "advmod", "punct"]})
+    # advmod: right label, wrong head (a miss, not a confusion); ".": right head, label dep
+    pred = doc_from_annotations(vocab, {"words": words, "heads": [1, 1, 0, 1], "deps": ["nsubj", "root", "advmod", "dep"]})
+    scores = Scorer().score([Example(pred, ref)])
+    zero = {"p": 0.0, "r": 0.0, "f": 0.0}
+    full = {"p": 100.0, "r": 100.0, "f": 100.0}
+    assert scores["dep_per_label"] == {"advmod": zero, "dep": zero, "nsubj": full, "punct": zero, "root": full}
+    # las_per_type keeps its old shape: gold labels only
+    assert scores["las_per_type"] == {k: v for k, v in scores["dep_per_label"].items() if k != "dep"}
+    assert scores["dep_confusions"] == [["punct", "dep", 1]]
+    assert scores["tag_per_label"] is None and scores["tag_confusions"] is None
+    no_punct = Scorer(exclude_punct=True).score([Example(pred, ref)])
+    assert set(no_punct["dep_per_label"]) == {"advmod", "nsubj", "root"}
+    assert no_punct["dep_confusions"] == []
+
+
+def test_confusions_keep_the_most_frequent_twenty(vocab):
+    gold = [f"G{k:02d}" for k in range(25)]
+    guess = [f"P{k:02d}" for k in range(25)]
+    words = [f"w{k}" for k in range(25)]
+    examples = [Example(_tagged(vocab, words, guess), _tagged(vocab, words, gold)),
+                Example(_tagged(vocab, ["v"], ["P24"]), _tagged(vocab, ["v"], ["G24"]))]
+    confusions = Scorer().score(examples)["tag_confusions"]
+    assert len(confusions) == 20
+    assert confusions[0] == ["G24", "P24", 2]
+    assert confusions[1:] == [[g, p, 1] for g, p in zip(gold[:19], guess[:19])]

@@ -15,6 +15,7 @@ from .loop import TrainConfig, TrainResult, train
 from .optimizer import RecipeOptimizer, create_optimizer
 from .protocol import Corpus, Params, TrainablePipeline
 from .report import read_log
+from .report_html import write_report
 from .schedules import compounding, constant, decaying
 from .scoring import default_score_weights, weighted_score
 from .settings import SETTINGS, check_environment
@@ -46,4 +47,5 @@ __all__ = [
     "read_log",
     "train",
     "weighted_score",
+    "write_report",
 ]

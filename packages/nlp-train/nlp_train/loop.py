@@ -21,7 +21,7 @@ from .protocol import Corpus, read_corpus
 from .randomness import seed_device
 from .report import plot_scores, write_log
 from .schedules import compounding, decaying, skip
-from .scoring import resolve_score_weights, weighted_score
+from .scoring import loggable_scores, resolve_score_weights, weighted_score
 from .settings import check_environment, resolve, resolve_optional
 from .storage import atomic_write_dir, copy_dir_atomic, recover
 from .table import ProgressBar, Table, table_columns
@@ -291,7 +291,7 @@ def train(
         eval_start = time.perf_counter()
         with (nlp.use_params(averages) if averages else nullcontext()):
             try:
-                scores = {k: float(v) for k, v in dict(nlp.evaluate(dev_examples)).items()}
+                scores = loggable_scores(nlp.evaluate(dev_examples))
             except Exception as err:
                 err.add_note(f"in nlp.evaluate on dev_corpus ({len(dev_examples)} examples), "
                              f"after epoch {epoch}")
@@ -316,8 +316,9 @@ def train(
         state.epoch = epoch
         state.batch_draws, state.dropout_draws = batch_sizes.count, dropouts.count
         state.history.append({
-            "epoch": epoch, "losses": dict(losses), "scores": scores, "score": score,
-            "best": improved, "n_words": n_words, "n_batches": n_batches,
+            "epoch": epoch, "pipeline": list(pipe_names), "losses": dict(losses),
+            "scores": scores, "score": score, "best": improved, "n_words": n_words,
+            "n_batches": n_batches,
             "last_batch_size": batch_len, "dropout": drop, "train_seconds": train_seconds,
             "train_wps": n_words / train_seconds if train_seconds > 0 else 0.0,
             "eval_seconds": eval_seconds,

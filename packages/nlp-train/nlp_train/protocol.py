@@ -35,6 +35,10 @@ class TrainablePipeline(Protocol):
       table convention): ``token_acc``, ``tag_acc``, ``pos_acc``, ``uas``,
       ``las``, ``ents_p``, ``ents_r``, ``ents_f``, ``textcat_acc`` or
       ``textcat_macro_f``, and ``wps`` (words per second, not a percentage).
+      It may add per-label tables ``{label: {"p", "r", "f"}}`` (``tag_per_label``,
+      ``dep_per_label``, ``ents_per_type``, ...) and confusion lists ``[[gold, predicted,
+      count], ...]`` (``tag_confusions``, ``dep_confusions``): the log keeps them for
+      ``report.html``.
     - ``use_params(params)``: a context manager that swaps the given weights
       in (e.g. ``optimizer.averages``) and restores the current ones on exit.
     - ``to_disk(path)`` / ``from_disk(path)``: save, and load into this object
@@ -62,7 +66,7 @@ class TrainablePipeline(Protocol):
         self, examples: Sequence[Any], *, drop: float, sgd: Optimizer, losses: dict[str, float]
     ) -> Any: ...
 
-    def evaluate(self, examples: Sequence[Any]) -> Mapping[str, float]: ...
+    def evaluate(self, examples: Sequence[Any]) -> Mapping[str, Any]: ...
 
     def use_params(self, params: Params) -> AbstractContextManager[Any]: ...
 

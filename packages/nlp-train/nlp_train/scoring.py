@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 #: Main metrics per component and their weight within the component.  Each
 #: component present counts equally; textcat uses macro F when the scores
@@ -80,3 +81,22 @@ def resolve_score_weights(
     if not any(v for v in weights.values()):
         raise ValueError("score_weights are all zero")
     return weights
+
+
+def loggable_scores(scores: Mapping[str, Any]) -> dict[str, Any]:
+    """``evaluate()``'s scores as the log keeps them: numbers as floats; per-label tables
+    (``{label: {p, r, f}}``) and confusion lists (``[[gold, predicted, count], ...]``) as plain
+    dicts and lists, for the report's tables. Anything else is a TypeError naming the key."""
+    out: dict[str, Any] = {}
+    for key, value in scores.items():
+        if isinstance(value, Mapping):
+            out[key] = {str(k): dict(v) if isinstance(v, Mapping) else v for k, v in value.items()}
+        elif isinstance(value, (list, tuple)):
+            out[key] = [list(v) if isinstance(v, (list, tuple)) else v for v in value]
+        else:
+            try:
+                out[key] = float(value)
+            except (TypeError, ValueError):
+                raise TypeError(f"evaluate() returned {key!r} = {value!r}: expected a number, "
+                                "a per-label table or a list") from None
+    return out

@@ -80,8 +80,11 @@ SETTINGS: dict[str, Setting] = {
 
 #: ``NLP_*`` variables read elsewhere in the toolkit: never reported as unknown.
 #: NLP_DEBUG: nlp_cli (tracebacks); NLP_CPU_BLAS: nlp_models.ml.ops; NLP_SHARED_DATA: the
-#: tests and bench (corpora folder); NLP_BENCH_*: bench/ options.
-OTHER_VARIABLES = frozenset({"NLP_DEBUG", "NLP_CPU_BLAS", "NLP_SHARED_DATA"})
+#: tests and bench (corpora folder); NLP_BROWSER_MISSING, NLP_CHROMIUM, NLP_SCREENSHOTS: the
+#: browser tests;
+#: NLP_BENCH_*: bench/ options.
+OTHER_VARIABLES = frozenset({"NLP_DEBUG", "NLP_CPU_BLAS", "NLP_SHARED_DATA", "NLP_BROWSER_MISSING",
+                             "NLP_CHROMIUM", "NLP_SCREENSHOTS"})
 OTHER_PREFIXES = ("NLP_BENCH_",)
 
 

@@ -1,4 +1,5 @@
-"""nlp-vocab: Strings, lexemes, vectors, tag maps, Doc/Token/Span and the rule-based tokenizer."""
+"""nlp-vocab: Strings, lexemes, vectors, tag maps, Doc/Token/Span, the rule-based tokenizer and
+`render`, pictures of parses and entities for a browser."""
 
 from . import attrs
 from .about import __version__
@@ -14,6 +15,7 @@ from .tag_map import TagMap, english_tag_map
 from .token import Token
 from .tokenizer import Tokenizer
 from .vectors import Vectors
+from .visualize import render
 from .vocab import Vocab
 
-__all__ = ["__version__", "attrs", "LangData", "check_language", "get_lang_data", "known_languages", "Lexeme", "Matcher", "PhraseMatcher", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map"]
+__all__ = ["__version__", "attrs", "LangData", "check_language", "get_lang_data", "known_languages", "Lexeme", "Matcher", "PhraseMatcher", "StringStore", "hash_string", "Vocab", "Doc", "Token", "Span", "DocBin", "Tokenizer", "Vectors", "TagMap", "english_tag_map", "render"]
