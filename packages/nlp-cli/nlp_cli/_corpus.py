@@ -139,23 +139,37 @@ def load_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], 
     """Examples of every record at `path`: the predicted Doc has the gold words where the data
     gives words, and `make_doc(text)` for text-only records (JSONL). With `raw_text` (data to
     score), it is `make_doc(text)` for every record when `raw_text_mode` says so."""
-    from nlp_gold import Example
     from nlp_gold.alignment import spells
 
-    annots = []
-    for annot, where in iter_annotations(path, what, n_sents=n_sents):
-        if limit and len(annots) >= limit:
-            break
+    records = _cleaned_records(path, what, n_sents, limit)
+    if not raw_text:  # built as read: the annotation dicts are not all held at once
+        return [_example(vocab, annot, where, make_doc, False) for annot, where in records]
+    annots = list(records)
+    tokenize = raw_text_mode([a for a, _ in annots], what)
+    examples = [_example(vocab, annot, where, make_doc, tokenize) for annot, where in annots]
+    worded = [a for a, _ in annots if "words" in a]
+    if tokenize and worded:
+        describe_tokenization(examples, what, sum(1 for a in worded if not spells(a["text"], a["words"])))
+    return examples
+
+
+def _cleaned_records(path: str | Path, what: str, n_sents: int, limit: int) -> Iterator[tuple[dict, Any]]:
+    """(annotation, where) per record, at most `limit`, without empty heads/deps/sent_starts."""
+    for i, (annot, where) in enumerate(iter_annotations(path, what, n_sents=n_sents)):
+        if limit and i >= limit:
+            return
         if annot.get("heads") is None:
             annot.pop("heads", None)
             annot.pop("deps", None)
         if annot.get("sent_starts") is None:
             annot.pop("sent_starts", None)
-        annots.append((annot, where))
-    tokenize = raw_text and raw_text_mode([a for a, _ in annots], what)
-    examples = [Example.from_annotations(vocab, annot, make_doc if tokenize or "words" not in annot else None,
-                                         where=where) for annot, where in annots]
-    worded = [a for a, _ in annots if "words" in a]
-    if tokenize and worded:
-        describe_tokenization(examples, what, sum(1 for a in worded if not spells(a["text"], a["words"])))
-    return examples
+        yield annot, where
+
+
+def _example(vocab: Any, annot: dict, where: Any, make_doc: Callable[[str], Any], tokenize: bool) -> Any:
+    """The Example of one record: the predicted Doc from the gold words, or from `make_doc` for
+    text-only records and when the raw text is tokenized."""
+    from nlp_gold import Example
+
+    return Example.from_annotations(vocab, annot, make_doc if tokenize or "words" not in annot else None,
+                                    where=where)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -83,16 +83,25 @@ def _docs(annots: Iterator[dict], vocab: Any, stats: ConvertStats, source: Path)
         yield doc_from_annotations(vocab, {k: v for k, v in annot.items() if k != "text"}, where)
 
 
-def write_docs(docs: Iterator[Any], file_type: str, output: IO[str] | Path) -> None:
+def write_docs(docs: Iterator[Any], file_type: str, output: IO[str] | Path,
+               check: Callable[[], None] | None = None) -> None:
     """Write Docs as the JSON training format (one array), JSONL of its documents, or a DocBin.
     A file is written atomically (a temporary file, flushed, then renamed into place): a full
-    disk or a bad record part-way leaves no truncated output, and an older file as it was."""
+    disk, a bad record part-way or a `check` that raises once everything is written leaves no
+    truncated output, and an older file as it was."""
     if not isinstance(output, Path):
         _write_stream(docs, file_type, output)
+        if check is not None:
+            check()
         return
     from nlp_train.storage import atomic_write_file
 
-    atomic_write_file(output, lambda tmp: _write_file(docs, file_type, tmp))
+    def write(tmp: Path) -> None:
+        _write_file(docs, file_type, tmp)
+        if check is not None:
+            check()
+
+    atomic_write_file(output, write)
 
 
 def _write_file(docs: Iterator[Any], file_type: str, path: Path) -> None:
@@ -154,8 +163,13 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
     annots = prepare(read_file(source, fmt, class_labels([(source, fmt)])), n_sents=n_sents, seg_sents=seg_sents, morphology=morphology,
                      tokenizer=tokenizer, segmenter=segmenter)
     docs = _docs(annots, vocab, stats, source)
+
+    def require_docs() -> None:  # before the rename: an empty input never replaces an output
+        if stats.docs == 0:
+            fail(f"no sentences or records found in {source}")
+
     if to_stdout:
-        write_docs(docs, file_type, sys.stdout)
+        write_docs(docs, file_type, sys.stdout, require_docs)
         target = "stdout"
     else:
         out_dir = Path(output_dir)
@@ -167,16 +181,21 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
         if out_path.resolve() == source.resolve():
             fail(f"output file would overwrite the input: {out_path}")
         try:
-            write_docs(docs, file_type, out_path)
+            write_docs(docs, file_type, out_path, require_docs)
         except OSError as err:
-            if err.filename is not None:  # the input, not the output
+            if not _is_output(err.filename, out_path):  # the input's error: the reader names it
                 raise
             fail(f"cannot write {out_path}: {err.strerror or err} (nothing was written)")
         target = str(out_path)
-    if stats.docs == 0:
-        if not to_stdout:
-            Path(target).unlink(missing_ok=True)
-        fail(f"no sentences or records found in {source}")
     print(f"✔ Converted {stats.sents} sentences ({stats.words} words, {stats.ents} entities) "
           f"in {stats.docs} documents -> {target}", file=sys.stderr if to_stdout else sys.stdout)
     return 0
+
+
+def _is_output(filename: Any, out_path: Path) -> bool:
+    """Whether an OSError's filename is the output or its temporary file (None: a write
+    failure with no name, such as a full disk, which is the output's too)."""
+    if filename is None:
+        return True
+    name = Path(str(filename)).name
+    return name == out_path.name or name.startswith(f".{out_path.name}.tmp-")

@@ -12,6 +12,7 @@ The recipe's settings come from the environment (`NLP_DROPOUT_FROM`, ..., or spa
 from __future__ import annotations
 
 import contextlib
+import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -320,12 +321,26 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
                                      batch_from=batch_from, batch_to=batch_to)
     except nlp_train.TrainingDiverged as err:
         if nlp_train.read_log(output_dir):  # the good epochs' curves help to see what went wrong
-            nlp_train.write_report(output_dir)
+            _write_report(output_dir, announce=False)
         fail(str(err))
     out = Path(output_dir)
     print(f"✔ Trained {result.epochs} epochs (stopped by {result.stopped_by}); saved {out / 'model-final'}"
           + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))
     if result.history:
-        print(f"✔ Report: {nlp_train.write_report(out)}")
+        _write_report(out)
     return 0
+
+
+def _write_report(output_dir: Path, announce: bool = True) -> None:
+    """report.html beside the models; a failure to write it is a warning, never the run's
+    result (the models are saved either way)."""
+    import nlp_train
+
+    try:
+        path = nlp_train.write_report(output_dir)
+    except (OSError, ValueError) as err:
+        print(f"⚠ could not write the training report: {err}", file=sys.stderr)
+        return
+    if announce:
+        print(f"✔ Report: {path}")
 

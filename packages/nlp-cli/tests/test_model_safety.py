@@ -158,3 +158,17 @@ def test_convert_out_of_space_leaves_no_truncated_output(data, nlp_cmd, tmp_path
                           text=True, timeout=300)
     assert fine.returncode == 0, fine.stderr
     assert previous.stat().st_size > limit
+
+
+def test_convert_of_an_empty_input_keeps_an_earlier_output(nlp_cmd, tmp_path):
+    source = tmp_path / "corpus.conllu"
+    source.write_text("# only a comment\n\n", encoding="utf8")
+    out = tmp_path / "out"
+    out.mkdir()
+    previous = out / "corpus.json"
+    previous.write_text("the output of an earlier run")
+    proc = subprocess.run([*nlp_cmd, "convert", str(source), str(out)], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.returncode == 1 and proc.stderr.strip() == f"✘ no sentences or records found in {source}"
+    assert previous.read_text() == "the output of an earlier run"
+    assert sorted(p.name for p in out.iterdir()) == [previous.name]

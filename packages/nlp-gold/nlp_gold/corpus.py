@@ -47,7 +47,7 @@ def detect_format(path: str | Path) -> str:
     if first.startswith("{") or first.startswith("["):
         try:
             record = json.loads(lines[0])
-        except json.JSONDecodeError:
+        except (ValueError, RecursionError):  # not one JSON line (or nested past Python's limit)
             return "json"
         return "json" if isinstance(record, dict) and "paragraphs" in record else "jsonl"
     if ext == "jsonl":

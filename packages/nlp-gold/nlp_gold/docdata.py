@@ -8,6 +8,8 @@ The dict keys are those of the seed's simple training style plus the tokenizatio
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from typing import Any
 
@@ -67,8 +69,11 @@ def validate_annotations(annot: dict, n_words: int, where: str) -> None:
     if cats is not None and not isinstance(cats, dict):
         raise GoldError(f"{where}: 'cats' must be a dict of label -> number, got {type(cats).__name__}")
     for label, value in (cats or {}).items():
-        if class_score(value) is None:
+        score = class_score(value)
+        if score is None:
             raise GoldError(f"{where}: cats[{label!r}] = {value!r} is not a number (give a float, int or bool)")
+        if not (math.isfinite(score) and 0.0 <= score <= 1.0):
+            raise GoldError(f"{where}: cats[{label!r}] = {value!r} is not in [0, 1]")
 
 
 def entity_tags(annot: dict, words: Sequence[str], spaces: Sequence[bool], where: str) -> list[str] | None:

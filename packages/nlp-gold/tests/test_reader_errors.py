@@ -13,12 +13,15 @@ from nlp_gold import (
     Corpus,
     CorpusError,
     CorpusWarning,
+    Example,
+    GoldError,
     read_annotations,
     read_columns,
     read_conllu,
     read_json,
     read_jsonl,
 )
+from nlp_vocab import Doc, Vocab
 
 ROW = "{i}\t{w}\t_\tX\tX\t_\t{h}\tdep\t_\t_\n"
 GOOD = {
@@ -226,3 +229,18 @@ def test_text_records_are_documents_of_their_own(tmp_path):
     path = write(tmp_path, "t.jsonl", '{"text": "a b", "label": "x"}\n{"text": "c", "label": "y"}\n')
     annots = list(Corpus(path, n_sents=3))
     assert [a["text"] for a in annots] == ["a b", "c"] and [a["line"] for a in annots] == [1, 2]
+
+
+@pytest.mark.parametrize("name", ["deep.jsonl", "deep.txt"])
+def test_json_nested_past_the_recursion_limit_is_one_error_line(tmp_path, name):
+    path = tmp_path / name
+    path.write_text("[" * 100_000 + "]" * 100_000 + "\n", encoding="utf8")
+    with pytest.raises(CorpusError) as error:
+        list(read_annotations(path))
+    assert str(path) in str(error.value) and "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("score", [float("nan"), float("inf"), 2.0, -0.5])
+def test_class_scores_outside_zero_one_are_refused_in_the_api_too(score):
+    with pytest.raises(GoldError, match=r"cats\['POS'\] = .* is not in \[0, 1\]"):
+        Example.from_dict(Doc(Vocab(), words=["good"]), {"cats": {"POS": score}})

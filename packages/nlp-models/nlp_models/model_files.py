@@ -88,7 +88,13 @@ def check_links(folder: Path) -> None:
     for base, dirs, files in os.walk(root):
         for name in dirs + files:
             entry = Path(base) / name
-            if entry.is_symlink() and not _inside(entry.resolve(), root):
+            if not entry.is_symlink():
+                continue
+            try:
+                resolved = entry.resolve(strict=True)
+            except (OSError, RuntimeError):  # a loop, or a link to nothing
+                raise ValueError(f"{entry}: a broken or looping link ({os.readlink(entry)})") from None
+            if not _inside(resolved, root):
                 raise ValueError(f"{entry}: a link to outside the model folder ({os.readlink(entry)})")
 
 

@@ -131,6 +131,9 @@ TAMPERED = {
                                  "meta.json", "a link to outside the model folder"),
     "link to a folder outside": (lambda m: (shutil.rmtree(m / "ner"), os.symlink(m.parent, m / "ner")),
                                  "ner", "a link to outside the model folder"),
+    "link looping on itself": (lambda m: ((m / "tagger" / "labels.json").unlink(),
+                                          os.symlink("labels.json", m / "tagger" / "labels.json")),
+                               "tagger/labels.json", "a broken or looping link"),
 }
 
 

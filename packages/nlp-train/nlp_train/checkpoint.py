@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -50,23 +51,25 @@ def param_order(nlp: Any) -> list[Key] | None:
     getter = getattr(nlp, "param_keys", None)
     if callable(getter):
         return [(int(i), str(n)) for i, n in getter()]
-    pipeline = getattr(nlp, "pipeline", None)
-    if not pipeline:
-        return None
     keys: list[Key] = []
     seen = set()
-    for entry in pipeline:
+    for node in pipeline_nodes(nlp):
+        for name in node.param_names:
+            key = (node.id, name)
+            if key not in seen:
+                seen.add(key)
+                keys.append(key)
+    return keys or None
+
+
+def pipeline_nodes(nlp: Any) -> Iterator[Model]:
+    """Every node of the thinc models of ``nlp.pipeline`` (``[(name, component)]`` with
+    ``component.model``), in pipeline order."""
+    for entry in getattr(nlp, "pipeline", None) or []:
         component = entry[1] if isinstance(entry, tuple) else entry
         model = getattr(component, "model", None)
-        if not isinstance(model, Model):
-            continue
-        for node in model.walk():
-            for name in node.param_names:
-                key = (node.id, name)
-                if key not in seen:
-                    seen.add(key)
-                    keys.append(key)
-    return keys or None
+        if isinstance(model, Model):
+            yield from model.walk()
 
 
 def _to_numpy(array: Any) -> numpy.ndarray:

@@ -14,6 +14,8 @@ from typing import Any
 
 from thinc.backends import get_array_ops
 
+from .checkpoint import pipeline_nodes
+
 
 class TrainingDiverged(RuntimeError):
     """Training produced a nan or inf loss or weight; nothing of the diverged epoch was saved.
@@ -44,6 +46,13 @@ def has_nonfinite_params(params: Mapping[Any, Any] | None) -> bool:
         if not bool(get_array_ops(array).xp.isfinite(array).all()):
             return True
     return False
+
+
+def current_params(nlp: Any) -> dict[tuple[int, str], Any]:
+    """The pipeline's current weights, keyed as the optimizer keys them (what is saved when
+    training without parameter averaging)."""
+    return {(node.id, name): node.get_param(name) for node in pipeline_nodes(nlp)
+            for name in node.param_names if node.has_param(name)}
 
 
 def loss_divergence(losses: Mapping[str, Any], epoch: int, batch: int, output_dir: Path,

@@ -15,7 +15,7 @@ from thinc.api import CupyOps, Optimizer, fix_random_seed, get_current_ops
 
 from .batching import batch_size_schedule, minibatch, minibatch_by_words
 from .checkpoint import LoopState, has_checkpoint, load_checkpoint, save_checkpoint
-from .divergence import diverged, has_nonfinite_params, loss_divergence
+from .divergence import current_params, diverged, has_nonfinite_params, loss_divergence
 from .optimizer import create_optimizer
 from .protocol import Corpus, read_corpus
 from .randomness import seed_device
@@ -286,8 +286,9 @@ def train(
         train_seconds = time.perf_counter() - epoch_start
 
         averages = optimizer.averages
-        if has_nonfinite_params(averages):  # the last update broke the weights, its loss was fine
-            raise diverged("an averaged weight became nan or inf", epoch, out, state.best_epoch)
+        saved = averages if averages else current_params(nlp)  # the weights about to be saved
+        if has_nonfinite_params(saved):  # the last update broke the weights, its loss was fine
+            raise diverged("a weight became nan or inf", epoch, out, state.best_epoch)
         eval_start = time.perf_counter()
         with (nlp.use_params(averages) if averages else nullcontext()):
             try:

@@ -1,9 +1,9 @@
 """The recipe's default hyper-parameters and their environment overrides.
 
 Precedence for every value: an explicit argument, then our ``NLP_*``
-environment variable, then spaCy v2's variable for it (``SPACY_LEARN_RATE``,
-``SPACY_learn_rate`` or bare ``learn_rate``, in v2's order), then the recipe's
-default.  A value taken from a v2 variable is logged (logger ``nlp_train``,
+environment variable, then spaCy v2's variable for it (``SPACY_LEARN_RATE`` or
+bare ``learn_rate``, as v2 read them; ``SPACY_learn_rate`` too, our extension,
+between the two), then the recipe's default.  A value taken from a v2 variable is logged (logger ``nlp_train``,
 level INFO) so the user sees which one was used.  A value that is not a
 number, or is out of range, is an error that names the variable (or argument)
 and the value.

@@ -75,8 +75,17 @@ class NanGradientAt(ToyPipeline):
 
 def test_nan_weights_after_the_last_update_of_an_epoch_are_not_saved(tmp_path):
     out = tmp_path / "out"
-    with pytest.raises(TrainingDiverged, match="an averaged weight became nan or inf in epoch 2; "
+    with pytest.raises(TrainingDiverged, match="a weight became nan or inf in epoch 2; "
                                                r".*model-best \(epoch 1\)"):
         run(out, nlp=NanGradientAt(20))  # the last batch of epoch 2
+    assert not (out / "model2").exists() and not (out / "model-final").exists()
+    assert all_finite(ToyPipeline().from_disk(out / "model-best"))
+
+
+def test_nan_weights_are_not_saved_without_parameter_averaging(tmp_path):
+    out = tmp_path / "out"
+    plain = create_optimizer(itertools.repeat(0.001), use_averages=False)
+    with pytest.raises(TrainingDiverged, match="a weight became nan or inf in epoch 2; "):
+        run(out, nlp=NanGradientAt(20), optimizer=plain)  # the current weights are what is saved
     assert not (out / "model2").exists() and not (out / "model-final").exists()
     assert all_finite(ToyPipeline().from_disk(out / "model-best"))

@@ -89,8 +89,9 @@ def _checks(strings: Any, attr: str, value: Any, where: str) -> list:
 def _value(strings: Any, attr: str, value: Any, where: str) -> int:
     """A pattern value as the integer a token holds: a string id, 0/1 for a flag, or a length."""
     if attr in INT_ATTRS:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueError(f"{where}: {attr} expects a non-negative int, got {type(value).__name__}: {value!r}")
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**31:
+            raise ValueError(f"{where}: {attr} expects an int from 0 to 2**31 - 1, "
+                             f"got {type(value).__name__}: {value!r}")
         return value
     if attr in STRING_ATTRS:
         if not isinstance(value, str):

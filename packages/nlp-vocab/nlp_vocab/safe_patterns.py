@@ -46,6 +46,7 @@ MATCH_RULES = ("url_match", "email_match", "token_match")
 _SINGLE = {sre.LITERAL, sre.NOT_LITERAL, sre.IN, sre.ANY}
 _REPEATS = {sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT}
 _END_ANCHORS = {sre.AT_END, sre.AT_END_STRING}
+_NEWLINE: Intervals = ((10, 10),)
 
 
 class _Cost(NamedTuple):
@@ -108,8 +109,66 @@ def _check_rule(rule: str, pattern: Any) -> None:
         return
     try:
         check_pattern(pattern)
+        if rule == "infixes":
+            check_infix_pattern(pattern)
     except ValueError as err:
         raise ValueError(f"{rule} rule {pattern!r} is not allowed in a model file: {err}") from None
+
+
+def check_infix_pattern(pattern: str) -> None:
+    """A ValueError if searching a chunk with `pattern` (an accepted one, see check_pattern)
+    could take time quadratic in the chunk's length; None if it cannot.
+
+    The tokenizer tries an infix at every place of a chunk, and each attempt is bounded only
+    by the text it reads, so `\\d+x` on a run of digits reads the rest of the run n times.
+    An infix must start by consuming a character, and no repeat may match a character it can
+    start with: then between two places where an attempt can start, a repeat reads none, so
+    the places that read one character are among the last few starts before it (at most the
+    pattern's fixed characters). A look-around before that first character reads from every
+    place, so it may not repeat either.
+    """
+    parsed = _parser.parse(pattern)
+    flags = parsed.state.flags
+    starts: list[Intervals] = []
+    if _first_chars_of(parsed.data, flags, starts) is not True:
+        raise ValueError("an infix must start with a character (it is tried at every place of a chunk)")
+    leading = _leading_items(parsed.data, flags)
+    if any(op in (sre.ASSERT, sre.ASSERT_NOT) and _long_repeats(av[1].data, flags) for op, av in leading):
+        raise ValueError("an infix may not start with a look-around that repeats (it reads from every place)")
+    first = union(starts)
+    if any(intersects(first, repeated) for repeated in _long_repeats(parsed.data, flags)):
+        raise ValueError(
+            "a repeat can match a character the infix starts with (as in \\d+x or [x\\d]\\d+y), so "
+            "searching a chunk takes time quadratic in its length"
+        )
+
+
+def _leading_items(items: list, flags: int) -> list:
+    """The top-level items up to and including the first that must consume a character."""
+    for i, item in enumerate(items):
+        if _first_chars(item, flags, []):
+            return items[: i + 1]
+    return items
+
+
+def _long_repeats(items: list, flags: int) -> list[Intervals]:
+    """The characters of each repeat that may read _SMALL_RANGE characters or more, in
+    `items` and all the groups, alternatives and look-arounds inside them (with their flags)."""
+    found: list[Intervals] = []
+    for op, av in items:
+        if op in _REPEATS and len(av[2].data) == 1 and av[2].data[0][0] in _SINGLE:
+            if av[1] >= _SMALL_RANGE:
+                found.append(char_set(av[2].data[0], flags))
+        elif op in _REPEATS or op == sre.ATOMIC_GROUP:
+            found += _long_repeats((av[2] if op in _REPEATS else av).data, flags)
+        elif op == sre.SUBPATTERN:
+            found += _long_repeats(av[3].data, (flags | av[1]) & ~av[2])
+        elif op in (sre.ASSERT, sre.ASSERT_NOT):
+            found += _long_repeats(av[1].data, flags)
+        elif op == sre.BRANCH:
+            for branch in av[1]:
+                found += _long_repeats(branch.data, flags)
+    return found
 
 
 @cache
@@ -217,6 +276,9 @@ def _first_chars(item: tuple, flags: int, found: list[Intervals]) -> bool | None
         found.append(char_set(item, flags))
         return True
     if op == sre.AT:
+        if av == sre.AT_END and flags & re.MULTILINE:  # `$` also matches before every "\n"
+            found.append(_NEWLINE)
+            return True
         return av in _END_ANCHORS
     if op in (sre.ASSERT, sre.ASSERT_NOT):  # runs again at each place a repeat before it stops
         return None if _sequence(av[1].data, flags, _END).open_repeats else False

@@ -95,9 +95,12 @@ cdef Py_ssize_t _suffix_length(object search, str chunk, Py_ssize_t start, Py_ss
                                bint exact) except -1:
     """Length of the suffix rule's match at the end of chunk[start:end] (0: none).
 
-    Exact, or past the budget on a long rest: the match starting in the last `window`
-    characters (with _CONTEXT characters before them for look-behinds), the window doubling
-    while the match starts at its first character (and so may start further left)."""
+    With `exact` (the caller gives it only for a rest of at most _SHORT characters) the
+    whole rest is searched: a search tries a match at each place, and a repeat such as `=+`
+    runs to the end of a run in the middle of the chunk at each, quadratic in the run.
+    Otherwise: the match starting in the last `window` characters (with _CONTEXT characters
+    before them for look-behinds), the window doubling while the match starts at its first
+    character (and so may start further left)."""
     cdef Py_ssize_t window = _WINDOW
     cdef Py_ssize_t lo
     while True:
@@ -324,7 +327,9 @@ cdef class Tokenizer:
         rest of at most _SHORT characters is always looked at whole; so chunks of normal text
         split exactly as by the plain rules. Past the budget, a long rest is only read near
         its ends (see _prefix_length, _suffix_length) and is not a whole-token match,
-        which keeps the work linear in the chunk's length.
+        which keeps the work linear in the chunk's length. Suffixes of a rest longer than
+        _SHORT are always looked for near its end: one search of a whole rest is already
+        quadratic on a run of punctuation inside it.
         """
         prefix_match = self._prefix_search
         suffix_search = self._suffix_search
@@ -347,7 +352,7 @@ cdef class Tokenizer:
                     if (exact or end - start <= _SHORT) and self._keep_whole(chunk[start:end]):
                         return start, end, True
             if suffix_search is not None:
-                n = _suffix_length(suffix_search, chunk, start, end, exact)
+                n = _suffix_length(suffix_search, chunk, start, end, end - start <= _SHORT)
                 if 0 < n < end - start:
                     suffixes.append(chunk[end - n : end])
                     end -= n

@@ -39,9 +39,16 @@ def _seconds(text):
         lambda n: "a" + "'s" * (n // 2),
         lambda n: "a" * n,
         lambda n: "a-" * (n // 2),
+        lambda n: "a" + "=" * n + "b",
+        lambda n: "x" + "." * n + "y",
+        lambda n: "a" + "!" * n + "b",
+        lambda n: "a" + "*" * n + "b",
+        lambda n: "a" + "?." * (n // 2) + "b",
+        lambda n: "a" + "-" * n + "b",
     ],
     ids=["open", "close", "currency", "apostrophe", "quote", "comma-dot", "ellipsis", "wrapped",
-         "clitics", "letters", "hyphens"],
+         "clitics", "letters", "hyphens", "mid-equals", "mid-dots", "mid-bangs", "mid-stars",
+         "mid-question-dots", "mid-dashes"],
 )
 def test_twenty_thousand_characters_in_linear_time(make):
     # The plain rules rescan the rest of the chunk for every affix: 20,000 "(" took 24 s,
@@ -69,6 +76,20 @@ def test_long_runs_of_one_rule_stay_one_token():
         assert [t.text for t in tokenizer(text)] == [text]
     assert [t.text for t in tokenizer("word" + "!" * 30_000)] == ["word", "!" * 30_000]
     assert [t.text for t in tokenizer("—" * 30_000 + "x")] == ["—" * 30_000, "x"]
+
+
+def test_runs_inside_a_chunk_split_like_short_ones():
+    # A suffix search over the whole chunk tried every place of the run: 20,000 "=" between
+    # two letters took seconds. The tokens are those of the same text with a short run.
+    tokenizer = _fresh()
+    for symbol in ("=", ".", "!", "*", "-"):
+        for n in (3, 50_000):
+            run = symbol * n
+            short = [t.text.replace(symbol * 3, run) for t in tokenizer(f"a{symbol * 3}b")]
+            start = time.perf_counter()
+            assert [t.text for t in tokenizer(f"a{run}b")] == short
+            assert time.perf_counter() - start < 1.0
+    assert [t.text for t in tokenizer("x" + "." * 50_000 + "y")] == ["x", "." * 50_000, "y"]
 
 
 def test_explain_names_the_rules_of_a_long_chunk():
