@@ -1,5 +1,6 @@
 """Tokenizer rules read from a model folder: checked before they are compiled, so that a
-crafted folder cannot hang the process with a catastrophic regular expression.
+crafted folder cannot make one match attempt backtrack without bound, nor an infix search
+take time quadratic in a chunk's length; shipped rules are trusted as code.
 
 A pattern is accepted when it is one of the rules shipped in `nlp_vocab.lang` (code, like the
 rest of this package), or when it keeps to a subset of Python's syntax whose backtracking is
@@ -10,13 +11,21 @@ bounded:
   repeat a fixed number of times, never `(...)+`, `(...)*` or `(...){m,n}`: nested repeats are
   what makes `(?:a+)+b` take seconds on 30 characters;
 - every repeat is *closed*: whatever can come next is a character it cannot match (`\\d+\\.`,
-  `\\d+(?:,\\d+)?$`), an end anchor, or the end of the pattern, so only one of the places where
+  `\\d+(?:,\\d+)?$`), an end anchor (`$` only without MULTILINE: with it, `$` also matches
+  before each newline), or the end of the pattern, so only one of the places where
   it could stop lets the match go on. An open repeat (`\\w+\\w`, `\\w*\\w+`) makes whatever
   follows it run once per place, multiplying the work by the text length;
 - at most 1,000 combinations of alternatives and optional parts, and 1,000 characters (5,000
   for all the rules of a tokenizer that are not shipped ones).
 
 With these, one match attempt takes at most (combinations x repeats x text length) steps.
+That bounds prefixes and whole-token matches (one attempt each). Suffixes of a long chunk are
+searched in a window at its end that doubles only while the match starts at its first
+character (nlp_vocab.tokenizer); a crafted suffix that matches a long run may still cost
+time quadratic in that run's length. An infix is searched for at every place of a chunk, so
+it must also start with a character that none of its repeats match (check_infix_pattern):
+`x\\d+y` is accepted, `\\d+x` is not. The constant factor can still be large (up to the
+pattern's length and combinations), so a chunk may take a while, not forever.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nlp_vocab import Tokenizer, Vocab
-from nlp_vocab.safe_patterns import builtin_patterns, check_pattern
+from nlp_vocab.safe_patterns import builtin_patterns, check_infix_pattern, check_pattern
 
 SAFE = [
     r"\$", r"[\[\(]", r"-+", r"\d+\.\d+", r"\d+(?:\.\d+)?", r"[A-Z][a-z]+", r"(?i:ab|cd)", r"(?<=\d)\.",
@@ -30,6 +30,8 @@ UNSAFE = {
     r"\w+(?=\w+x)": "characters it can match too",
     r"\w+\w": "characters it can match too",
     r"\w*\w+?": "characters it can match too",
+    r"(?m)(?:\s*$){40}x": "characters it can match too",  # with (?m), $ matches before each \n
+    r"(?:(?m:\s*$)){40}x": "characters it can match too",
     r"(?:a?){40}a": "combinations",
     r"(?:ab|cd|ef|gh|ij){5}": "combinations",
     "(": "not a valid regular expression",
@@ -153,3 +155,40 @@ def test_safe_custom_rules_round_trip_and_unsafe_ones_are_not_saved(tmp_path):
     tok.infixes = [r"(?:~+)+"]  # in memory it is the caller's code; saved it would not load
     with pytest.raises(ValueError, match=r"infixes rule '\(\?:~\+\)\+' is not allowed"):
         tok.to_bytes()
+
+
+def test_end_anchor_pins_a_repeat_only_at_the_end_of_the_text():
+    check_pattern(r"(?:\s*$){40}x")  # $ only at the end (or before a final newline)
+    check_pattern(r"(?m)\d+$")  # no digit is a newline
+    start = time.perf_counter()
+    re.compile(r"(?:\s*$){40}x").match(" \n" * 10_000)
+    assert time.perf_counter() - start < 1.0
+
+
+SAFE_INFIXES = [r"~", r"x\d+y", r"(?<=\d)[+*^](?=\d)", r"x(?=\d+y)", r"\d{1,3}x", r"-(?<=[a-z]-)(?=[a-z])"]
+UNSAFE_INFIXES = {
+    r"\d+x": "a repeat can match a character the infix starts with",
+    r"[x\d]\d+y": "a repeat can match a character the infix starts with",
+    r"x?\d+y": "a repeat can match a character the infix starts with",
+    r"(?:ab|\d+c)": "a repeat can match a character the infix starts with",
+    r"(?=\d+x)y": "look-around that repeats",
+    r"\b": "must start with a character",
+}
+
+
+@pytest.mark.parametrize("pattern,reason", list(UNSAFE_INFIXES.items()))
+def test_infixes_whose_search_is_quadratic_are_refused_at_load(pattern, reason):
+    check_pattern(pattern)  # one match attempt is bounded; a search makes one at every place
+    with pytest.raises(ValueError, match=re.escape(reason)):
+        Tokenizer(Vocab("xx")).from_bytes(_serialized({"infixes": [pattern]}))
+
+
+@pytest.mark.parametrize("pattern", SAFE_INFIXES)
+def test_accepted_infixes_split_long_chunks_in_linear_time(pattern):
+    check_infix_pattern(pattern)
+    tokenizer = Tokenizer(Vocab("xx")).from_bytes(_serialized({"infixes": [pattern]}))
+    for hostile in ("a" + "1" * 20000 + "b", "ax" + "1" * 20000, "a" + "x1" * 10000, "a-" * 10000):
+        start = time.perf_counter()
+        assert tokenizer(hostile).text == hostile
+        assert time.perf_counter() - start < 0.5, hostile[:4]
+    assert [t.text for t in Tokenizer(Vocab("xx"), infixes=[r"x\d+y"])("ax12yb")] == ["a", "x12y", "b"]
