@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy
@@ -42,11 +42,12 @@ def class_score(value: Any) -> float | None:
     return None
 
 
-def check_cats(cats: Mapping, path: Any, line: int | None) -> dict[str, float]:
-    """Class scores as `{label: float}`: labels non-empty, scores numbers (see `class_score`)
-    that are finite and in [0, 1]."""
+def check_cats(cats: Mapping | Iterable[tuple[Any, Any]], path: Any, line: int | None) -> dict[str, float]:
+    """Class scores as `{label: float}` from a mapping or (label, score) pairs (the last score of
+    a repeated label wins): labels non-empty strings, scores numbers (see `class_score`) that are
+    finite and in [0, 1]."""
     out = {}
-    for label, value in cats.items():
+    for label, value in cats.items() if isinstance(cats, Mapping) else cats:
         check_label(label, path, line, "class label")
         score = class_score(value)
         if score is None:

@@ -9,7 +9,6 @@ The dict keys are those of the seed's simple training style plus the tokenizatio
 from __future__ import annotations
 
 import math
-
 from collections.abc import Sequence
 from typing import Any
 

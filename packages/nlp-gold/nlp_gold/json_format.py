@@ -19,7 +19,7 @@ from typing import IO, Any
 
 from .alignment import _spaces_from_text
 from .biluo import MISSING, tags_to_entities
-from .checks import check_cats, check_label, is_int
+from .checks import check_cats, is_int
 from .errors import BiluoError, CorpusError
 from .nonproj import find_cycle
 from .paths import open_text
@@ -140,13 +140,13 @@ def _add_sentence(out: dict, sent: Any, path: Any, line: int, where: str) -> Non
 
 def _paragraph_cats(cats: Any, path: Any, line: int, where: str) -> dict[str, float]:
     """The `{label: score}` of a paragraph's `[{"label", "value"}]` list, checked."""
-    scores = {}
+    pairs = []
     for entry in cats if isinstance(cats, list) else [cats]:
         if not isinstance(entry, dict) or "label" not in entry or "value" not in entry:
             raise CorpusError(path, line, f"'cats' of {where} must be a list of {{\"label\": ..., \"value\": ...}} "
                                           f"objects, found {entry!r}")
-        scores[check_label(entry["label"], path, line, "class label")] = entry["value"]
-    return check_cats(scores, path, line)
+        pairs.append((entry["label"], entry["value"]))  # pairs: an unhashable label gets check_cats' error
+    return check_cats(pairs, path, line)
 
 
 def paragraph_to_annotations(para: Any, path: Any, line: int, where: str = "paragraph 0") -> dict:

@@ -140,6 +140,30 @@ def _sentence_spans(annot: dict, spans: list[tuple[int, int]]) -> set | None:
     return out
 
 
+def _score_values(g_values, p_values, y2x_one, c, name: str, counts: _LabelCounts | None = None) -> None:
+    """Add `name`_total/`name`_correct over gold words with a value (tags, POS, morphs, lemmas),
+    and per-label counts when `counts` is given: a word without a token of its own is a miss, and
+    its pieces' values are not counted as predictions."""
+    for j, value in enumerate(g_values):
+        if value is None:
+            continue
+        c[name + "_total"] += 1
+        i = y2x_one[j]
+        guess = p_values[i] if i >= 0 else None
+        if guess == value:
+            c[name + "_correct"] += 1
+        if counts is None:
+            continue
+        counts.gold[value] += 1
+        if guess is None:
+            continue
+        counts.pred[guess] += 1
+        if guess == value:
+            counts.tp[value] += 1
+        else:
+            counts.confused[value, guess] += 1
+
+
 class Scorer:
     """Scores Examples whose `predicted` Docs hold a system's annotation.
 
@@ -177,15 +201,9 @@ class Scorer:
             tokens.tp += n_one
             tokens.fp += n_pred_tokens - n_one
             tokens.fn += n_gold_words - n_one
-            self._score_tags(gold["tags"], pred["tags"], y2x_one, c, tags)
+            _score_values(gold["tags"], pred["tags"], y2x_one, c, "tag", tags)
             for key, name in (("pos", "pos"), ("morphs", "morph"), ("lemmas", "lemma")):
-                for j, value in enumerate(gold[key]):
-                    if value is None:
-                        continue
-                    c[name + "_total"] += 1
-                    i = y2x_one[j]
-                    if i >= 0 and pred[key][i] == value:
-                        c[name + "_correct"] += 1
+                _score_values(gold[key], pred[key], y2x_one, c, name)
             self._score_parse(gold, pred, y2x_one, c, deps)
             g_spans = _stripped_spans(eg.reference.words)
             p_spans = _stripped_spans(eg.predicted.words)
@@ -225,26 +243,6 @@ class Scorer:
         out["ents_excluded"] = excluded
         out.update(self._score_cats(cats_gold, cats_pred))
         return out
-
-    @staticmethod
-    def _score_tags(g_tags, p_tags, y2x_one, c, counts: _LabelCounts) -> None:
-        """Tag accuracy and per-tag counts over gold words: a word without a token of its own
-        is a miss, and its pieces' tags are not counted as predictions."""
-        for j, tag in enumerate(g_tags):
-            if tag is None:
-                continue
-            c["tag_total"] += 1
-            counts.gold[tag] += 1
-            i = y2x_one[j]
-            guess = p_tags[i] if i >= 0 else None
-            if guess is None:
-                continue
-            counts.pred[guess] += 1
-            if guess == tag:
-                c["tag_correct"] += 1
-                counts.tp[tag] += 1
-            else:
-                counts.confused[tag, guess] += 1
 
     def _score_parse(self, gold, pred, y2x_one, c, deps: _LabelCounts) -> None:
         g_heads, g_deps = gold["heads"], gold["deps"]

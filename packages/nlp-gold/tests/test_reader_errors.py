@@ -99,6 +99,7 @@ def _tokens(**fields) -> dict:
         ({**_tokens(), "cats": {"A": 1.0}}, "'cats' of paragraph 0 must be a list of"),
         ({**_tokens(), "cats": [{"value": 1.0}]}, "'cats' of paragraph 0 must be a list of"),
         ({**_tokens(), "cats": [{"label": "", "value": 1.0}]}, "class label is empty"),
+        ({**_tokens(), "cats": [{"label": ["A"], "value": 1.0}]}, "class label ['A'] is not a string"),
         ({**_tokens(), "cats": [{"label": "A", "value": 1.5}]}, "class 'A': score 1.5 is not in [0, 1]"),
         (_tokens(tag=5), "token 0 ('Ann') of paragraph 0, sentence 0: 'tag' 5 is not a string"),
         (_tokens(ner=1), "'ner' 1 is not a string"),

@@ -212,6 +212,28 @@ def test_drop_outside_zero_to_one_is_an_error_naming_the_value(drop):
     assert _weights(nlp) == before
 
 
+@pytest.mark.parametrize("name,cfg,message", [
+    ("textcat", {"exclusive_classes": 1}, "textcat: cfg 'exclusive_classes' must be true or false, got 1"),
+    ("textcat", {"width": 64.0}, "textcat: cfg 'width' must be an integer, got 64.0"),
+    ("parser", {"explore": "high"}, "parser: cfg 'explore' must be a number, got 'high'"),
+    ("tagger", {"embed_rows": "many"}, "tagger: cfg 'embed_rows' must be a list or an integer, got 'many'"),
+])
+def test_a_mistyped_cfg_is_refused_when_the_component_is_created(name, cfg, message):
+    with pytest.raises(ValueError) as info:
+        blank("en").create_pipe(name, cfg)
+    assert str(info.value) == message
+
+
+def test_every_default_and_numbers_of_any_kind_make_a_component():
+    nlp = blank("en")
+    for name in nlp.factory_names:
+        assert nlp.create_pipe(name).cfg
+    textcat = nlp.create_pipe("textcat", {"width": numpy.int64(32), "dropout": 0, "embed_rows": 500,
+                                          "exclusive_classes": True, "seed": 3})
+    assert textcat.cfg["width"] == 32 and textcat.cfg["dropout"] == 0
+    assert nlp.create_pipe("ner", {"explore": 1, "dropout": None}).cfg["explore"] == 1
+
+
 @pytest.mark.parametrize("name", ["tagger", "parser"])
 def test_components_rehearse_refuses_a_bad_drop(name):
     nlp = _pipeline([name])

@@ -88,10 +88,13 @@ def test_bad_category_value_names_the_example():
     vocab = Vocab("en")
     textcat = TextCategorizer(vocab, architecture="bow", labels=["A", "B"])
     textcat.begin_training()
+    with pytest.raises(ValueError, match=r"cats\['A'\] = 3.0 is not in \[0, 1\]"):
+        Example.from_dict(Doc(vocab, words=["y"]), {"cats": {"A": 3.0}})
     examples = [
         Example.from_dict(Doc(vocab, words=["x"]), {"cats": {"A": 1.0}}),
-        Example.from_dict(Doc(vocab, words=["y"]), {"cats": {"A": 3.0}}),
+        Example.from_dict(Doc(vocab, words=["y"]), {"cats": {"A": 1.0}}),
     ]
+    examples[1].reference.cats["A"] = 3.0  # set after the Example's own check: the component's
     with pytest.raises(ValueError, match=r"example 1.*cats\['A'\]"):
         textcat.update(examples)
 
@@ -221,8 +224,8 @@ def test_numpy_cats_on_a_gold_doc_are_accepted():
 
 @pytest.mark.parametrize("value,message", [
     ("yes", r"update example 1: cats\['A'\] = 'yes' is not a number"),
-    (float("nan"), r"example 1 .*cats\['A'\] = nan; expected a number in \[0, 1\]"),
-    (1.5, r"example 1 .*cats\['A'\] = 1.5; expected a number in \[0, 1\]"),
+    (float("nan"), r"update example 1: cats\['A'\] = nan is not in \[0, 1\]"),
+    (1.5, r"update example 1: cats\['A'\] = 1.5 is not in \[0, 1\]"),
 ])
 def test_bad_cats_are_one_line_naming_the_example(value, message):
     nlp, textcat = _textcat_nlp(architecture="bow", labels=["A", "B"])
@@ -230,6 +233,23 @@ def test_bad_cats_are_one_line_naming_the_example(value, message):
     with pytest.raises(ValueError, match=message) as info:
         nlp.update(["good film", "bad film"], [{"cats": {"A": True}}, {"cats": {"A": value}}])
     assert "\n" not in str(info.value)
+
+
+def test_gold_is_checked_once_per_update_and_by_a_direct_get_loss(monkeypatch):
+    vocab = Vocab("en")
+    textcat = TextCategorizer(vocab, architecture="bow", labels=["A", "B"])
+    textcat.begin_training()
+    bad = [Example.from_dict(Doc(vocab, words=["x"]), {"cats": {"C": 1.0}})]
+    with pytest.raises(ValueError, match=r"textcat: example 0 .*label 'C', which is not one of its labels"):
+        textcat.get_loss(bad, textcat.predict([bad[0].predicted]))
+    calls = []
+    check = textcat.check_examples
+    monkeypatch.setattr(textcat, "check_examples", lambda examples: calls.append(1) or check(examples))
+    good = [Example.from_dict(Doc(vocab, words=["x"]), {"cats": {"A": 1.0, "B": 0.0}})]
+    losses = textcat.update(good, sgd=create_optimizer())
+    assert losses["textcat"] > 0.0 and len(calls) == 1
+    with pytest.raises(ValueError, match="label 'C'"):
+        textcat.update(bad)
 
 
 def test_exclusive_classes_with_one_label_fail_at_begin_training_and_update():

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import srsly
+
+from .storage import atomic_write_file
 
 LOG_NAME = "training-log.jsonl"
 PLOT_NAME = "training-scores.png"
@@ -21,13 +22,12 @@ PLOTTED = (("uas", "UAS"), ("las", "LAS"), ("ents_f", "NER F"), ("tag_acc", "Tag
 
 def write_log(output_dir: Path, records: Iterable[dict[str, Any]]) -> Path:
     """(Re)write the whole log, one JSON object per epoch, replacing it atomically."""
-    path = Path(output_dir) / LOG_NAME
-    tmp = path.with_name(f".{LOG_NAME}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf8") as file:  # json keeps every digit of the floats
-        for record in records:
-            file.write(json.dumps(record, ensure_ascii=False) + "\n")
-    os.replace(tmp, path)
-    return path
+    def write(tmp: Path) -> None:
+        with open(tmp, "w", encoding="utf8") as file:  # json keeps every digit of the floats
+            for record in records:
+                file.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+    return atomic_write_file(Path(output_dir) / LOG_NAME, write)
 
 
 def read_log(output_dir: Path) -> list[dict[str, Any]]:
@@ -65,8 +65,5 @@ def plot_scores(output_dir: Path, records: Sequence[dict[str, Any]]) -> bool:
     axes.grid(True, alpha=0.3)
     if drawn or best:
         axes.legend(loc="lower right", fontsize="small")
-    path = Path(output_dir) / PLOT_NAME
-    tmp = path.with_name(f".{PLOT_NAME}.tmp-{os.getpid()}.png")
-    figure.savefig(tmp)
-    os.replace(tmp, path)
+    atomic_write_file(Path(output_dir) / PLOT_NAME, lambda tmp: figure.savefig(tmp, format="png"))
     return True

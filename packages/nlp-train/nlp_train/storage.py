@@ -98,11 +98,35 @@ def copy_dir_atomic(source: Path, target: Path) -> Path:
     return atomic_write_dir(target, write)
 
 
+def _is_running(pid: int) -> bool:
+    """Whether process ``pid`` exists (True when that cannot be told, so nothing of a live
+    writer is ever removed; on Windows ``os.kill`` would end the process, so always True)."""
+    if os.name == "nt":
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (OSError, OverflowError):
+        return True  # e.g. another user's process: it exists
+    return True
+
+
+def _remove_stale_file(entry: Path, match: re.Match) -> str | None:
+    """Delete ``entry``, a temporary file of :func:`atomic_write_file` (``.NAME.tmp-PID``)
+    whose writer is no longer running (killed mid-write); None when it was left."""
+    if match["kind"] != "tmp" or entry.is_symlink() or not entry.is_file() or _is_running(int(match["pid"])):
+        return None
+    entry.unlink(missing_ok=True)
+    return f"removed the interrupted write {entry.name}"
+
+
 def recover(folder: Path) -> list[str]:
     """Clean up after an interrupted save in ``folder``.
 
     Half-written temporary folders are deleted; a folder moved aside whose
-    replacement never arrived is moved back.  Returns what was done.
+    replacement never arrived is moved back; a half-written temporary file is
+    deleted once the process that wrote it is gone.  Returns what was done.
     """
     actions: list[str] = []
     folder = Path(folder)
@@ -110,7 +134,12 @@ def recover(folder: Path) -> list[str]:
         return actions
     for entry in sorted(folder.iterdir()):
         match = _STALE.match(entry.name)
-        if match is None or not entry.is_dir():
+        if match is None:
+            continue
+        if not entry.is_dir() or entry.is_symlink():
+            action = _remove_stale_file(entry, match)
+            if action is not None:
+                actions.append(action)
             continue
         final = folder / match["name"]
         if match["kind"] == "old" and not final.exists():

@@ -1,9 +1,13 @@
 """Atomic folders, crash recovery, scoring weights, table columns, the plot."""
 
+import os
+import subprocess
+import sys
+
 import pytest
 
 from nlp_train import default_score_weights, weighted_score
-from nlp_train.report import plot_scores
+from nlp_train.report import plot_scores, read_log, write_log
 from nlp_train.storage import atomic_write_dir, recover
 from nlp_train.table import table_columns
 
@@ -52,6 +56,40 @@ def test_recover_puts_back_a_folder_moved_aside(tmp_path):
     assert (tmp_path / "checkpoint" / "state").read_text() == "old"
 
 
+def _dead_pid():
+    child = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                           text=True, check=True)
+    return int(child.stdout)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process liveness is not probed on Windows")
+def test_recover_removes_temp_files_of_dead_writers_only(tmp_path):
+    # a kill -9 inside atomic_write_file leaves .NAME.tmp-PID behind
+    dead = _dead_pid()
+    (tmp_path / f".training-log.jsonl.tmp-{dead}").write_text('{"epoch": 1')
+    (tmp_path / f".training-log.jsonl.tmp-{os.getpid()}").write_text("being written")  # a live writer
+    (tmp_path / f".notes.old-{dead}").write_text("not a temp file")
+    (tmp_path / f"notes.tmp-{dead}").write_text("not hidden: not ours")
+    (tmp_path / "training-log.jsonl").write_text('{"epoch": 0}\n')
+    actions = recover(tmp_path)
+    assert actions == [f"removed the interrupted write .training-log.jsonl.tmp-{dead}"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f".training-log.jsonl.tmp-{os.getpid()}", f".notes.old-{dead}", f"notes.tmp-{dead}", "training-log.jsonl"])
+
+
+def test_log_is_replaced_whole_or_not_at_all(tmp_path):
+    write_log(tmp_path, [{"epoch": 1, "scores": {"las": 0.1 + 0.2}}])
+
+    def broken():
+        yield {"epoch": 1}
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        write_log(tmp_path, broken())
+    assert read_log(tmp_path) == [{"epoch": 1, "scores": {"las": 0.1 + 0.2}}]
+    assert [p.name for p in tmp_path.iterdir()] == ["training-log.jsonl"]
+
+
 def test_default_score_weights():
     scores = {"tag_acc": 90.0, "uas": 80.0, "las": 70.0, "ents_f": 60.0, "textcat_acc": 50.0,
               "token_acc": 100.0, "wps": 1e4}
@@ -81,6 +119,7 @@ def test_plot_is_written_when_matplotlib_is_installed(tmp_path):
     assert plot_scores(tmp_path, records) is True
     data = (tmp_path / "training-scores.png").read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["training-scores.png"]
 
 
 def test_plot_is_skipped_quietly_without_matplotlib(tmp_path, monkeypatch):

@@ -143,6 +143,10 @@ class TrainablePipe:
         labels = cfg.pop("labels", ())
         merged = copy.deepcopy(self.default_cfg)
         merged.update(cfg)
+        try:
+            check_cfg(merged, self.default_cfg)  # now, not at the first save after an epoch
+        except ValueError as err:
+            raise ValueError(f"{self.name}: cfg {err}") from None
         self.cfg: dict[str, Any] = merged
         self._labels: list[str] = []
         self.model: Model | None = None
@@ -185,6 +189,11 @@ class TrainablePipe:
     def check_examples(self, examples: Sequence[Any]) -> None:
         """A ValueError naming the example if its gold is something this component cannot
         learn (run by `update` on every batch, before anything is learnt; none by default)."""
+
+    def loss_of_checked(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
+        """`get_loss` for examples `check_examples` has passed (what `update` calls): a
+        component whose `get_loss` checks its input too overrides this to check only once."""
+        return self.get_loss(examples, scores)
 
     def init_sample(self, examples: Sequence[Any]) -> tuple[Any, Any]:
         """(X, Y) handed to `model.initialize` to infer shapes; Y None by default (and X None
@@ -406,7 +415,7 @@ class TrainablePipe:
         model = self._learning_model(drop)
         docs = [eg.predicted for eg in examples]
         scores, backprop = model.begin_update(self.model_input(docs))
-        loss, d_scores = self.get_loss(examples, scores)
+        loss, d_scores = self.loss_of_checked(examples, scores)
         backprop(d_scores)
         if sgd is not None:
             model.finish_update(sgd)

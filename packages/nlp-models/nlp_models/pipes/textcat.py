@@ -144,8 +144,12 @@ class TextCategorizer(TrainablePipe):
     def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
         """Cross-entropy (exclusive) or binary cross-entropy; labels missing from a gold `cats`
         dict are masked (for exclusive classes, a doc with none of the labels is skipped), and
-        so are empty docs (no text: nothing to learn about it)."""
+        so are empty docs (no text: nothing to learn about it). Bad gold is a ValueError."""
         self.check_examples(examples)
+        return self.loss_of_checked(examples, scores)
+
+    def loss_of_checked(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
+        """`get_loss` without the gold check, which `update` has already run."""
         n = len(self._labels)
         truth = numpy.zeros((len(examples), n), dtype="float32")
         mask = numpy.zeros((len(examples), n), dtype="float32")
