@@ -103,6 +103,8 @@ def _offset_entities(annot: dict, tokenizer: Any, stats: Stats, where: str) -> N
 
 
 def _tag_entities(annot: dict, stats: Stats, where: str) -> None:
+    from nlp_gold import tags_to_entities  # the readers have checked the BILUO sequence
+
     tags = annot["entities"]
     words = annot["words"]
     missing = sum(1 for t in tags if t in ("-", None, ""))
@@ -110,20 +112,14 @@ def _tag_entities(annot: dict, stats: Stats, where: str) -> None:
     if missing == len(tags):
         stats.docs_no_ner += 1
         return
-    start = None
-    for i, tag in enumerate(tags):
-        if tag[:2] in ("B-", "U-"):
-            start = i
-        if tag[:2] in ("L-", "U-") and start is not None:
-            label = tag[2:]
-            stats.ents[label] += 1
-            first, last = words[start], words[i]
-            span = " ".join(words[start : i + 1])
-            if not first.strip() or not last.strip():
-                stats.edge_ws.append(f"{where}: {span!r} ({label})")
-            elif i > start and (_all_punct(first) or _all_punct(last)):
-                stats.edge_punct.append(f"{where}: {span!r} ({label})")
-            start = None
+    for label, start, end in tags_to_entities(tags):
+        stats.ents[label] += 1
+        first, last = words[start], words[end - 1]
+        span = " ".join(words[start:end])
+        if not first.strip() or not last.strip():
+            stats.edge_ws.append(f"{where}: {span!r} ({label})")
+        elif end - start > 1 and (_all_punct(first) or _all_punct(last)):
+            stats.edge_punct.append(f"{where}: {span!r} ({label})")
 
 
 def collect(path: str, what: str, tokenizer: Any) -> Stats:

@@ -23,8 +23,9 @@ def token_offsets(doc: Any) -> list[tuple[int, int]]:
     return [(t.idx, t.idx + len(t.text)) for t in doc]
 
 
-def _tag_entity(tags: list, first: int, last: int, label: str) -> None:
-    """Write the BILUO tags of one entity over tokens first..last (inclusive) into `tags`."""
+def tag_entity(tags: list, first: int, last: int, label: str) -> None:
+    """Write the BILUO tags of one entity over tokens first..last (inclusive) into `tags` (the
+    one place a span becomes B/I/L/U tags: readers, Example alignment and the NER presets)."""
     if first == last:
         tags[first] = f"U-{label}"
         return
@@ -61,7 +62,7 @@ def biluo_tags_from_offsets(
         first = starts.get(start)
         last = ends.get(end)
         if first is not None and last is not None and first <= last:
-            _tag_entity(tags, first, last, label)
+            tag_entity(tags, first, last, label)
         else:
             misaligned.append((start, end, label))
             for i, (s, e) in enumerate(spans):

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from .alignment import Alignment, _spaces_from_text, _strip, spells
-from .biluo import MISSING, _tag_entity, tags_to_entities
+from .biluo import MISSING, tag_entity, tags_to_entities
 from .docdata import (
     ANNOTATION_KEYS,
     META_KEYS,
@@ -282,7 +282,7 @@ class Example:
                     if x_lens[i] and lo < c_end and x_ends[i] > c_start:
                         out[i] = MISSING
                 continue
-            _tag_entity(out, first, last, label)
+            tag_entity(out, first, last, label)
         return out
 
     def get_aligned_sent_starts(self) -> list[bool | None]:

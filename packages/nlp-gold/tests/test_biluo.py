@@ -13,6 +13,7 @@ from nlp_gold import (
     spans_from_biluo_tags,
     tags_to_entities,
 )
+from nlp_gold.biluo import tag_entity
 from nlp_vocab import Doc, Vocab
 
 
@@ -27,6 +28,14 @@ def test_offsets_to_biluo_on_doc():
     assert offsets_from_biluo_tags(doc, tags) == [(7, 13, "LOC"), (18, 31, "GPE")]
     spans = spans_from_biluo_tags(doc, tags)
     assert [(s.text, s.label_) for s in spans] == [("London", "LOC"), ("New York City", "GPE")]
+
+
+def test_tag_entity_writes_one_entity_in_place():
+    tags = ["O"] * 6
+    tag_entity(tags, 1, 1, "PER")
+    tag_entity(tags, 2, 4, "ORG")
+    assert tags == ["O", "U-PER", "B-ORG", "I-ORG", "L-ORG", "O"]
+    assert tags_to_entities(tags) == [("PER", 1, 2), ("ORG", 2, 5)]
 
 
 def test_misaligned_entity_becomes_missing_with_warning():

@@ -21,7 +21,8 @@ from nlp_gold import Example, Scorer
 from nlp_gold.goldparse import is_gold_tuple
 from nlp_train import create_optimizer
 from nlp_train.storage import atomic_write_dir
-from nlp_vocab import Doc, Tokenizer, Vocab, english_tag_map
+from nlp_vocab import Doc, Tokenizer, Vocab
+from nlp_vocab.tag_map import default_tag_map
 
 from .about import __version__
 from .gold_inputs import examples_from_gold_tuple, to_example
@@ -54,7 +55,7 @@ def _check_saved_name(component: Any, name: Any, where: str) -> None:
 
 
 def _default_vocab(lang: str) -> Vocab:
-    return Vocab(lang, tag_map=english_tag_map() if lang == "en" else None)
+    return Vocab(lang, tag_map=default_tag_map(lang))
 
 
 class Language:
@@ -102,10 +103,6 @@ class Language:
     @property
     def pipe_names(self) -> list[str]:
         return self._pipeline.names
-
-    @property
-    def factory_names(self) -> list[str]:
-        return sorted(FACTORIES)
 
     def create_pipe(self, name: str, config: dict | None = None) -> Any:
         """A new component from the factory `name` ("tagger", "parser", "ner", "textcat")."""

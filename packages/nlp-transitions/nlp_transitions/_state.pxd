@@ -15,6 +15,12 @@ cdef enum:
     ROOT_LABEL = -2    # the word is a sentence root (head == itself)
     REPAIR_LABEL = -3  # arc made by the repair reduce when the repair label is not a known label
 
+# Cost of an action that is not valid in a state (and of every action of a final state): large,
+# so no zero-cost test ever selects it, and finite, so a loss stays finite. Python reads it as
+# nlp_transitions.INVALID_COST.
+cdef enum:
+    INVALID_ACTION_COST = 1000000
+
 # Number of int arrays of length n carved out of one state's block.
 cdef enum:
     N_INT_ARRAYS = 13
@@ -110,6 +116,11 @@ cdef inline void state_free(StateC* st) noexcept nogil:
         free(st.dp)
         st.dp = NULL
     st.dp_key = 0
+
+
+cdef inline bint state_is_final(const StateC* st) noexcept nogil:
+    """No move left: the buffer is exhausted and the stack empty."""
+    return st.b0 >= st.n and st.depth == 0
 
 
 # ---- parser accessors and moves --------------------------------------------------------------

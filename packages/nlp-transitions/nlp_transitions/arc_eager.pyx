@@ -24,7 +24,7 @@ from libc.stdlib cimport malloc
 
 import numpy
 
-from ._state cimport (REPAIR_LABEL, ROOT_LABEL, NO_LABEL, StateC, B, S, add_arc, below,
+from ._state cimport (INVALID_ACTION_COST, REPAIR_LABEL, ROOT_LABEL, NO_LABEL, StateC, B, S, add_arc, below,
                       del_arc, nth_left, nth_right, pop_s0, push_b0, set_root)
 from .batch cimport StateBatch
 from .system cimport Gold, TransitionSystem
@@ -375,7 +375,7 @@ cdef class ArcEager(TransitionSystem):
     cdef void c_costs(self, StateC* st, const void* gold, float* out) noexcept nogil:
         cdef MoveCosts mc
         cdef int a, label
-        cdef float inv = 1e6
+        cdef float inv = INVALID_ACTION_COST
         cdef int n_labels = (self.nr_actions - N_FIXED) >> 1
         self.move_costs(st, <const ParseGoldC*>gold, &mc)
         out[SHIFT] = mc.shift if mc.shift >= 0 else inv

@@ -6,7 +6,7 @@ from libc.string cimport memcpy
 
 import numpy
 
-from ._state cimport N_INT_ARRAYS, StateC, state_free, state_init
+from ._state cimport N_INT_ARRAYS, StateC, state_free, state_init, state_is_final
 
 
 cdef class StateBatch:
@@ -56,7 +56,7 @@ cdef class StateBatch:
         out = numpy.zeros(self.size, dtype="bool")
         cdef int i
         for i in range(self.size):
-            out[i] = self.c[i].b0 >= self.c[i].n and self.c[i].depth == 0
+            out[i] = state_is_final(&self.c[i])
         return out
 
     @property
@@ -64,7 +64,7 @@ cdef class StateBatch:
         """How many states are final."""
         cdef int i, count = 0
         for i in range(self.size):
-            if self.c[i].b0 >= self.c[i].n and self.c[i].depth == 0:
+            if state_is_final(&self.c[i]):
                 count += 1
         return count
 

@@ -18,7 +18,7 @@ from libc.stdlib cimport free, malloc
 
 import numpy
 
-from ._state cimport StateC
+from ._state cimport INVALID_ACTION_COST, StateC
 from .batch cimport StateBatch
 from .system cimport Gold, TransitionSystem
 
@@ -361,7 +361,7 @@ cdef class BiluoPushDown(TransitionSystem):
         cdef const NerGoldC* g = <const NerGoldC*>gold
         cdef int a, s, width, here, w = st.b0
         for a in range(self.nr_actions):
-            out[a] = 1e6
+            out[a] = INVALID_ACTION_COST
         if w >= st.n or self.fill_table(st, g) != 0:
             return
         width = st.dp_width

@@ -11,18 +11,12 @@ from libc.stdint cimport int8_t
 
 import numpy
 
-from ._state cimport StateC
+from ._state cimport INVALID_ACTION_COST, StateC, state_is_final
 from .batch cimport StateBatch
 
-INVALID_COST = 1e6
+INVALID_COST = float(INVALID_ACTION_COST)
 """Cost `set_costs` gives an action that is not valid in a state (and every action of a final
 state): large, so no zero-cost test ever selects it, and finite, so a loss stays finite."""
-
-cdef float C_INVALID = 1e6
-
-
-cdef inline bint is_final(const StateC* st) noexcept nogil:
-    return st.b0 >= st.n and st.depth == 0
 
 
 cdef class Gold:
@@ -174,7 +168,7 @@ cdef class TransitionSystem:
         cdef int n_act = self.nr_actions
         with nogil:
             for i in range(states.size):
-                if is_final(&states.c[i]):
+                if state_is_final(&states.c[i]):
                     continue
                 a = acts[i]
                 if a < 0 or a >= n_act or not self.c_valid(&states.c[i], a):
@@ -197,7 +191,7 @@ cdef class TransitionSystem:
             with nogil:
                 for i in range(states.size):
                     st = &states.c[i]
-                    while not is_final(st):
+                    while not state_is_final(st):
                         a = self.c_oracle(st, ptrs[i])
                         if a < 0:
                             break
@@ -290,7 +284,7 @@ cdef class TransitionSystem:
         taken = []
         cdef StateC* st = &state.c[0]
         cdef int a
-        while not is_final(st):
+        while not state_is_final(st):
             a = self.c_oracle(st, gold.ptr)
             if a < 0:
                 raise RuntimeError("the oracle found no valid action in a non-final state")

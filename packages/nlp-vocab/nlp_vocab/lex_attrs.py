@@ -142,11 +142,6 @@ def like_email(text: str) -> bool:
     return bool(_EMAIL_RE.match(text))
 
 
-def is_stop_in(stop_words: frozenset, text: str) -> bool:
-    """Stop-word test, ignoring case."""
-    return text.lower() in stop_words
-
-
 # Flag functions by attribute name (see nlp_vocab.attrs); IS_STOP is set from the language's list.
 FLAG_GETTERS = {
     "IS_ALPHA": is_alpha,

@@ -213,6 +213,7 @@ def english_tag_map() -> TagMap:
     return TagMap(_ptb_entries())
 
 
-def default_tag_map(lang: str) -> TagMap:
-    """The default tag map of language `lang`: PTB for English, empty otherwise."""
-    return english_tag_map() if lang == "en" else TagMap()
+def default_tag_map(lang: str) -> TagMap | None:
+    """The default tag map of language `lang`: PTB for English, None where there is none (a
+    tagger then builds one from its labels)."""
+    return english_tag_map() if lang == "en" else None

@@ -1,6 +1,6 @@
 import pytest
 
-from nlp_vocab.tag_map import UPOS_TAGS, TagMap, english_tag_map
+from nlp_vocab.tag_map import UPOS_TAGS, TagMap, default_tag_map, english_tag_map
 
 
 def test_seed_example():
@@ -34,6 +34,11 @@ def test_english_defaults_cover_ptb():
     assert tag_map.pos_of("PRP$") == "PRON" and "Poss=Yes" in tag_map.morph_of("PRP$")
     assert all(tag_map.pos_of(tag) in UPOS_TAGS for tag in tag_map)
     assert len(UPOS_TAGS) == 17
+
+
+def test_default_tag_map_is_ptb_for_english_and_none_elsewhere():
+    assert default_tag_map("en") == english_tag_map()
+    assert default_tag_map("fi") is None and default_tag_map("xx") is None
 
 
 def test_round_trips(tmp_path):

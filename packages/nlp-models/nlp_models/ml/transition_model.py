@@ -97,17 +97,12 @@ def _forward(model: Model, Xs: list, is_train: bool) -> tuple["ParserStepModel",
         # Nothing may keep the batch's activations alive: bp_tok2vec holds every layer's.
         return step, _no_backprop
 
-    def finish_batch(batch: "ParserStepModel") -> Any:
-        d_tokvecs = backprop_precomputed(lower, tokvecs, batch.d_table, batch.d_bias)
-        batch.d_table = None  # one backward per batch
-        return bp_tok2vec(_unflatten(ops, d_tokvecs, lengths))
-
-    # The step holds finish_batch, which must not hold the step: a step <-> closure cycle keeps
-    # the batch's tables and activations until a full garbage collection (hundreds of MB).
-    step._finish = finish_batch
-
+    # The step must never hold `finish`: a step <-> closure cycle would keep the batch's tables
+    # and activations until a full garbage collection (hundreds of MB).
     def finish(_: Any = None) -> Any:
-        return finish_batch(step)
+        d_tokvecs = backprop_precomputed(lower, tokvecs, step.d_table, step.d_bias)
+        step.d_table = None  # one backward per batch
+        return bp_tok2vec(_unflatten(ops, d_tokvecs, lengths))
 
     return step, finish
 
@@ -150,7 +145,6 @@ class ParserStepModel:
         self.bias = self.ops.as_contig(lower.get_param("b").reshape(-1))
         self.d_table = self.ops.alloc(table.shape, dtype="f") if is_train else None
         self.d_bias = self.ops.alloc1f(self.bias.shape[0]) if is_train else None
-        self._finish: Callable | None = None
 
     @property
     def n_actions(self) -> int:
@@ -209,11 +203,5 @@ class ParserStepModel:
             scatter_add(self.ops, self.d_table, ids, self.ops.as_contig(d_pre))
 
         return scores, backprop_step
-
-    def finish_update(self) -> Any:
-        """Backpropagate the batch's accumulated gradient (into the lower layer and tok2vec)."""
-        if self._finish is None:
-            raise ValueError("parser step: no backward pass (model built with predict)")
-        return self._finish(self)
 
 

@@ -28,15 +28,14 @@ NEG_INF = numpy.float32(-1e30)
 class TrainChunk:
     """One training unit: rows [start, end) of an example's doc with its gold for the system."""
 
-    __slots__ = ("doc_index", "start", "end", "gold", "preset", "sent_starts")
+    __slots__ = ("doc_index", "start", "end", "gold", "preset")
 
-    def __init__(self, doc_index: int, start: int, end: int, gold: Any, preset: Any = None, sent_starts: Any = None):
+    def __init__(self, doc_index: int, start: int, end: int, gold: Any, preset: Any = None):
         self.doc_index = doc_index
         self.start = start
         self.end = end
         self.gold = gold
         self.preset = preset
-        self.sent_starts = sent_starts
 
 
 def sentence_cuts(starts: Sequence[Any], max_length: int) -> list[tuple[int, int]]:

@@ -29,6 +29,7 @@ from ..ml import (
     featurize_docs,
     resize_output,
 )
+from ..ml.tok2vec import DEFAULT_ROWS
 from ..model_files import read_json_file
 from ._chunks import CHUNK_TOKENS, RowSource, context_width, predict_rows, row_source, token_groups
 
@@ -44,7 +45,7 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "depth": 4,
     "window": 1,
     "pieces": 3,
-    "embed_rows": (5000, 2500, 2500, 2500),
+    "embed_rows": DEFAULT_ROWS,
     "dropout": 0.1,
 }
 

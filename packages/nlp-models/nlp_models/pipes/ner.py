@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy
 
+from nlp_gold.biluo import tag_entity
 from nlp_transitions import BiluoPushDown
 from nlp_transitions.ner import FEATURE_NAMES
 
@@ -59,13 +60,7 @@ class EntityRecognizer(TransitionPipe):
                 label = ent.label_
                 if label not in known:
                     continue  # kept as "O" here; set_annotations puts it back
-                if ent.end - ent.start == 1:
-                    preset[ent.start] = f"U-{label}"
-                else:
-                    preset[ent.start] = f"B-{label}"
-                    for i in range(ent.start + 1, ent.end - 1):
-                        preset[i] = f"I-{label}"
-                    preset[ent.end - 1] = f"L-{label}"
+                tag_entity(preset, ent.start, ent.end - 1, label)
         starts = None
         if n and doc.has_annotation("SENT_START"):
             starts = (numpy.asarray(doc.to_array("SENT_START")).view("int64") == 1).tolist()
