@@ -4,6 +4,7 @@ with one line."""
 
 from __future__ import annotations
 
+import signal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 
@@ -61,6 +62,9 @@ def serve_page(page: str, port: int, what: str) -> None:
         server = ThreadingHTTPServer((HOST, port), handler)
     except OSError as err:
         fail(f"--serve {port}: cannot listen on {HOST}:{port} ({err.strerror or err})")
+    # Python leaves SIGINT ignored when the process started with it ignored (a job started in the
+    # background by a non-interactive shell): Ctrl-C, or a kill -INT, must stop the server anyway.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     with server:
         url = f"http://{HOST}:{server.server_address[1]}/"
         print(f"ℹ Serving {what} at {url} (Ctrl-C to stop)", flush=True)
