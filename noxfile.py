@@ -1,4 +1,4 @@
-"""Automation: `nox -s tests`, `nox -s demo`, `nox -s lint`, `nox -s bench`.
+"""Automation: `nox -s tests`, `nox -s demo`, `nox -s lint`, `nox -s bench`, `nox -s alone`.
 
 Every session builds the packages from source into its own fresh virtual environment, in
 dependency order, so a session proves that the monorepo installs on a machine that has only
@@ -6,6 +6,8 @@ Python 3.11 and pip.
 """
 
 import os
+import re
+import tomllib
 from pathlib import Path
 
 import nox
@@ -26,6 +28,17 @@ BUILD_REQUIRES = [
 ]
 TEST_REQUIRES = ["pytest>=8", "hypothesis>=6.100"]
 SPACY = "spacy==3.8.18"
+# Imports a package's public API (every name in __all__) and every one of its modules.
+IMPORT_API = """
+import importlib, pkgutil, sys
+package = importlib.import_module(sys.argv[1])
+missing = [name for name in package.__all__ if not hasattr(package, name)]
+assert not missing, f"{sys.argv[1]}.__all__ names what it lacks: {missing}"
+modules = [m.name for m in pkgutil.walk_packages(package.__path__, package.__name__ + ".")]
+for name in modules:
+    importlib.import_module(name)
+print(f"{sys.argv[1]}: {len(package.__all__)} names and {len(modules)} modules import")
+"""
 
 nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = False
@@ -72,3 +85,36 @@ def bench(session: nox.Session) -> None:
     session.install(SPACY, "psutil>=5.9")
     env = {"OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS", "1")}
     session.run("python", str(ROOT / "bench" / "run.py"), *(session.posargs or ["all"]), env=env)
+
+
+def _pyproject(name: str) -> dict:
+    """The parsed pyproject.toml of packages/<name>."""
+    return tomllib.loads((ROOT / "packages" / name / "pyproject.toml").read_text(encoding="utf8"))
+
+
+def _with_siblings(name: str) -> list[str]:
+    """``name`` and the siblings it declares, directly or through another one, in dependency order."""
+    needed, todo = set(), [name]
+    while todo:
+        current = todo.pop()
+        needed.add(current)
+        for requirement in _pyproject(current)["project"].get("dependencies", []):
+            sibling = re.match(r"[\w.-]+", requirement).group(0)
+            if sibling in PACKAGES and sibling not in needed:
+                todo.append(sibling)
+    return [p for p in PACKAGES if p in needed]
+
+
+@nox.session(python=PYTHON)
+@nox.parametrize("package", PACKAGES)
+def alone(session: nox.Session, package: str) -> None:
+    """Install one package with only the siblings it declares and import all of it.
+
+    Proves the pyproject.toml declarations suffice: a fresh environment per package holds its
+    build requirements, its declared dependencies and nothing else.
+    """
+    names = _with_siblings(package)
+    session.install(*sorted({r for n in names for r in _pyproject(n)["build-system"]["requires"]}))
+    session.install("--no-build-isolation", *[str(ROOT / "packages" / n) for n in names])
+    session.run("python", "-m", "pip", "check")
+    session.run("python", "-c", IMPORT_API, package.replace("-", "_"))
