@@ -145,7 +145,7 @@ cdef class Span:
 
     def _vector_source(self):
         """The vocab and the ORTH keys of the span's tokens."""
-        return self.doc.vocab, self.doc.to_array(ORTH)[self.start:self.end].tolist()
+        return self.doc.vocab, [self.doc.c[i].lex.orth for i in range(self.start, self.end)]
 
     # v2's has_vector, vector, vector_norm and similarity(), one definition for all four
     has_vector = wv.has_vector
