@@ -106,9 +106,9 @@ def main() -> None:
     args = parser.parse_args()
 
     components = args.components.split(",") if args.components else list(TASKS[args.task]["components"])
-    unknown = [c for c in components if c not in nlp_models.FACTORIES]
+    unknown = [c for c in components if c not in nlp_models.component_factories()]
     if unknown:
-        sys.exit(f"components {unknown} are not available (factories: {sorted(nlp_models.FACTORIES)})")
+        sys.exit(f"components {unknown} are not available (factories: {nlp_models.component_factories()})")
     nlp = build_pipeline(args.task, components, args)
     start = time.perf_counter()
     train_examples = read_examples(args.task, "train", nlp, args.limit, args.n_sents)

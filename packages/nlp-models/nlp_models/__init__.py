@@ -1,9 +1,14 @@
 """nlp-models: thinc models, pipeline components, the Language object, save/load, GPU ops."""
 
 from .about import __version__
+from .component_registry import (
+    ComponentSpec,
+    component_factories,
+    get_component_spec,
+    register_component,
+)
 from .language import Language
 from .pipes import (
-    FACTORIES,
     DependencyParser,
     EntityRecognizer,
     Tagger,
@@ -14,7 +19,10 @@ from .pipes import (
 from .util import blank, load, prefer_gpu, require_gpu
 
 __all__ = [
-    "FACTORIES",
+    "ComponentSpec",
+    "component_factories",
+    "get_component_spec",
+    "register_component",
     "DependencyParser",
     "EntityRecognizer",
     "Language",

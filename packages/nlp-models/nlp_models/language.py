@@ -20,11 +20,13 @@ from thinc.api import CupyOps, Optimizer, get_current_ops
 from nlp_gold import Example, Scorer
 from nlp_gold.goldparse import is_gold_tuple
 from nlp_train import create_optimizer
+from nlp_train.components import ComponentInfo, generic_info
 from nlp_train.storage import atomic_write_dir
 from nlp_vocab import Doc, Tokenizer, Vocab
 from nlp_vocab.tag_map import default_tag_map
 
 from .about import __version__
+from .component_registry import get_component_spec, has_component
 from .gold_inputs import examples_from_gold_tuple, to_example
 from .model_files import (
     META_FILE,
@@ -36,7 +38,6 @@ from .model_files import (
     read_meta,
 )
 from .pipeline import DisabledPipes, Pipeline
-from .pipes import FACTORIES
 from .pipes.base import MODEL_FILE, batched, check_drop
 
 #: meta entries that describe the saved components: rebuilt by every save, not kept in `nlp.meta`.
@@ -105,13 +106,10 @@ class Language:
         return self._pipeline.names
 
     def create_pipe(self, name: str, config: dict | None = None) -> Any:
-        """A new component from the factory `name` ("tagger", "parser", "ner", "textcat")."""
-        if name not in FACTORIES:
-            raise KeyError(
-                f"No component factory named {name!r}; available factories: {', '.join(sorted(FACTORIES)) or 'none'}"
-            )
-        config = dict(config or {})
-        return FACTORIES[name](self.vocab, **config)
+        """A new component from the registered factory `name` ("tagger", "parser", "ner",
+        "textcat", "tok2vec", or a user's: see `nlp_models.component_registry`)."""
+        spec = get_component_spec(name)
+        return spec.cls(self.vocab, **dict(config or {}))
 
     def add_pipe(
         self,
@@ -181,6 +179,19 @@ class Language:
         for item in names:
             flat.extend([item] if isinstance(item, str) else list(item))
         return self._pipeline.disable(flat)
+
+    def component_info(self, names: Iterable[str] | None = None) -> list[ComponentInfo]:
+        """What the training loop shows for each trainable component (or those in `names`), in
+        pipeline order: its registered table columns, score weights and batch maximum."""
+        wanted = None if names is None else set(names)
+        infos = []
+        for name, proc in self._trainable():
+            if wanted is not None and name not in wanted:
+                continue
+            factory = getattr(proc, "factory", name)
+            infos.append(get_component_spec(factory).info_for(name) if has_component(factory)
+                         else generic_info(name))
+        return infos
 
     def _trainable(self) -> list[tuple[str, Any]]:
         return [(name, proc) for name, proc in self._pipeline if _is_trainable(proc)]
@@ -603,12 +614,12 @@ class Language:
                 raise ValueError(f"{where}: component {name!r} is in this pipeline but cannot be loaded into")
             return self.get_pipe(name)
         factory = meta.get("factories", {}).get(name, name)
-        if factory not in FACTORIES:
+        if not has_component(factory):
             raise ValueError(
                 f"{where}: component {name!r} needs factory {factory!r}, which is not available "
-                f"(factories: {', '.join(sorted(FACTORIES))})"
+                f"(no registered factory has that name: install the package that provides it)"
             )
-        proc = FACTORIES[factory](self.vocab, name=name)
+        proc = get_component_spec(factory).cls(self.vocab, name=name)
         self.add_pipe(proc, name=name)
         return proc
 

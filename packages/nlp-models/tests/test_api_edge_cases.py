@@ -6,7 +6,7 @@ import numpy
 import pytest
 from thinc.api import fix_random_seed
 
-from nlp_models import FACTORIES, blank, load
+from nlp_models import blank, component_factories, load
 from nlp_models.ml import build_hash_embed_cnn_tok2vec
 
 SMALL = {"width": 32, "depth": 1, "embed_rows": 300}
@@ -226,7 +226,7 @@ def test_a_mistyped_cfg_is_refused_when_the_component_is_created(name, cfg, mess
 
 def test_every_default_and_numbers_of_any_kind_make_a_component():
     nlp = blank("en")
-    for name in FACTORIES:
+    for name in component_factories():
         assert nlp.create_pipe(name).cfg
     textcat = nlp.create_pipe("textcat", {"width": numpy.int64(32), "dropout": 0, "embed_rows": 500,
                                           "exclusive_classes": True, "seed": 3})

@@ -7,7 +7,7 @@ import pytest
 from thinc.api import Model, fix_random_seed
 
 from nlp_gold import Example
-from nlp_models import FACTORIES, Tok2Vec, blank, load
+from nlp_models import Tok2Vec, blank, get_component_spec, load
 from nlp_models.ml import SharedBatch, get_cpu_ops
 
 T2V = {"width": 32, "depth": 2, "embed_rows": 500, "dropout": 0.1}
@@ -97,7 +97,7 @@ def trained():
 
 
 def test_factory_and_linking():
-    assert FACTORIES["tok2vec"] is Tok2Vec
+    assert get_component_spec("tok2vec").cls is Tok2Vec
     nlp = shared_pipeline(order=("tagger", "parser", "tok2vec"))  # tok2vec added last, first=True
     assert nlp.pipe_names == ["tok2vec", "tagger", "parser"]
     tok2vec = nlp.get_pipe("tok2vec")

@@ -10,6 +10,7 @@ from .batching import (
     minibatch_by_words,
 )
 from .checkpoint import LoopState, has_checkpoint
+from .components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight, pipeline_infos
 from .divergence import TrainingDiverged
 from .loop import TrainConfig, TrainResult, train
 from .optimizer import RecipeOptimizer, create_optimizer
@@ -24,10 +25,14 @@ __all__ = [
     "__version__",
     "MAX_BATCH_SIZES",
     "SETTINGS",
+    "ComponentInfo",
     "Corpus",
     "LoopState",
     "Params",
     "RecipeOptimizer",
+    "ScoreColumn",
+    "ScoreCurve",
+    "ScoreWeight",
     "TrainConfig",
     "TrainResult",
     "TrainablePipeline",
@@ -44,6 +49,7 @@ __all__ = [
     "max_batch_size",
     "minibatch",
     "minibatch_by_words",
+    "pipeline_infos",
     "read_log",
     "train",
     "weighted_score",

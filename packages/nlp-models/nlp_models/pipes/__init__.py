@@ -1,7 +1,5 @@
-"""Pipeline components and the factory table `Language.create_pipe` reads.
-
-Each component module registers itself below with one import line and one FACTORIES entry.
-"""
+"""The built-in pipeline components: each module registers its class with
+`nlp_models.component_registry.register_component` when imported here."""
 
 from .base import TrainablePipe, batched, set_dropout
 from .ner import EntityRecognizer
@@ -10,12 +8,4 @@ from .tagger import Tagger
 from .textcat import TextCategorizer
 from .tok2vec import Tok2Vec
 
-FACTORIES: dict[str, type] = {
-    "parser": DependencyParser,
-    "ner": EntityRecognizer,
-    "tagger": Tagger,
-    "textcat": TextCategorizer,
-    "tok2vec": Tok2Vec,
-}
-
-__all__ = ["DependencyParser", "EntityRecognizer", "FACTORIES", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["DependencyParser", "EntityRecognizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]

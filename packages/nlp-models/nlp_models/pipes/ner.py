@@ -14,19 +14,36 @@ from typing import Any
 import numpy
 
 from nlp_gold.biluo import tag_entity
+from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 from nlp_transitions import BiluoPushDown
 from nlp_transitions.ner import FEATURE_NAMES
 
+from ..component_registry import register_component
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
 MISSING = "-"
 _B0, _E0 = FEATURE_NAMES.index("B0"), FEATURE_NAMES.index("E0")
 
 
+def gold_entity_labels(example: Any) -> list[str]:
+    """The label of each entity of an Example's gold."""
+    return [tag[2:] for tag in example.gold["entities"] if tag and tag[:2] in ("B-", "U-")]
+
+
+@register_component(
+    "ner", annotation="entities", label_kind="entity labels", gold_labels=gold_entity_labels,
+    max_batch_size=16, loss_header="NER Loss", rare_label_count=20,
+    columns=(ScoreColumn("NER P", ("ents_p",)), ScoreColumn("NER R", ("ents_r",)),
+             ScoreColumn("NER F", ("ents_f",))),
+    score_weights=(ScoreWeight(("ents_f",)),), token_level=True,
+    curves=(ScoreCurve("Entity recognizer", (("ents_p", "NER P"), ("ents_r", "NER R"), ("ents_f", "NER F"))),),
+    tables=("ents_per_type",),
+    evaluate_rows=(("ents_p", "NER P"), ("ents_r", "NER R"), ("ents_f", "NER F"),
+                   ("ents_excluded", "NER excluded")),
+)
 class EntityRecognizer(TransitionPipe):
     """Predicts `doc.ents` (one B/I/L/U action per entity type, plus O)."""
 
-    factory = "ner"
     default_cfg: dict[str, Any] = dict(TransitionPipe.default_cfg)
 
     def make_system(self) -> BiluoPushDown:

@@ -16,15 +16,33 @@ import numpy
 from thinc.api import Optimizer
 
 from nlp_gold.nonproj import decompose, deprojectivize, is_decorated
+from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 from nlp_transitions import ArcEager
 from nlp_transitions.arc_eager import FEATURE_NAMES
 
+from ..component_registry import register_component
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
 NO_LABEL = "-"
 _S0, _S1, _B0, _B0L1, _B0L2 = (FEATURE_NAMES.index(name) for name in ("S0", "S1", "B0", "B0L1", "B0L2"))
 
 
+def gold_dep_labels(example: Any) -> list[str]:
+    """The labels of an Example's gold arcs (words with a head and a label)."""
+    gold = example.gold
+    return [dep for head, dep in zip(gold["heads"], gold["deps"]) if head is not None and dep]
+
+
+@register_component(
+    "parser", annotation="dependency arcs", label_kind="dependency labels", gold_labels=gold_dep_labels,
+    max_batch_size=16, loss_header="Dep Loss",
+    columns=(ScoreColumn("UAS", ("uas",)), ScoreColumn("LAS", ("las",))),
+    score_weights=(ScoreWeight(("las",), 0.75), ScoreWeight(("uas",), 0.25)), token_level=True,
+    curves=(ScoreCurve("Parser", (("uas", "UAS"), ("las", "LAS"), ("sents_f", "Sentence F"))),),
+    tables=("dep_per_label", "dep_confusions"),
+    evaluate_rows=(("uas", "UAS"), ("las", "LAS"), ("sents_p", "Sent P"), ("sents_r", "Sent R"),
+                   ("sents_f", "Sent F")),
+)
 class DependencyParser(TransitionPipe):
     """Predicts heads, dependency labels and sentence starts.
 
@@ -37,7 +55,6 @@ class DependencyParser(TransitionPipe):
     after 3 minutes 81.27 and 81.72, 80.88 at 0.0: bench/rehearsal.py --parser-explore).
     """
 
-    factory = "parser"
     default_cfg: dict[str, Any] = {
         **TransitionPipe.default_cfg,
         "explore": 0.9,
@@ -103,6 +120,11 @@ class DependencyParser(TransitionPipe):
                 if is_decorated(label) and counts[label] < cutoff and label != root:
                     self.add_label(decompose(label)[0])
         super().begin_training(lambda: sample, sgd, pipeline)
+
+    def labels_of_example(self, example: Any) -> Iterable[str]:
+        """None: `begin_training` reads the labels off the projectivized trees itself, and
+        `update` adds a label it meets later (the gold's plain labels are `gold_dep_labels`)."""
+        return ()
 
     def _gold_label(self, label: str | None) -> str | None:
         """The label the parser trains towards for a gold label (None: free)."""

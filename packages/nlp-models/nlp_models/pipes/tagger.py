@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy
 from thinc.api import Model
 
+from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
+
+from ..component_registry import register_component
 from ..ml import build_tagger_model, categorical_loss
 from ._chunks import windows
 from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
 
+def gold_tags(example: Any) -> list[str]:
+    """The tags of an Example's gold (aligned to its predicted words)."""
+    return [tag for tag in example.get_aligned("TAG") if tag]
+
+
+@register_component(
+    "tagger", annotation="tags", label_kind="tags", gold_labels=gold_tags, max_batch_size=32,
+    loss_header="Tag Loss", columns=(ScoreColumn("Tag %", ("tag_acc",)),),
+    score_weights=(ScoreWeight(("tag_acc",)),), token_level=True,
+    curves=(ScoreCurve("Tagger", (("tag_acc", "Tag %"), ("pos_acc", "POS %"), ("morph_acc", "Morph %"))),),
+    tables=("tag_per_label", "tag_confusions"),
+    evaluate_rows=(("tag_acc", "Tag %"), ("pos_acc", "POS %"), ("morph_acc", "Morph %")),
+)
 class Tagger(TrainablePipe):
     """Softmax over fine-grained tags from the component's own tok2vec.
 
@@ -20,7 +36,6 @@ class Tagger(TrainablePipe):
     so predicted tokens get `pos_` and `morph_` as well as `tag_`.
     """
 
-    factory = "tagger"
     default_cfg: dict[str, Any] = {
         **TOK2VEC_DEFAULTS,
         "normalize_loss": False,
@@ -42,9 +57,6 @@ class Tagger(TrainablePipe):
     def build_model(self) -> Model:
         self._check_labels()
         return build_tagger_model(self.build_tok2vec(), n_tags=len(self._labels))
-
-    def labels_of_example(self, example: Any) -> Iterable[str]:
-        return [tag for tag in example.get_aligned("TAG") if tag is not None]
 
     def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
         """Set TAG (the argmax) and, for tags in the tag map, POS and MORPH."""

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy
 from thinc.api import Model
 
 from nlp_gold.checks import class_score
+from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 
+from ..component_registry import register_component
 from ..ml import (
     FEATURE_ATTRS,
     build_bow_text_classifier,
@@ -37,6 +39,22 @@ def architecture_name(name: Any) -> str:
     return resolved
 
 
+def gold_classes(example: Any) -> list[str]:
+    """The classes an Example's gold names, whatever their values."""
+    return list(example.cats)
+
+
+@register_component(
+    "textcat", annotation="text classes", label_kind="text classes", gold_labels=gold_classes,
+    max_batch_size=64, loss_header="Textcat Loss", rare_label_count=20,
+    columns=(ScoreColumn("Textcat", ("textcat_macro_f", "textcat_acc")),),
+    score_weights=(ScoreWeight(("textcat_macro_f", "textcat_acc")),),
+    curves=(ScoreCurve("Text classifier", (("textcat_macro_f", "Macro F"), ("textcat_acc", "Accuracy"),
+                                           ("textcat_macro_auc", "Macro AUC"))),),
+    tables=("textcat_f_per_type",),
+    evaluate_rows=(("textcat_acc", "Textcat acc"), ("textcat_macro_f", "Textcat F"),
+                   ("textcat_macro_auc", "Textcat AUC")),
+)
 class TextCategorizer(TrainablePipe):
     """Document labels: mutually exclusive classes (softmax) or multilabel (sigmoid).
 
@@ -47,7 +65,6 @@ class TextCategorizer(TrainablePipe):
     every component's (and of `nlp pretrain`), so pretrained weights fit it as they are.
     """
 
-    factory = "textcat"
     default_cfg: dict[str, Any] = {
         "architecture": "ensemble",
         "exclusive_classes": False,
@@ -93,9 +110,6 @@ class TextCategorizer(TrainablePipe):
             hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
             featurizer=doc_features(cfg.get("attrs", FEATURE_ATTRS)) if self.listens_to else None,
         )
-
-    def labels_of_example(self, example: Any) -> Iterable[str]:
-        return list(example.cats)
 
     def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
         scores = self.require_model().ops.to_numpy(predictions)

@@ -17,16 +17,17 @@ from typing import Any
 
 from thinc.api import Model, Optimizer
 
+from ..component_registry import register_component
 from ..ml import SharedBatch
 from ._chunks import windows
 from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop, has_tokens
 
 
+@register_component("tok2vec", annotation=None, label_kind="labels", can_listen=False)
 class Tok2Vec(TrainablePipe):
     """The shared hashed-embedding CNN (cfg: width, depth, window, pieces, embed_rows, dropout,
     pretrained_vectors, as the other components' own tok2vec). It has no labels."""
 
-    factory = "tok2vec"
     default_cfg: dict[str, Any] = dict(TOK2VEC_DEFAULTS)
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
