@@ -73,6 +73,10 @@ class Trainee:
     def from_disk(self, path: str | Path) -> Any:
         return self.nlp.from_disk(path)
 
+    def component_info(self) -> list[Any]:
+        """The registered table columns, score weights and batch maxima of the trained ones."""
+        return self.nlp.component_info(self.pipe_names)
+
     def random_states(self) -> dict[str, Any]:
         return self.nlp.random_states()
 

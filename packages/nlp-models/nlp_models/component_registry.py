@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from typing import Any, TypeVar
 
-from nlp_train.components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight
+from nlp_train.components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight, register_info
 
 #: The entry point group user packages declare their component modules under.
 ENTRY_POINT_GROUP = "nlp_models.components"
@@ -117,6 +117,7 @@ def register_component(
             raise ValueError(f"register_component: factory {factory!r} is taken by "
                              f"{_qualname(known.cls)}; {_qualname(cls)} needs another name")
         _REGISTRY[factory] = spec
+        register_info(training)  # the seed's get_batches(data, factory) finds its batch maximum
         cls.factory = factory
         return cls
 

@@ -89,14 +89,35 @@ class ComponentInfo:
             raise ValueError(f"not a component description: {err!r} in {dict(data)!r}") from None
 
 
+#: The infos of the component factories a model library registered (nlp_models'
+#: `register_component` adds each), so the seed's `get_batches(data, "tagger")` and a pipeline
+#: without `component_info()` still find a component's batch maximum and metrics by name.
+_KNOWN: dict[str, ComponentInfo] = {}
+
+
+def register_info(info: ComponentInfo) -> None:
+    """Make ``info`` what the name ``info.name`` stands for (the last registration wins)."""
+    _KNOWN[info.name] = info
+
+
+def known_info(name: str) -> ComponentInfo | None:
+    """The registered info of the component (factory) ``name``, or None."""
+    return _KNOWN.get(name)
+
+
+def known_names() -> list[str]:
+    """The component names with a registered info, sorted (for error messages)."""
+    return sorted(_KNOWN)
+
+
 def generic_info(name: str) -> ComponentInfo:
     """The description of a component its pipeline says nothing about: a loss column only."""
     return ComponentInfo(name=name, loss_header=f"{name} loss")
 
 
 def pipeline_infos(nlp: Any) -> list[ComponentInfo]:
-    """The infos of the components ``nlp`` trains: its ``component_info()``, or a generic one
-    per name of ``pipe_names`` when it has none."""
+    """The infos of the components ``nlp`` trains: its ``component_info()``, else per name of
+    ``pipe_names`` the registered info of that name (`known_info`), else a generic one."""
     describe = getattr(nlp, "component_info", None)
     if callable(describe):
         infos = list(describe())
@@ -105,7 +126,7 @@ def pipeline_infos(nlp: Any) -> list[ComponentInfo]:
                 raise TypeError(f"component_info() item {i} is a {type(info).__name__}, "
                                 "not an nlp_train.ComponentInfo")
         return infos
-    return [generic_info(name) for name in nlp.pipe_names]
+    return [known_info(name) or generic_info(name) for name in nlp.pipe_names]
 
 
 def infos_from_log(records: Sequence[Mapping[str, Any]]) -> list[ComponentInfo]:
