@@ -7,6 +7,7 @@ Python 3.11 and pip.
 
 import os
 import re
+import sys
 import tomllib
 from pathlib import Path
 
@@ -44,17 +45,48 @@ nox.options.sessions = ["tests"]
 nox.options.reuse_existing_virtualenvs = False
 
 
-def install_packages(session: nox.Session) -> None:
-    """Install every package from its source folder, compiling the Cython modules."""
+def build_wheels(session: nox.Session) -> Path:
+    """Build a wheel of every package from its source folder (compiling the Cython modules once)
+    into a folder of the session's, and return that folder."""
     session.install(*BUILD_REQUIRES)
+    wheelhouse = Path(session.create_tmp()) / "wheels"
     paths = [str(ROOT / "packages" / name) for name in PACKAGES]
-    session.install("--no-build-isolation", *paths)
+    session.run("python", "-m", "pip", "wheel", "-q", "--no-build-isolation", "--no-deps",
+                "-w", str(wheelhouse), *paths)
+    return wheelhouse
+
+
+def wheel_files(wheelhouse: Path, names: list[str]) -> list[str]:
+    """The wheel files of ``names`` (by path, so pip never takes a same-named index package)."""
+    return [str(next(wheelhouse.glob(f"{name.replace('-', '_')}-*.whl"))) for name in names]
+
+
+def install_packages(session: nox.Session) -> Path:
+    """Install every package, built from source, into the session's environment; return the
+    folder of the wheels (for `check_alone`)."""
+    wheelhouse = build_wheels(session)
+    session.install(*wheel_files(wheelhouse, PACKAGES))
+    return wheelhouse
+
+
+def check_alone(session: nox.Session, wheelhouse: Path, package: str) -> None:
+    """A fresh virtual environment gets ``package``'s wheel, the wheels of the siblings it
+    declares and, from the index, only what the declarations name; `pip check` passes and the
+    whole API imports. Proves the pyproject.toml declarations are complete on their own."""
+    venv = Path(session.create_tmp()) / f"alone-{package}"
+    session.run(sys.executable, "-m", "venv", "--clear", str(venv), external=True, silent=True)
+    python = str(venv / "bin" / "python")
+    session.run(python, "-m", "pip", "install", "-q",
+                *wheel_files(wheelhouse, _with_siblings(package)), external=True)
+    session.run(python, "-m", "pip", "check", external=True, silent=True)
+    session.run(python, "-c", IMPORT_API, package.replace("-", "_"), external=True)
 
 
 @nox.session(python=PYTHON)
 def tests(session: nox.Session) -> None:
-    """Build every package into a fresh environment and run every test."""
-    install_packages(session)
+    """Build every package into a fresh environment and run every test; then install each
+    package alone into an environment of its own and import its API (`check_alone`)."""
+    wheelhouse = install_packages(session)
     session.install(*TEST_REQUIRES)
     args = session.posargs or [str(p) for p in sorted(ROOT.glob("packages/*/tests"))] + [
         str(ROOT / "tests")
@@ -62,6 +94,9 @@ def tests(session: nox.Session) -> None:
     # Run from a folder outside the source tree so the installed packages are imported.
     session.chdir(str(ROOT / "tests"))
     session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", *args)
+    if not session.posargs:
+        for package in PACKAGES:
+            check_alone(session, wheelhouse, package)
 
 
 @nox.session(python=PYTHON)
@@ -108,13 +143,6 @@ def _with_siblings(name: str) -> list[str]:
 @nox.session(python=PYTHON)
 @nox.parametrize("package", PACKAGES)
 def alone(session: nox.Session, package: str) -> None:
-    """Install one package with only the siblings it declares and import all of it.
-
-    Proves the pyproject.toml declarations suffice: a fresh environment per package holds its
-    build requirements, its declared dependencies and nothing else.
-    """
-    names = _with_siblings(package)
-    session.install(*sorted({r for n in names for r in _pyproject(n)["build-system"]["requires"]}))
-    session.install("--no-build-isolation", *[str(ROOT / "packages" / n) for n in names])
-    session.run("python", "-m", "pip", "check")
-    session.run("python", "-c", IMPORT_API, package.replace("-", "_"))
+    """Install one package with only the siblings it declares and import all of it (what
+    `nox -s tests` checks for every package after the tests)."""
+    check_alone(session, build_wheels(session), package)
