@@ -164,7 +164,10 @@ def update_new_label(
 ) -> None:
     fix_random_seed(1)
     optimizer = create_optimizer()
-    ner._rehearsal_model = ner.copy_model() if rehearse else None
+    if rehearse:
+        ner.snapshot_for_rehearsal()
+    else:
+        ner.drop_rehearsal_snapshot()
     rng = random.Random(1)
     raw_iter = itertools.cycle(rng.sample(raw, len(raw)))
     for _ in range(epochs):
@@ -178,7 +181,7 @@ def update_new_label(
                 docs = [eg.predicted for eg in batch] + [next(raw_iter) for _ in range(ratio * len(batch))]
                 ner.rehearse(docs, drop=0.2, sgd=optimizer)
     # Keep the latest weights (a few hundred updates: averages would mostly hold the old model).
-    ner._rehearsal_model = None
+    ner.drop_rehearsal_snapshot()
 
 
 def parser_run(minutes: float, explore: float | None = None) -> dict:

@@ -8,24 +8,24 @@ annotation, which is skipped (`plan_components`, whose decisions `nlp debug-data
 same words); dev labels the training data never shows, which the model cannot predict.
 
 Labels are counted from the loaded Examples' gold (what training will see), one component at a
-time and only for the components being trained.
+time and only for the components being trained. What a component learns from, what its labels are
+called and how to read them off an Example come from its registered spec (nlp_models'
+`register_component`), so a user's component is checked like a built-in one.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ._errors import fail
+from ._models import registered_specs
 
 #: The largest value of each network size option (by its short flag).
 SIZE_LIMITS = {"-cw": 2048, "-cd": 16, "-er": 1_000_000}
 #: The most values one hashed embedding table (-er rows of -cw values) may hold: 512 MB of float32.
 EMBED_VALUES_LIMIT = 2**27
-#: What each component learns from, and its labels, for the messages.
-ANNOTATION = {"tagger": "tags", "parser": "dependency arcs", "ner": "entities", "textcat": "text classes"}
-KINDS = {"tagger": "tags", "parser": "dependency labels", "ner": "entity labels", "textcat": "text classes"}
 SHOWN = 10  # labels named in one warning
 #: The components `nlp train` trains and `nlp debug-data` checks when -p is not given.
 DEFAULT_PIPELINE = "tagger,parser,ner"
@@ -48,24 +48,23 @@ def check_sizes(options: dict[str, int | None]) -> None:
              f"values, more than {EMBED_VALUES_LIMIT:,}; lower one of them")
 
 
-def _entity_labels(biluo: Iterable[str]) -> list[str]:
-    return [tag[2:] for tag in biluo if tag[:2] in ("B-", "U-")]
+def labelled_spec(name: str) -> Any:
+    """The spec of factory `name` if the component learns labels it can read off an Example
+    (an annotation and `gold_labels`), else None (a shared tok2vec, an unregistered name)."""
+    spec = registered_specs().get(name)
+    if spec is None or spec.annotation is None or spec.gold_labels is None:
+        return None
+    return spec
 
 
-def component_labels(name: str, examples: Sequence[Any]) -> Counter:
-    """How often each label of component `name` occurs in the gold of `examples`."""
+def component_labels(name: str, examples: Iterable[Any]) -> Counter:
+    """How often each label of component `name` occurs in the gold of `examples` (its
+    registered `gold_labels`; nothing for a component that learns no labels)."""
     counts: Counter = Counter()
-    for eg in examples:
-        if name == "textcat":
-            counts.update(list(eg.cats))  # the labels a doc names, whatever their values
-            continue
-        gold = eg.gold
-        if name == "tagger":
-            counts.update(t for t in gold["tags"] if t)
-        elif name == "parser":
-            counts.update(d for h, d in zip(gold["heads"], gold["deps"]) if h is not None and d)
-        elif name == "ner":
-            counts.update(_entity_labels(gold["entities"]))
+    spec = labelled_spec(name)
+    if spec is not None:
+        for eg in examples:
+            counts.update(label for label in spec.gold_labels(eg) if label)
     return counts
 
 
@@ -79,11 +78,11 @@ class Gap(NamedTuple):
     message: str
 
 
-def _gap(name: str, train_path: str, named: bool) -> Gap:
+def _gap(name: str, annotation: str, train_path: str, named: bool) -> Gap:
     if named:
-        return Gap(name, True, f"-p {name}: the training data ({train_path}) has no {ANNOTATION[name]}: nothing to "
+        return Gap(name, True, f"-p {name}: the training data ({train_path}) has no {annotation}: nothing to "
                                f"train the {name} on (add that annotation, or leave {name} out of -p)")
-    return Gap(name, False, f"{name}: the training data ({train_path}) has no {ANNOTATION[name]}; skipping it "
+    return Gap(name, False, f"{name}: the training data ({train_path}) has no {annotation}; skipping it "
                             "(name it with -p to make this an error)")
 
 
@@ -94,12 +93,14 @@ def plan_components(names: Sequence[str], labels: Mapping[str, Counter], train_p
     pipeline) such a component is skipped with a warning, so that a treebank without entities
     trains the tagger and parser. When every component is skipped, a last, fatal Gap."""
     kept, gaps = [], []
+    specs = {name: labelled_spec(name) for name in names}
     for name in names:
-        if name in KINDS and not labels.get(name):
-            gaps.append(_gap(name, train_path, named))
+        spec = specs[name]
+        if spec is not None and not labels.get(name):
+            gaps.append(_gap(name, spec.annotation, train_path, named))
         else:
             kept.append(name)
-    if gaps and not any(gap.fatal for gap in gaps) and not any(name in KINDS for name in kept):
+    if gaps and not any(gap.fatal for gap in gaps) and not any(specs[name] for name in kept):
         missing = ", ".join(gap.name for gap in gaps if gap.name is not None)
         gaps.append(Gap(None, True, f"the training data ({train_path}) has no annotation for any of {missing}: "
                                     "nothing to train (name the components its annotation is for with -p)"))
@@ -109,7 +110,7 @@ def plan_components(names: Sequence[str], labels: Mapping[str, Counter], train_p
 def annotated_components(names: Sequence[str], examples: Sequence[Any], train_path: str, named: bool) -> list[str]:
     """`nlp train`'s side of `plan_components` on the training Examples: a warning line printed
     for each skipped component, a UserError for a fatal gap; the components to train."""
-    labels = {name: component_labels(name, examples) for name in names if name in KINDS}
+    labels = {name: component_labels(name, examples) for name in names}
     kept, gaps = plan_components(names, labels, train_path, named)
     for gap in gaps:
         if gap.fatal:
@@ -125,6 +126,11 @@ def _require_two_classes(proc: Any, labels: Counter, train_path: str) -> None:
              "exclusive classes need at least two (add the other classes, or use -tm/--textcat-multilabel)")
 
 
+#: Checks a built-in component needs beyond its labels, by factory: (component, training label
+#: counts, training data path); each fails with one line.
+EXTRA_CHECKS: dict[str, Callable[[Any, Counter, str], None]] = {"textcat": _require_two_classes}
+
+
 def unseen_dev_labels(name: str, train: Counter, dev: Counter, known: Iterable[str], dev_path: str) -> str | None:
     """The warning line for `dev` labels of `name` that neither the training data nor the
     component (`known`, from a base model) has; None when there are none."""
@@ -132,7 +138,9 @@ def unseen_dev_labels(name: str, train: Counter, dev: Counter, known: Iterable[s
     if not unseen:
         return None
     shown = ", ".join(unseen[:SHOWN]) + (f", ... ({len(unseen) - SHOWN} more)" if len(unseen) > SHOWN else "")
-    return (f"⚠ {name}: {KINDS[name]} in the development data ({dev_path}) but never in the training data: "
+    spec = labelled_spec(name)
+    kind = spec.label_kind if spec is not None else "labels"
+    return (f"⚠ {name}: {kind} in the development data ({dev_path}) but never in the training data: "
             f"{shown}; the model cannot predict them, so its dev scores will be lower")
 
 
@@ -141,12 +149,13 @@ def check_data(nlp: Any, names: Sequence[str], train_examples: Sequence[Any], de
     """Errors and warnings (printed) for the trained components `names` of `nlp`, each of which
     has annotation (`annotated_components` ran first; see the module docstring)."""
     for name in names:
-        if name not in KINDS:
+        if labelled_spec(name) is None:
             continue  # a shared tok2vec learns no labels
         proc = nlp.get_pipe(name)
         train = component_labels(name, train_examples)
-        if name == "textcat":
-            _require_two_classes(proc, train, train_path)
+        extra = EXTRA_CHECKS.get(name)
+        if extra is not None:
+            extra(proc, train, train_path)
         warning = unseen_dev_labels(name, train, component_labels(name, dev_examples), proc.labels, dev_path)
         if warning is not None:
             print(warning)

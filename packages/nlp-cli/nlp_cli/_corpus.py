@@ -153,6 +153,14 @@ def load_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], 
     return examples
 
 
+def annotated_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any],
+                       what: str) -> Iterator[tuple[dict, str, Any]]:
+    """(annotation dict, "file:line", Example) of every record at `path`, the Example built as
+    `load_examples` builds a training one (for checks that need both: `nlp debug-data`)."""
+    for annot, where in _cleaned_records(path, what, 1, 0):
+        yield annot, where, _example(vocab, annot, where, make_doc, False)
+
+
 def _cleaned_records(path: str | Path, what: str, n_sents: int, limit: int) -> Iterator[tuple[dict, Any]]:
     """(annotation, where) per record, at most `limit`, without empty heads/deps/sent_starts."""
     for i, (annot, where) in enumerate(iter_annotations(path, what, n_sents=n_sents)):

@@ -5,7 +5,7 @@ report, nlp_train.score_tables)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -14,35 +14,41 @@ import srsly
 
 from ._corpus import load_examples
 from ._errors import fail
-from ._models import load_model, use_device
+from ._models import CODE_HELP, import_code, load_model, registered_specs, use_device
 
-#: (scorer key, table label, component that makes it relevant or None) in the order printed.
-ROWS = (
-    ("token_acc", "Token %", None), ("token_p", "Token P", None), ("token_r", "Token R", None),
-    ("token_f", "Token F", None), ("tag_acc", "Tag %", "tagger"), ("pos_acc", "POS %", "tagger"),
-    ("morph_acc", "Morph %", "tagger"), ("uas", "UAS", "parser"), ("las", "LAS", "parser"),
-    ("sents_p", "Sent P", "parser"), ("sents_r", "Sent R", "parser"), ("sents_f", "Sent F", "parser"),
-    ("ents_p", "NER P", "ner"), ("ents_r", "NER R", "ner"), ("ents_f", "NER F", "ner"),
-    ("ents_excluded", "NER excluded", "ner"),
-    ("textcat_acc", "Textcat acc", "textcat"), ("textcat_macro_f", "Textcat F", "textcat"),
-    ("textcat_macro_auc", "Textcat AUC", "textcat"), ("wps", "Words/s", None),
-)
+#: (scorer key, table label) of the rows printed first, whatever the pipeline: our tokens
+#: against the gold words. Each component's rows follow (its registered `evaluate_rows`, in
+#: pipeline order), then the speed.
+TOKEN_ROWS = (("token_acc", "Token %"), ("token_p", "Token P"), ("token_r", "Token R"), ("token_f", "Token F"))
+SPEED_ROWS = (("wps", "Words/s"),)
 #: Rows printed as whole numbers: the speed, and the gold entities our tokens cannot align with
 #: (left out of NER P/R/F, as the guide's note on tokenization says).
 COUNTS = ("wps", "ents_excluded")
+#: Rows left out when zero: no morphology, or every gold entity aligns with our tokens.
+UNINFORMATIVE_ZERO = ("morph_acc", "ents_excluded")
 #: Suffixes of -o that ask for the HTML report rather than JSON.
 HTML_SUFFIXES = (".html", ".htm")
 
 
-def summary_rows(scores: Mapping[str, Any], factories: set[str]) -> list[tuple[str, str]]:
-    """(label, value) of the ROWS that apply to the model's components, formatted."""
+def score_rows(factories: Sequence[str]) -> list[tuple[str, str]]:
+    """(scorer key, label) of the rows for a pipeline of these component factories, in the
+    order printed: the token rows, each factory's registered rows once, the speed."""
+    specs = registered_specs()
+    rows = list(TOKEN_ROWS)
+    for factory in dict.fromkeys(factories):
+        if factory in specs:
+            rows.extend(row for row in specs[factory].evaluate_rows if row not in rows)
+    return rows + list(SPEED_ROWS)
+
+
+def summary_rows(scores: Mapping[str, Any], factories: Sequence[str]) -> list[tuple[str, str]]:
+    """(label, value) of the `score_rows` of the model's component factories (in pipeline
+    order) that the scores have, formatted."""
     rows = []
-    for key, label, needs in ROWS:
+    for key, label in score_rows(factories):
         value = scores.get(key)
-        if needs is not None and needs not in factories:
+        if key in UNINFORMATIVE_ZERO and not value:
             continue
-        if key in ("morph_acc", "ents_excluded") and not value:
-            continue  # no morphology, or every gold entity aligns with our tokens: not informative
         if isinstance(value, (int, float)):
             rows.append((label, f"{value:.0f}" if key in COUNTS else f"{value:.2f}"))
     return rows
@@ -54,7 +60,9 @@ def write_html(path: Path, title: str, rows: list[tuple[str, str]], scores: Mapp
     model's components (as ROWS leaves out the scores of components the model lacks)."""
     from nlp_train.score_tables import score_tables, summary_table, write_page
 
-    tables = score_tables(scores, factories) or '<p class="note">The model has no per-label scores on this data.</p>'
+    specs = registered_specs()
+    keys = {key for factory in factories if factory in specs for key in specs[factory].training.tables}
+    tables = score_tables(scores, keys=keys) or '<p class="note">The model has no per-label scores on this data.</p>'
     write_page(path, title, f"<h2>Scores</h2>\n{summary_table(rows)}\n<h2>Per label</h2>\n{tables}")
 
 
@@ -66,11 +74,13 @@ def write_html(path: Path, title: str, rows: list[tuple[str, str]], scores: Mapp
             "confusion tables, else JSON", "option", "o", str),
     exclude_punct=("Leave punctuation out of UAS/LAS (spaCy v2's convention)", "flag", None),
     gold_words=("Run the pipeline on the gold words, not on our tokenizer's tokens of the raw text", "flag", "G"),
+    code=(CODE_HELP, "option", None, str),
 )
 def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None = None, exclude_punct: bool = False,
-             gold_words: bool = False) -> int:
+             gold_words: bool = False, code: str | None = None) -> int:
     """Evaluate a model. Where the data has raw text, our tokenizer runs on it and Token % (and
     token P/R/F) compare its tokens with the gold words; -G/--gold-words uses the gold words."""
+    import_code(code)  # first: the model's components may be the file's
     device = use_device(use_gpu)
     if output is not None and Path(output).is_dir():
         fail(f"-o/--output is a folder, expected a file path (.json or .html): {output}")
@@ -79,9 +89,9 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
     n_words = sum(len(eg) for eg in examples)
     scores = nlp.evaluate(examples, exclude_punct=exclude_punct, details=True)
     print(f"ℹ {model}: {len(examples)} examples, {n_words} words ({data_path}); device: {device}")
-    factories = {getattr(proc, "factory", name) for name, proc in nlp.pipeline}
-    width = max(len(label) for _, label, _ in ROWS)
+    factories = [getattr(proc, "factory", name) for name, proc in nlp.pipeline]
     rows = summary_rows(scores, factories)
+    width = max((len(label) for label, _ in rows), default=0)
     for label, text in rows:
         print(f"{label:<{width}}  {text:>10}")
     per_type = scores.get("ents_per_type")

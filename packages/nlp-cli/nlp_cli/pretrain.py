@@ -1,13 +1,19 @@
 """`nlp pretrain`: train the token-to-vector layer on raw text to predict each word's static
 vector (cosine or L2) or its first and last characters, from context. Writes `model{i}.bin` (the
-tok2vec weights, for `nlp train -t2v`), `log.jsonl` and `config.json`."""
+tok2vec weights after epoch i, for `nlp train -t2v`), `log.jsonl` and `config.json`.
+
+It runs on nlp_train's training loop: the tok2vec and the objective's output layer form an
+`nlp_models.pretraining.Pretrainer`, trained by `nlp_train.train` on the texts' pieces, with a
+held-out share of them scored each epoch (so `model-best` holds the weights with the lowest
+held-out loss). The loop's `model{epoch}` folders become the `model{i}.bin` files afterwards.
+"""
 
 from __future__ import annotations
 
 import json
 import random
-import time
-from collections.abc import Iterator, Sequence
+import shutil
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +24,6 @@ from ._checks import check_sizes
 from ._errors import fail, require_file
 from ._models import load_model, use_device
 from ._tok2vec import check_compatible, read_weights
-
-
-def build_tok2vec(width: int | None, depth: int | None, embed_rows: int | None) -> tuple[Any, dict]:
-    """The tok2vec a component builds by default (nlp_models' TOK2VEC_DEFAULTS, the dropout layers
-    included: their rate is set per batch), with the sizes given, so its weights fit that
-    component's own tok2vec; returns (the model, its sizes as recorded in config.json)."""
-    from nlp_models.ml import build_hash_embed_cnn_tok2vec
-    from nlp_models.pipes.base import TOK2VEC_DEFAULTS
-
-    sizes = {"width": TOK2VEC_DEFAULTS["width"] if width is None else width,
-             "depth": TOK2VEC_DEFAULTS["depth"] if depth is None else depth,
-             "embed_rows": TOK2VEC_DEFAULTS["embed_rows"] if embed_rows is None else embed_rows,
-             "window": TOK2VEC_DEFAULTS["window"], "pieces": TOK2VEC_DEFAULTS["pieces"]}
-    tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
-                                           pieces=sizes["pieces"], rows=sizes["embed_rows"],
-                                           dropout=TOK2VEC_DEFAULTS["dropout"])
-    return tok2vec, sizes
 
 
 def iter_texts(path: Path) -> Iterator[str | list[str]]:
@@ -82,65 +71,133 @@ def make_docs(nlp: Any, texts: Sequence[str | list[str]], min_length: int, max_l
     return docs
 
 
-def batches_by_words(docs: Sequence[Any], size: int) -> Iterator[list[Any]]:
-    """Consecutive batches of about `size` words."""
-    batch: list[Any] = []
-    n = 0
-    for doc in docs:
-        batch.append(doc)
-        n += len(doc)
-        if n >= size:
-            yield batch
-            batch, n = [], 0
-    if batch:
-        yield batch
+
+def split_held_out(docs: Sequence[Any], share: float, seed: int) -> tuple[list[Any], list[Any]]:
+    """(training docs, held-out docs): a seeded random `share` of the docs (one at least) is
+    held out, and one doc at least stays for training; a single doc is both."""
+    if len(docs) < 2:
+        return list(docs), list(docs)
+    n_held = min(len(docs) - 1, max(1, round(share * len(docs))))
+    held = set(random.Random(seed).sample(range(len(docs)), n_held))
+    return ([d for i, d in enumerate(docs) if i not in held], [d for i, d in enumerate(docs) if i in held])
 
 
-class Objective:
-    """Builds the pretraining model and computes its loss and gradient for a batch."""
+class BatchSnapshots:
+    """`-s N`: the tok2vec's weights (averaged, as at the end of an epoch) every N batches of an
+    epoch, as `model{epoch}.{count}.bin`. Called after each update: the loop shows every
+    training doc once per epoch, so the docs seen so far tell the epoch."""
 
-    def __init__(self, name: str, loss: str, nlp: Any, tok2vec: Any):
-        from nlp_models.ml import (
-            VectorTable,
-            build_pretrain_characters_model,
-            build_pretrain_vectors_model,
-        )
+    def __init__(self, output_dir: Path, every: int, n_docs: int):
+        self.output_dir, self.every, self.n_docs = output_dir, every, n_docs
+        self.seen = self.epoch = self.count = 0
 
-        self.name = name
-        self.loss = loss
-        if name == "vectors":
-            vectors = nlp.vocab.vectors
-            if vectors is None or not vectors.shape[0]:
-                fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
-            self.table = VectorTable.from_vectors(vectors)
-            self.model = build_pretrain_vectors_model(tok2vec, self.table.width)
-        else:
-            self.model = build_pretrain_characters_model(tok2vec)
-            self.n_characters = self.model.attrs["n_characters"]
+    def __call__(self, pretrainer: Any, docs: Sequence[Any], sgd: Any) -> None:
+        epoch = self.seen // self.n_docs
+        if epoch != self.epoch:
+            self.epoch, self.count = epoch, 0
+        self.count += 1
+        self.seen += len(docs)
+        if self.count % self.every == 0:
+            path = self.output_dir / f"model{epoch}.{self.count}.bin"
+            path.write_bytes(pretrainer.tok2vec_bytes(sgd.averages))
 
-    def gradient(self, docs: Sequence[Any], features: list, outputs: list) -> tuple[list, float]:
-        from nlp_models.ml import (
-            character_targets,
-            characters_loss,
-            static_vector_targets,
-            vectors_loss,
-        )
 
-        ops = self.model.ops
-        predicted = ops.xp.concatenate(outputs) if len(outputs) > 1 else outputs[0]
-        if self.name == "vectors":
-            targets, masks = static_vector_targets(self.table, features, 0, ops)
-            target = ops.xp.concatenate(targets) if len(targets) > 1 else targets[0]
-            mask = ops.xp.concatenate(masks) if len(masks) > 1 else masks[0]
-            d_pred, loss = vectors_loss(predicted, target, mask, objective=self.loss)
-        else:
-            words = [w for doc in docs for w in doc.words]
-            d_pred, loss = characters_loss(predicted, ops.asarray(character_targets(words, self.n_characters)))
-        grads, start = [], 0
-        for out in outputs:
-            grads.append(d_pred[start:start + len(out)])
-            start += len(out)
-        return grads, float(loss)
+def export_epochs(output_dir: Path, history: Sequence[Mapping[str, Any]], loss_key: str) -> int:
+    """Turn the loop's output into pretrain's: each epoch's folder `model{e}` (the loop counts
+    from 1) becomes `model{e-1}.bin` (its tok2vec.bin) and is removed, and `log.jsonl` gets one
+    record per epoch (words and time cumulative). Returns how many weight files were written."""
+    from nlp_models.pretraining import LOSS_SCORE, TOK2VEC_FILE
+
+    written, words, seconds = 0, 0, 0.0
+    with open(output_dir / "log.jsonl", "w", encoding="utf8") as log:
+        for record in history:
+            epoch = int(record["epoch"])
+            folder = output_dir / f"model{epoch}"
+            if (folder / TOK2VEC_FILE).exists():
+                shutil.copyfile(folder / TOK2VEC_FILE, output_dir / f"model{epoch - 1}.bin")
+                shutil.rmtree(folder)
+                written += 1
+            loss = float(record["losses"].get(loss_key, 0.0))
+            words += int(record["n_words"])
+            seconds += float(record["train_seconds"]) + float(record["eval_seconds"])
+            log.write(json.dumps({
+                "epoch": epoch - 1, "words": words, "loss": loss,
+                "loss_per_word": loss / max(1, int(record["n_words"])), "wps": record["train_wps"],
+                "seconds": seconds, "dev_loss_per_word": record["scores"].get(LOSS_SCORE),
+                "best": bool(record.get("best"))}) + "\n")
+    return written
+
+
+def check_options(**options: Any) -> None:
+    """One-line errors for option values out of range (before any file is read)."""
+    for option, low in (("-cw/--width", 1), ("-cd/--depth", 0), ("-er/--embed-rows", 1), ("-bs/--batch-size", 1),
+                        ("-xw/--max-length", 1), ("-nw/--min-length", 0), ("-i/--n-iter", 1),
+                        ("-s/--n-save-every", 1)):
+        value = options[option]
+        if value is not None and value < low:
+            fail(f"{option} must be at least {low}, got {value}")
+    check_sizes({k: options[k] for k in ("-cw/--width", "-cd/--depth", "-er/--embed-rows")})
+    if not 0 <= options["-d/--dropout"] < 1:
+        fail(f"-d/--dropout must be in [0, 1), got {options['-d/--dropout']}")
+    if not 0 < options["-ho/--held-out"] < 1:
+        fail(f"-ho/--held-out must be between 0 and 1, got {options['-ho/--held-out']}")
+    minutes = options["--max-minutes"]
+    if minutes is not None and not minutes > 0:
+        fail(f"--max-minutes must be > 0, got {minutes}")
+
+
+def read_docs(nlp: Any, source: Path, min_length: int, max_length: int) -> list[Any]:
+    """The texts of `source` as docs (pieces of `min_length` to `max_length` words)."""
+    texts = list(iter_texts(source))
+    if not texts:
+        fail(f"texts file holds no texts: {source}")
+    docs = make_docs(nlp, texts, min_length, max_length)
+    if not docs:
+        fail(f"no text of {source} has at least {min_length} words (-nw)")
+    return docs
+
+
+def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, sizes: dict[str, Any],
+                     init_tok2vec: str | None) -> tuple[Any, dict[str, Any]]:
+    """The Pretrainer (tok2vec and objective), initialized on `docs` and loaded with the
+    `-t2v` weights if given; returns it and the tok2vec's sizes."""
+    from nlp_models.ml import make_objective
+    from nlp_models.pretraining import Pretrainer, build_pretrain_tok2vec
+
+    vectors = nlp.vocab.vectors
+    if objective == "vectors" and (vectors is None or not vectors.shape[0]):
+        fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
+    tok2vec, sizes = build_pretrain_tok2vec(**sizes)
+    pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func))
+    pretrainer.initialize(docs)
+    if init_tok2vec is not None:
+        data, msg = read_weights(init_tok2vec)
+        check_compatible(tok2vec, msg, init_tok2vec, "pretraining")
+        tok2vec.from_bytes(data)
+    return pretrainer, sizes
+
+
+def loop_config(n_iter: int, batch_size: int, dropout: float, seed: int, max_minutes: float | None) -> Any:
+    """nlp_train's options for pretraining: fixed word-based batches and dropout (model-best is
+    chosen on the held-out loss: the score weights of the Pretrainer's component_info)."""
+    import nlp_train
+
+    return nlp_train.TrainConfig(n_epochs=n_iter, max_minutes=max_minutes, seed=seed, batch_by="words",
+                                 batch_from=batch_size, batch_to=batch_size, dropout_from=dropout,
+                                 dropout_to=dropout, dropout_decay=0.0)
+
+
+def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: Path, config: Any) -> Any:
+    """Train on nlp_train's loop; the finished epochs become model{i}.bin and log.jsonl even
+    when the run stops early (an interruption, a divergence: a one-line error)."""
+    import nlp_train
+
+    try:
+        return nlp_train.train(pretrainer, train_docs, dev_docs, out, config=config)
+    except nlp_train.TrainingDiverged as err:
+        fail(str(err))
+    finally:
+        export_epochs(out, nlp_train.read_log(out), pretrainer.name)
 
 
 @plac.annotations(
@@ -162,29 +219,20 @@ class Objective:
     init_tok2vec=("Weights to start from (model{i}.bin of an earlier run)", "option", "t2v", str),
     max_minutes=("Stop after this many minutes (the current weights are saved)", "option", None, float),
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
+    held_out=("Share of the pieces held out to score each epoch (picks model-best)", "option", "ho", float),
 )
 def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str = "vectors", loss_func: str = "cosine",
              width: int | None = None, depth: int | None = None, embed_rows: int | None = None, dropout: float = 0.2,
              batch_size: int = 3000, max_length: int = 500, min_length: int = 5, n_iter: int = 1000, seed: int = 0,
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
-             use_gpu: int = -1) -> int:
+             use_gpu: int = -1, held_out: float = 0.05) -> int:
     """Pretrain the token-to-vector layer."""
     from thinc.api import fix_random_seed
 
-    import nlp_train
-    from nlp_models.pipes import set_dropout
-
-    for option, value, low in (("-cw/--width", width, 1), ("-cd/--depth", depth, 0), ("-er/--embed-rows", embed_rows, 1),
-                               ("-bs/--batch-size", batch_size, 1), ("-xw/--max-length", max_length, 1),
-                               ("-nw/--min-length", min_length, 0), ("-i/--n-iter", n_iter, 1),
-                               ("-s/--n-save-every", n_save_every, 1)):
-        if value is not None and value < low:
-            fail(f"{option} must be at least {low}, got {value}")
-    check_sizes({"-cw/--width": width, "-cd/--depth": depth, "-er/--embed-rows": embed_rows})
-    if not 0 <= dropout < 1:
-        fail(f"-d/--dropout must be in [0, 1), got {dropout}")
-    if max_minutes is not None and not max_minutes > 0:
-        fail(f"--max-minutes must be > 0, got {max_minutes}")
+    check_options(**{"-cw/--width": width, "-cd/--depth": depth, "-er/--embed-rows": embed_rows,
+                     "-bs/--batch-size": batch_size, "-xw/--max-length": max_length, "-nw/--min-length": min_length,
+                     "-i/--n-iter": n_iter, "-s/--n-save-every": n_save_every, "-d/--dropout": dropout,
+                     "-ho/--held-out": held_out, "--max-minutes": max_minutes})
     source = require_file(texts_loc, "texts file")
     if init_tok2vec is not None:
         require_file(init_tok2vec, "tok2vec weights")
@@ -194,83 +242,28 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     nlp = load_model(vectors_model, "VECTORS_MODEL")
     device = use_device(use_gpu)
     fix_random_seed(seed)
-    texts = list(iter_texts(source))
-    if not texts:
-        fail(f"texts file holds no texts: {source}")
-    docs = make_docs(nlp, texts, min_length, max_length)
-    if not docs:
-        fail(f"no text of {source} has at least {min_length} words (-nw)")
-    tok2vec, sizes = build_tok2vec(width, depth, embed_rows)
-    task = Objective(objective, loss_func, nlp, tok2vec)
-    model = task.model
-    from nlp_models.ml import featurize_docs
-
-    model.initialize(X=featurize_docs(docs[:8]))
-    if init_tok2vec is not None:
-        data, msg = read_weights(init_tok2vec)
-        check_compatible(tok2vec, msg, init_tok2vec, "pretraining")
-        tok2vec.from_bytes(data)
-    optimizer = nlp_train.create_optimizer()
+    docs = read_docs(nlp, source, min_length, max_length)
+    train_docs, dev_docs = split_held_out(docs, held_out, seed)
+    pretrainer, sizes = build_pretrainer(nlp, train_docs, objective, loss_func,
+                                         {"width": width, "depth": depth, "embed_rows": embed_rows}, init_tok2vec)
+    if n_save_every:
+        pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs))
     out.mkdir(parents=True, exist_ok=True)
-    config = {"objective": objective, "loss_func": loss_func, **sizes, "dropout": dropout, "batch_size": batch_size,
-              "max_length": max_length, "min_length": min_length, "seed": seed, "texts": str(source),
-              "vectors_model": str(vectors_model)}
-    srsly.write_json(out / "config.json", config)
-    n_words = sum(len(d) for d in docs)
-    print(f"ℹ {len(docs)} texts, {n_words} words; objective {objective}; device: {device}")
-    print(f"{'Epoch':>5}  {'Words':>10}  {'Loss':>12}  {'Loss/word':>9}  {'WPS':>7}")
-    rng = random.Random(seed)
-    started = time.perf_counter()
-    deadline = None if max_minutes is None else started + 60 * max_minutes
-    log = open(out / "log.jsonl", "a", encoding="utf8")
-    total_words = 0
-
-    def save(name: str) -> None:
-        averages = optimizer.averages
-        if averages:
-            with model.use_params(averages):
-                (out / name).write_bytes(tok2vec.to_bytes())
-        else:
-            (out / name).write_bytes(tok2vec.to_bytes())
-
-    try:
-        for epoch in range(n_iter):
-            order = list(docs)
-            rng.shuffle(order)
-            epoch_loss = 0.0
-            epoch_words = 0
-            epoch_start = time.perf_counter()
-            stop = False
-            for count, batch in enumerate(batches_by_words(order, batch_size), 1):
-                set_dropout(model, dropout)
-                features = featurize_docs(batch)
-                outputs, backprop = model.begin_update(features)
-                grads, loss = task.gradient(batch, features, outputs)
-                backprop(grads)
-                model.finish_update(optimizer)
-                optimizer.step_schedules()
-                words = sum(len(d) for d in batch)
-                epoch_loss += loss
-                epoch_words += words
-                if n_save_every and count % n_save_every == 0:
-                    save(f"model{epoch}.{count}.bin")
-                if deadline is not None and time.perf_counter() > deadline:
-                    stop = True
-                    break
-            total_words += epoch_words
-            seconds = time.perf_counter() - epoch_start
-            wps = epoch_words / seconds if seconds > 0 else 0.0
-            save(f"model{epoch}.bin")
-            record = {"epoch": epoch, "words": total_words, "loss": epoch_loss,
-                      "loss_per_word": epoch_loss / max(1, epoch_words), "wps": wps,
-                      "seconds": time.perf_counter() - started}
-            log.write(json.dumps(record) + "\n")
-            log.flush()
-            print(f"{epoch:>5}  {total_words:>10}  {epoch_loss:>12.3f}  {record['loss_per_word']:>9.4f}  {wps:>7.0f}", flush=True)
-            if stop:
-                print(f"ℹ Stopped after {max_minutes:g} minutes (--max-minutes)")
-                break
-    finally:
-        log.close()
-    print(f"✔ Saved tok2vec weights to {out} (model{{epoch}}.bin; load with `nlp train -t2v`)")
+    srsly.write_json(out / "config.json", {
+        "objective": objective, "loss_func": loss_func, **sizes, "dropout": dropout, "batch_size": batch_size,
+        "max_length": max_length, "min_length": min_length, "seed": seed, "held_out": held_out,
+        "texts": str(source), "vectors_model": str(vectors_model)})
+    held = "the training text itself" if len(docs) < 2 else f"{len(dev_docs)} texts"
+    print(f"ℹ {len(train_docs)} texts, {sum(len(d) for d in train_docs)} words (held out: {held}); "
+          f"objective {objective}; device: {device}")
+    result = run_loop(pretrainer, train_docs, dev_docs, out,
+                      loop_config(n_iter, batch_size, dropout, seed, max_minutes))
+    if result.stopped_by == "time":
+        print(f"ℹ Stopped after {max_minutes:g} minutes (--max-minutes)")
+    last = result.epochs - 1
+    print(f"✔ Saved tok2vec weights to {out}: model0.bin to model{last}.bin, after Itn 1 to {last + 1} "
+          "(load with `nlp train -t2v`)")
+    if result.best_epoch is not None:
+        print(f"ℹ Lowest held-out loss after Itn {result.best_epoch}: model{result.best_epoch - 1}.bin "
+              f"(also {out / 'model-best'})")
     return 0

@@ -1,4 +1,5 @@
-"""`nlp train`: train a pipeline (tagger, parser, ner, textcat) from any format `convert` reads,
+"""`nlp train`: train a pipeline (tagger, parser, ner, textcat, or any registered component: a
+user's is registered by a `--code` file or an installed entry point) from any format `convert` reads,
 printing the per-epoch table and writing `model{i}`, `model-best`, `model-final` and, at the end (also
 after an early stop), `report.html` (dev score curves, losses, per-label tables: see `nlp report`).
 
@@ -7,7 +8,10 @@ new components listen to it, so each token is encoded once for all of them.
 
 The recipe's settings come from the environment (`NLP_DROPOUT_FROM`, ..., or spaCy v2's
 `dropout_from`, `SPACY_learn_rate`, ...: see nlp_train.settings); `-d/--dropout` and
-`-bs/--batch-size` set dropout and batch size over them."""
+`-bs/--batch-size` set dropout and batch size over them.
+
+Every option, the recipe values used and each component's cfg are recorded as config.json in
+each model folder and in OUTPUT_DIR; `--config FILE` re-runs such a config (see _train_config)."""
 
 from __future__ import annotations
 
@@ -16,6 +20,7 @@ import sys
 import warnings
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import plac
@@ -24,11 +29,19 @@ import srsly
 from ._checks import DEFAULT_PIPELINE, annotated_components, check_data, check_sizes
 from ._corpus import load_examples
 from ._errors import fail, require_file, require_path
-from ._models import blank_model, load_model, require_language, use_device
+from ._models import (
+    CODE_HELP,
+    blank_model,
+    import_code,
+    load_model,
+    registered_specs,
+    require_language,
+    use_device,
+)
 from ._tok2vec import load_into
+from ._train_config import record_config, require_positionals, rerun
 
-COMPONENTS = ("tok2vec", "tagger", "parser", "ner", "textcat")
-SHARED = "tok2vec"  # the name of the shared tok2vec component
+SHARED = "tok2vec"  # the name (and factory) of the shared tok2vec component
 TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn")  # spaCy v2's names; "cnn" is "simple_cnn"
 
 
@@ -52,15 +65,16 @@ class Trainee:
 
     def rehearse(self, texts: Sequence[str], *, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
         docs = [self.nlp.make_doc(t) for t in texts]
-        for _, proc in self.pipeline:
-            if callable(getattr(proc, "rehearse", None)):
-                proc.rehearse(docs, sgd=sgd, losses=losses)
+        for _, proc in self.pipeline:  # every trained component is a TrainableComponent
+            proc.rehearse(docs, sgd=sgd, losses=losses)
         return losses
 
     def evaluate(self, examples: Sequence[Any]) -> dict[str, Any]:
         """The scores with their per-label tables and confusions: the log keeps them for
-        report.html."""
-        return self.nlp.evaluate(examples, details=True)
+        report.html. They go into the model's meta too (accuracy, speed), saved with it."""
+        scores = self.nlp.evaluate(examples, details=True)
+        self.nlp.record_scores(scores)
+        return scores
 
     @contextlib.contextmanager
     def use_params(self, params: dict) -> Iterator[None]:
@@ -71,7 +85,11 @@ class Trainee:
         self.nlp.to_disk(path)
 
     def from_disk(self, path: str | Path) -> Any:
-        return self.nlp.from_disk(path)
+        """Load a checkpoint's weights, keeping this run's recorded settings (nlp.config)."""
+        config = self.nlp.config
+        self.nlp.from_disk(path)
+        self.nlp.config = config
+        return self.nlp
 
     def component_info(self) -> list[Any]:
         """The registered table columns, score weights and batch maxima of the trained ones."""
@@ -85,30 +103,36 @@ class Trainee:
 
 
 def parse_pipeline(pipeline: str) -> list[str]:
-    """Component names from "tagger,parser" (a UserError for unknown or repeated names)."""
+    """Component names from "tagger,parser": registered component factories (a UserError naming
+    them for an unknown name, and for a repeated name or no component that learns anything)."""
     names = [p.strip() for p in pipeline.split(",") if p.strip()]
-    unknown = [p for p in names if p not in COMPONENTS]
+    specs = registered_specs()
+    unknown = [p for p in names if p not in specs]
     if unknown or not names:
-        fail(f"-p/--pipeline: unknown component(s) {', '.join(unknown) or repr(pipeline)}: use some of {', '.join(COMPONENTS)}")
+        fail(f"-p/--pipeline: unknown component(s) {', '.join(unknown) or repr(pipeline)}: use some of "
+             f"{', '.join(specs)} (a component of your own: register it, and name its file with --code)")
     if len(set(names)) != len(names):
         fail(f"-p/--pipeline: a component is named twice in {pipeline!r}")
-    if names == [SHARED]:
-        fail(f"-p/--pipeline: {SHARED} alone has nothing to learn from: add the components that use it")
+    if all(specs[name].annotation is None for name in names):
+        fail(f"-p/--pipeline: {', '.join(names)} alone has nothing to learn from: add the components that use it")
     return names
 
 
 def with_upstreams(nlp: Any, names: list[str]) -> list[str]:
     """`names` plus the shared tok2vec components they listen to, in pipeline order; a UserError
     when a trained tok2vec has listeners that are not trained (their inputs would drift)."""
+    from nlp_models import Upstream, implements
+
     chosen = set(names)
     for name in names:
-        upstream = getattr(nlp.get_pipe(name), "listens_to", None)
+        upstream = nlp.get_pipe(name).listens_to  # components named by -p are trainable ones
         if upstream:
             if not nlp.has_pipe(upstream):
                 fail(f"{name} listens to the tok2vec component {upstream!r}, which the model does not have")
             chosen.add(upstream)
     for name in chosen:
-        for listener in getattr(nlp.get_pipe(name), "listeners", ()):
+        proc = nlp.get_pipe(name)
+        for listener in proc.listeners if implements(proc, Upstream) else ():
             if listener.name not in chosen:
                 fail(f"-p/--pipeline: training {name} changes the vectors {listener.name} reads: "
                      f"train {listener.name} too (add it to -p)")
@@ -127,22 +151,17 @@ def read_raw_texts(path: str) -> list[str]:
 
 def _component_cfg(name: str, width: int | None, depth: int | None, embed_rows: int | None, vectors: bool,
                    multilabel: bool, arch: str, seed: int, shared: bool = False) -> dict:
-    cfg: dict[str, Any] = {}
-    if shared and name != SHARED and not (name == "textcat" and arch == "bow"):
+    """The cfg of a new component of factory `name` from the options: each option only where
+    the component's default cfg has it, and `tok2vec` (listen to the shared one) where the
+    component can listen with that cfg (textcat's bag of words cannot)."""
+    spec = registered_specs()[name]
+    options = {"width": width, "depth": depth, "embed_rows": embed_rows,
+               "pretrained_vectors": True if vectors else None, "seed": seed,
+               "exclusive_classes": not multilabel, "architecture": arch}
+    defaults = spec.default_cfg
+    cfg: dict[str, Any] = {key: value for key, value in options.items() if value is not None and key in defaults}
+    if shared and spec.can_listen and spec.cls.can_listen_with(cfg):
         cfg["tok2vec"] = SHARED  # the listener takes its width from the shared tok2vec
-    if width is not None:
-        cfg["width"] = width
-    if depth is not None:
-        cfg["depth"] = depth
-    if embed_rows is not None:
-        cfg["embed_rows"] = embed_rows
-    if vectors:
-        cfg["pretrained_vectors"] = True
-    if name in ("parser", "ner"):
-        cfg["seed"] = seed
-    if name == "textcat":
-        cfg["exclusive_classes"] = not multilabel
-        cfg["architecture"] = arch
     return cfg
 
 
@@ -177,7 +196,8 @@ def _check_dropout(dropout: float | None) -> None:
     output_dir=("Folder for the models (model{i}, model-best, model-final)", "positional", None, str),
     train_path=("Training data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     dev_path=("Development data: a file or folder", "positional", None, str),
-    pipeline=("Components to train, comma-separated: tagger,parser,ner,textcat (with tok2vec: as -st). Default "
+    pipeline=("Components to train, comma-separated registered factories: tagger,parser,ner,textcat (with "
+              "tok2vec: as -st) or a user's (registered by --code or an installed entry point). Default "
               f"{DEFAULT_PIPELINE}, skipping (with a warning) those the training data has no annotation for",
               "option", "p", str),
     n_iter=("Number of epochs", "option", "n", int),
@@ -206,54 +226,100 @@ def _check_dropout(dropout: float | None) -> None:
     batch_size=("Examples a batch: N compounds from 1 up to N (x1.001 a batch), FROM,TO from FROM "
                 "to TO, N,N fixes it (default: up to the components' maximum, or NLP_BATCH_* or "
                 "v2's batch_from/_to/_compound)", "option", "bs", str),
+    code=(CODE_HELP, "option", None, str),
+    config=("Re-run a recorded training: its config.json, or a model folder holding one; its options are "
+            "the defaults (the positionals may be left out), options given here that differ from their "
+            "defaults override them", "option", None, str),
 )
-def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: str | None = None,
+def train(lang: str | None = None, output_dir: str | None = None, train_path: str | None = None,
+          dev_path: str | None = None, pipeline: str | None = None,
           n_iter: int = 30, base_model: str | None = None, vectors: str | None = None, init_tok2vec: str | None = None,
           use_gpu: int = -1, n_examples: int = 0, n_early_stopping: int | None = None, seed: int = 0,
           max_minutes: float | None = None, conv_width: int | None = None, conv_depth: int | None = None,
           embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
           raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None,
           shared_tok2vec: bool = False, gold_words: bool = False, dropout: float | None = None,
-          batch_size: str | None = None) -> int:
+          batch_size: str | None = None, code: str | None = None, config: str | None = None) -> int:
     """Train a model."""
+    options = dict(locals())  # every option as given: the run's config.json records them
+    if config is not None:
+        return rerun(train, options)
+    require_positionals(train, options)
+    import_code(code)  # first: its components join the registry -p names factories from
     from thinc.api import fix_random_seed
 
-    import nlp_train
-
-    names = parse_pipeline(pipeline or DEFAULT_PIPELINE)
-    shared = shared_tok2vec or SHARED in names
-    if shared and SHARED not in names:
-        names.insert(0, SHARED)
-    _check_positive(n_iter, "-n/--n-iter")
-    _check_positive(n_early_stopping, "-ne/--n-early-stopping")
-    _check_positive(conv_width, "-cw/--conv-width")
-    _check_positive(conv_depth, "-cd/--conv-depth")
-    _check_positive(embed_rows, "-er/--embed-rows")
-    _check_positive(n_examples, "-ns/--n-examples", 0)
-    _check_dropout(dropout)
-    batch_from, batch_to = parse_batch_size(batch_size)
-    check_sizes({"-cw/--conv-width": conv_width, "-cd/--conv-depth": conv_depth, "-er/--embed-rows": embed_rows})
-    require_language(lang)
-    if max_minutes is not None and not max_minutes > 0:
-        fail(f"--max-minutes must be > 0, got {max_minutes}")
-    require_path(train_path, "training data")
-    require_path(dev_path, "development data")
-    meta = {}
-    if meta_path is not None:
-        try:
-            meta = srsly.read_json(require_file(meta_path, "meta file"))
-        except ValueError as err:
-            fail(f"{meta_path}: invalid JSON ({' '.join(str(err).split())})")
-        if not isinstance(meta, dict):
-            fail(f"{meta_path}: expected a JSON object of meta.json entries")
-    if init_tok2vec is not None:
-        require_file(init_tok2vec, "pretrained tok2vec weights")
-    if raw_text is not None and base_model is None:
-        fail("-rt/--raw-text needs -b/--base-model: rehearsal keeps the base model's predictions")
+    run = SimpleNamespace(**options)
+    names = _checked_options(run)
+    meta = _read_meta_file(meta_path)
     raw_texts = read_raw_texts(raw_text) if raw_text is not None else None
     device = use_device(use_gpu)
     fix_random_seed(seed)
+    nlp = _start_model(lang, base_model, vectors)
+    nlp.meta.update(meta)
+    nlp.meta["version"] = version
+    nlp.meta.setdefault("name", "model")
 
+    print(f"ℹ Loading data: {train_path} (train), {dev_path} (dev)")
+    train_examples = load_examples(train_path, nlp.vocab, nlp.make_doc, "training data", limit=n_examples)
+    dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data", raw_text=not gold_words)
+    n_words = sum(len(eg) for eg in train_examples)
+    print(f"ℹ {len(train_examples)} training examples ({n_words} words), {len(dev_examples)} dev examples; "
+          f"device: {device}")
+    names = annotated_components(names, train_examples, train_path, named=pipeline is not None)
+    names, new = _add_components(nlp, names, run)
+    check_data(nlp, names, train_examples, dev_examples, train_path, dev_path)
+    optimizer = _initialize(nlp, names, new, train_examples, run)
+    record_config(nlp, options, dropout_from=dropout, dropout_to=dropout, batch_from=run.batch_from,
+                  batch_to=run.batch_to)
+    _run_loop(Trainee(nlp, names), train_examples, dev_examples, optimizer, raw_texts, run)
+    return 0
+
+
+def _checked_options(run: SimpleNamespace) -> list[str]:
+    """The component names to train; a UserError for an option out of range or a missing file.
+    Sets `run.shared`, `run.batch_from` and `run.batch_to`."""
+    names = parse_pipeline(run.pipeline or DEFAULT_PIPELINE)
+    run.shared = run.shared_tok2vec or SHARED in names
+    if run.shared and SHARED not in names:
+        names.insert(0, SHARED)
+    _check_positive(run.n_iter, "-n/--n-iter")
+    _check_positive(run.n_early_stopping, "-ne/--n-early-stopping")
+    _check_positive(run.conv_width, "-cw/--conv-width")
+    _check_positive(run.conv_depth, "-cd/--conv-depth")
+    _check_positive(run.embed_rows, "-er/--embed-rows")
+    _check_positive(run.n_examples, "-ns/--n-examples", 0)
+    _check_dropout(run.dropout)
+    run.batch_from, run.batch_to = parse_batch_size(run.batch_size)
+    check_sizes({"-cw/--conv-width": run.conv_width, "-cd/--conv-depth": run.conv_depth,
+                 "-er/--embed-rows": run.embed_rows})
+    require_language(run.lang)
+    if run.max_minutes is not None and not run.max_minutes > 0:
+        fail(f"--max-minutes must be > 0, got {run.max_minutes}")
+    require_path(run.train_path, "training data")
+    require_path(run.dev_path, "development data")
+    if run.init_tok2vec is not None:
+        require_file(run.init_tok2vec, "pretrained tok2vec weights")
+    if run.raw_text is not None and run.base_model is None:
+        fail("-rt/--raw-text needs -b/--base-model: rehearsal keeps the base model's predictions")
+    return names
+
+
+def _read_meta_file(meta_path: str | None) -> dict:
+    """The meta.json entries of -m (a UserError naming the file if it is not a JSON object)."""
+    if meta_path is None:
+        return {}
+    try:
+        meta = srsly.read_json(require_file(meta_path, "meta file"))
+    except ValueError as err:
+        fail(f"{meta_path}: invalid JSON ({' '.join(str(err).split())})")
+    if not isinstance(meta, dict):
+        fail(f"{meta_path}: expected a JSON object of meta.json entries")
+    return meta
+
+
+def _start_model(lang: str, base_model: str | None, vectors: str | None) -> Any:
+    """The pipeline training starts from: the base model, else the vectors model emptied of its
+    components, else a blank one; with -v, it holds the vectors."""
     if base_model is not None:
         nlp = load_model(base_model, "base model")
         if nlp.lang != lang:
@@ -270,31 +336,31 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
         nlp.vocab.vectors = load_model(vectors, "vectors model").vocab.vectors
     if vectors is not None and (nlp.vocab.vectors is None or not nlp.vocab.vectors.shape[0]):
         fail(f"-v/--vectors {vectors}: the model holds no vectors (make one with `nlp init-vectors`)")
-    nlp.meta.update(meta)
-    nlp.meta["version"] = version
-    nlp.meta.setdefault("name", "model")
+    return nlp
 
-    print(f"ℹ Loading data: {train_path} (train), {dev_path} (dev)")
-    train_examples = load_examples(train_path, nlp.vocab, nlp.make_doc, "training data", limit=n_examples)
-    dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data", raw_text=not gold_words)
-    n_words = sum(len(eg) for eg in train_examples)
-    print(f"ℹ {len(train_examples)} training examples ({n_words} words), {len(dev_examples)} dev examples; "
-          f"device: {device}")
-    names = annotated_components(names, train_examples, train_path, named=pipeline is not None)
 
+def _add_components(nlp: Any, names: list[str], run: SimpleNamespace) -> tuple[list[str], list[str]]:
+    """(the components to train, the new ones among them), both in pipeline order: the named
+    components the model lacks are created, and the shared tok2vec they listen to joins them."""
     new = []
     for name in names:
         if nlp.has_pipe(name):
             continue
-        cfg = _component_cfg(name, conv_width, conv_depth, embed_rows, vectors is not None,
-                             textcat_multilabel, textcat_arch, seed, shared)
+        cfg = _component_cfg(name, run.conv_width, run.conv_depth, run.embed_rows, run.vectors is not None,
+                             run.textcat_multilabel, run.textcat_arch, run.seed, run.shared)
         nlp.add_pipe(nlp.create_pipe(name, cfg), name=name, first=name == SHARED)
         new.append(name)
     names = with_upstreams(nlp, names)
-    new = [name for name in names if name in new]  # pipeline order: a shared tok2vec first
-    if raw_text is not None and any(getattr(nlp.get_pipe(n), "listens_to", None) for n in names):
+    if run.raw_text is not None and any(nlp.get_pipe(n).listens_to for n in names):
         fail("-rt/--raw-text: rehearsal does not support a shared tok2vec; train without -rt")
-    check_data(nlp, names, train_examples, dev_examples, train_path, dev_path)
+    return names, [name for name in names if name in new]  # a shared tok2vec first
+
+
+def _initialize(nlp: Any, names: list[str], new: list[str], train_examples: list, run: SimpleNamespace) -> Any:
+    """Labels for every trained component (a base model's components gain the new ones), the new
+    components' models built, pretrained tok2vec weights loaded (-t2v); returns the optimizer."""
+    import nlp_train
+
     for name in names:
         if name in new or name == SHARED:
             continue  # begin_training infers the labels of new components; a tok2vec has none
@@ -307,32 +373,35 @@ def train(lang: str, output_dir: str, train_path: str, dev_path: str, pipeline: 
             fail(f"{name}: the training data has no {name} annotation (no labels found): nothing to train")
     for name in new:
         nlp.get_pipe(name).begin_training(lambda: train_examples, pipeline=nlp.pipeline)
-    if base_model is not None:
-        optimizer = nlp.resume_training()
-    else:
-        optimizer = nlp_train.create_optimizer()
-    if init_tok2vec is not None:
-        loaded = load_into([(n, nlp.get_pipe(n)) for n in new], init_tok2vec)
-        print(f"ℹ Loaded pretrained tok2vec weights into {loaded} component(s): {init_tok2vec}")
-    trainee = Trainee(nlp, names)
+    optimizer = nlp.resume_training() if run.base_model is not None else nlp_train.create_optimizer()
+    if run.init_tok2vec is not None:
+        loaded = load_into([(n, nlp.get_pipe(n)) for n in new], run.init_tok2vec)
+        print(f"ℹ Loaded pretrained tok2vec weights into {loaded} component(s): {run.init_tok2vec}")
+    return optimizer
+
+
+def _run_loop(trainee: Trainee, train_examples: list, dev_examples: list, optimizer: Any,
+              raw_texts: list[str] | None, run: SimpleNamespace) -> None:
+    """nlp_train's loop over the examples, then report.html; a divergence is one line."""
+    import nlp_train
+
     try:
         with warnings.catch_warnings():  # numpy's overflow warnings: a divergence is reported below
             warnings.filterwarnings("ignore", "(overflow|invalid value) encountered", RuntimeWarning)
-            result = nlp_train.train(trainee, train_examples, dev_examples, output_dir, n_epochs=n_iter,
-                                     patience=n_early_stopping, max_minutes=max_minutes, seed=seed,
-                                     optimizer=optimizer, raw_texts=raw_texts, resume=resume,
-                                     dropout_from=dropout, dropout_to=dropout,
-                                     batch_from=batch_from, batch_to=batch_to)
+            result = nlp_train.train(trainee, train_examples, dev_examples, run.output_dir, n_epochs=run.n_iter,
+                                     patience=run.n_early_stopping, max_minutes=run.max_minutes, seed=run.seed,
+                                     optimizer=optimizer, raw_texts=raw_texts, resume=run.resume,
+                                     dropout_from=run.dropout, dropout_to=run.dropout,
+                                     batch_from=run.batch_from, batch_to=run.batch_to)
     except nlp_train.TrainingDiverged as err:
-        if nlp_train.read_log(output_dir):  # the good epochs' curves help to see what went wrong
-            _write_report(output_dir, announce=False)
+        if nlp_train.read_log(run.output_dir):  # the good epochs' curves help to see what went wrong
+            _write_report(run.output_dir, announce=False)
         fail(str(err))
-    out = Path(output_dir)
+    out = Path(run.output_dir)
     print(f"✔ Trained {result.epochs} epochs (stopped by {result.stopped_by}); saved {out / 'model-final'}"
           + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))
     if result.history:
         _write_report(out)
-    return 0
 
 
 def _write_report(output_dir: Path, announce: bool = True) -> None:

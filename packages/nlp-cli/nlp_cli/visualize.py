@@ -11,7 +11,7 @@ from typing import Any
 import plac
 
 from ._errors import fail, require_file
-from ._models import load_model
+from ._models import CODE_HELP, import_code, load_model
 from ._serve import check_port, serve_page
 
 STYLES = ("dep", "ent")
@@ -62,11 +62,13 @@ def write_stdout(page: str) -> None:
     output=("Write the page to this HTML file (default: stdout)", "option", "o", str, None, "OUT.html"),
     style=("What to draw: dep (dependency parses) or ent (entities)", "option", "s", str, STYLES),
     serve=("Serve the page at http://127.0.0.1:PORT/ until Ctrl-C (0: any free port)", "option", None, int, None, "PORT"),
+    code=(CODE_HELP, "option", None, str),
 )
 def visualize(model: str, input_path: str, output: str | None = None, style: str = "dep",
-              serve: int | None = None) -> int:
+              serve: int | None = None, code: str | None = None) -> int:
     """Draw a model's dependency parses or entities for texts as one HTML page (no JavaScript,
     no external resources): to -o OUT.html, to stdout, or served with --serve PORT."""
+    import_code(code)  # first: the model's components may be the file's
     from nlp_train.storage import atomic_write_file
     from nlp_vocab import render
 

@@ -37,8 +37,12 @@ def small(tmp_path_factory, data) -> dict[str, Path]:
 
 def comparable(path: Path) -> bytes:
     """A saved file's bytes, less the time measurements: meta.json's `speed`, and the per-epoch
-    seconds and words per second in the checkpoint's loop state."""
+    seconds and words per second in the checkpoint's loop state; of config.json, the recipe and
+    the components' cfgs (its options differ between the runs: -n, --resume, OUTPUT_DIR)."""
     raw = path.read_bytes()
+    if path.name == "config.json":
+        config = json.loads(raw)
+        return json.dumps([config["recipe"], config["components"]], sort_keys=True).encode("utf8")
     if path.name == "meta.json":
         meta = json.loads(raw)
         meta.pop("speed")

@@ -1,6 +1,7 @@
 """nlp-models: thinc models, pipeline components, the Language object, save/load, GPU ops."""
 
 from .about import __version__
+from .component_protocol import Listener, TrainableComponent, Upstream, implements
 from .component_registry import (
     ComponentSpec,
     component_factories,
@@ -20,8 +21,12 @@ from .util import blank, load, prefer_gpu, require_gpu
 
 __all__ = [
     "ComponentSpec",
+    "Listener",
+    "TrainableComponent",
+    "Upstream",
     "component_factories",
     "get_component_spec",
+    "implements",
     "register_component",
     "DependencyParser",
     "EntityRecognizer",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,16 +26,22 @@ from nlp_vocab import Doc, Tokenizer, Vocab
 from nlp_vocab.tag_map import default_tag_map
 
 from .about import __version__
+from .component_protocol import BatchComponent, SavedComponent, TrainableComponent, implements
 from .component_registry import get_component_spec, has_component
 from .gold_inputs import examples_from_gold_tuple, to_example
+from .listeners import check_listeners, link_listeners, rename_upstream, unlink
 from .model_files import (
+    CONFIG_FILE,
     META_FILE,
     TOKENIZER_FILE,
     VOCAB_DIR,
     check_component_name,
+    check_config,
     check_links,
     check_meta,
+    read_config,
     read_meta,
+    write_config,
 )
 from .pipeline import DisabledPipes, Pipeline
 from .pipes.base import MODEL_FILE, batched, check_drop
@@ -45,14 +51,16 @@ _DERIVED_META = ("pipeline", "factories", "labels", "untrained")
 _WORKER_NLP: Language | None = None  # set in the parent before forking pipe() workers
 
 
-def _is_trainable(component: Any) -> bool:
-    return callable(getattr(component, "update", None)) and hasattr(component, "model")
-
-
 def _check_saved_name(component: Any, name: Any, where: str) -> None:
     """A component that `to_disk` saves gets a folder of its name: only plain names."""
-    if callable(getattr(component, "to_disk", None)):
+    if implements(component, SavedComponent):
         check_component_name(name, where)
+
+
+def _default_name(component: Any) -> str:
+    """The pipeline name of a component added without one: its own name, a function's name,
+    or its class's (any callable can be a component, so this reads what a callable may have)."""
+    return getattr(component, "name", None) or getattr(component, "__name__", None) or type(component).__name__
 
 
 def _default_vocab(lang: str) -> Vocab:
@@ -60,7 +68,13 @@ def _default_vocab(lang: str) -> Vocab:
 
 
 class Language:
-    """A tokenizer, a vocab and an ordered pipeline of components (any callable Doc -> Doc)."""
+    """A tokenizer, a vocab and an ordered pipeline of components (any callable Doc -> Doc).
+
+    What the Language does with a component beyond calling it depends on what it is
+    (`nlp_models.component_protocol`): a `TrainableComponent` (a `TrainablePipe`) is trained,
+    evaluated and saved; any other callable just runs. The shared tok2vec's links are remade
+    by `nlp_models.listeners` whenever the pipeline changes.
+    """
 
     def __init__(
         self,
@@ -74,6 +88,9 @@ class Language:
         self.lang = self.vocab.lang
         self.tokenizer = tokenizer if tokenizer is not None else Tokenizer.for_language(self.vocab)
         self.meta: dict[str, Any] = dict(meta or {})
+        #: The settings that made this pipeline (`nlp train` records its options, recipe and
+        #: component cfgs): JSON-ready, saved as config.json; empty for a hand-built one.
+        self.config: dict[str, Any] = {}
         self._pipeline = Pipeline()
         self._optimizer: Optimizer | None = None
         self.max_length = max_length
@@ -127,10 +144,10 @@ class Language:
                 f"use nlp.add_pipe(nlp.create_pipe({component!r}))"
             )
         if name is None:
-            name = getattr(component, "name", None) or getattr(component, "__name__", None) or type(component).__name__
+            name = _default_name(component)
         _check_saved_name(component, name, "add_pipe")
         self._pipeline.add(component, name, before=before, after=after, first=first, last=last)
-        if _is_trainable(component):
+        if implements(component, TrainableComponent):
             component.name = name
         try:
             self._link_listeners()
@@ -146,18 +163,16 @@ class Language:
         return self._pipeline.has(name)
 
     def remove_pipe(self, name: str) -> tuple[str, Any]:
+        """Take a component out for good; it keeps no shared-tok2vec link either way."""
         removed = self._pipeline.remove(name)
         self._link_listeners()
-        if callable(getattr(removed[1], "set_upstream", None)):
-            removed[1].set_upstream(None)
-        if callable(getattr(removed[1], "clear_listeners", None)):
-            removed[1].clear_listeners()
+        unlink(removed[1])
         return removed
 
     def replace_pipe(self, name: str, component: Any) -> None:
         _check_saved_name(component, name, "replace_pipe")
         self._pipeline.replace(name, component)
-        if _is_trainable(component):
+        if implements(component, TrainableComponent):
             component.name = name
         self._link_listeners()
 
@@ -166,12 +181,9 @@ class Language:
         _check_saved_name(self._pipeline.get(old_name), new_name, "rename_pipe")
         self._pipeline.rename(old_name, new_name)
         component = self._pipeline.get(new_name)
-        if _is_trainable(component):
+        if implements(component, TrainableComponent):
             component.name = new_name
-        for _name, proc in self._pipeline:
-            if getattr(proc, "listens_to", None) == old_name and callable(getattr(component, "add_listener", None)):
-                proc.cfg["tok2vec"] = new_name
-        self._link_listeners()
+        rename_upstream(self._pipeline, old_name, new_name)
 
     def disable_pipes(self, *names: str | Iterable[str]) -> DisabledPipes:
         """Take components out until the returned object's `restore()` or the `with` block ends."""
@@ -188,62 +200,23 @@ class Language:
         for name, proc in self._trainable():
             if wanted is not None and name not in wanted:
                 continue
-            factory = getattr(proc, "factory", name)
+            factory = proc.factory
             infos.append(get_component_spec(factory).info_for(name) if has_component(factory)
                          else generic_info(name))
         return infos
 
-    def _trainable(self) -> list[tuple[str, Any]]:
-        return [(name, proc) for name, proc in self._pipeline if _is_trainable(proc)]
+    def _trainable(self) -> list[tuple[str, TrainableComponent]]:
+        return [(name, proc) for name, proc in self._pipeline if implements(proc, TrainableComponent)]
 
     # ---- shared tok2vec: linking listeners to their upstream ---------------------------------
 
     def _link_listeners(self) -> None:
-        """Link every component with cfg tok2vec to the Tok2Vec of that name in the pipeline
-        (unlinked when there is none); each Tok2Vec's listeners become exactly those."""
-        procs = dict(self._pipeline)
-        for proc in procs.values():
-            if callable(getattr(proc, "clear_listeners", None)):
-                proc.clear_listeners()
-        for proc in procs.values():
-            wanted = getattr(proc, "listens_to", None)
-            if not wanted or not callable(getattr(proc, "set_upstream", None)):
-                continue
-            upstream = procs.get(wanted)
-            if upstream is not None and callable(getattr(upstream, "add_listener", None)):
-                upstream.add_listener(proc)
-            else:
-                proc.set_upstream(None)
+        """Remake every listener's link after a change of the pipeline (`nlp_models.listeners`)."""
+        link_listeners(self._pipeline)
 
     def _check_listeners(self, disable: Sequence[str] = ()) -> None:
-        """A clear error, naming both, when a component that will run listens to a tok2vec that
-        will not run before it (disabled, removed, or after it); links what is unlinked."""
-        running = [(name, proc) for name, proc in self._pipeline if name not in disable]
-        position = {name: i for i, (name, _) in enumerate(running)}
-        for i, (name, proc) in enumerate(running):
-            wanted = getattr(proc, "listens_to", None)
-            if not wanted:
-                continue
-            j = position.get(wanted)
-            if j is None:
-                state = "disabled" if getattr(proc, "upstream", None) is not None or self.has_pipe(wanted) else "not in the pipeline"
-                raise ValueError(
-                    f"Component '{name}' reads its token vectors from the tok2vec component '{wanted}', "
-                    f"which is {state}: enable or add '{wanted}' before '{name}', or disable '{name}' too"
-                )
-            if j > i:
-                raise ValueError(
-                    f"Component '{name}' reads its token vectors from '{wanted}', which runs after it: "
-                    f"put '{wanted}' before '{name}' in the pipeline"
-                )
-            upstream = running[j][1]
-            if getattr(proc, "upstream", None) is not upstream:
-                if not callable(getattr(upstream, "add_listener", None)):
-                    raise ValueError(
-                        f"Component '{name}' reads its token vectors from '{wanted}', which is not a tok2vec "
-                        f"component (it is {type(upstream).__name__})"
-                    )
-                upstream.add_listener(proc)
+        """A clear error when a listener that will run has no upstream running before it."""
+        check_listeners(self._pipeline, disable)
 
     # ---- running -------------------------------------------------------------------------------
 
@@ -305,7 +278,7 @@ class Language:
 
     @staticmethod
     def _run_component(name: str, proc: Any, docs: Iterable[Doc], batch_size: int) -> Iterator[Doc]:
-        if callable(getattr(proc, "pipe", None)):
+        if implements(proc, BatchComponent):
             yield from proc.pipe(docs, batch_size=batch_size)
             return
         for doc in docs:
@@ -384,8 +357,7 @@ class Language:
         skipped = set(exclude)
         trainable = [(name, proc) for name, proc in self._trainable() if name not in skipped]
         for _name, proc in trainable:  # bad gold is an error before any component learns
-            if callable(getattr(proc, "check_examples", None)):
-                proc.check_examples(examples)
+            proc.check_examples(examples)
         try:
             for _name, proc in trainable:
                 proc.update(examples, drop=drop, sgd=sgd, losses=losses)
@@ -393,8 +365,7 @@ class Language:
             # A shared tok2vec applies its update once, on the sum of its listeners' gradients;
             # listeners that sent none (nothing to learn in this batch) are not waited for.
             for _name, proc in trainable:
-                if callable(getattr(proc, "flush_update", None)):
-                    proc.flush_update()
+                proc.flush_update()
         return losses
 
     def _optimizer_or_default(self, sgd: Optimizer | None) -> Optimizer:
@@ -415,7 +386,7 @@ class Language:
         """Pseudo-rehearsal on raw texts/Docs/Examples: keep each component's outputs close to
         the snapshot taken by `resume_training()` (no gold needed); a ValueError before it."""
         check_drop(drop, "rehearse")
-        if not any(getattr(proc, "_rehearsal_model", None) is not None for _, proc in self._trainable()):
+        if not any(proc.has_rehearsal_snapshot for _, proc in self._trainable()):
             raise ValueError("rehearse: no component has a snapshot to rehearse against: "
                              "call nlp.resume_training() before rehearse")
         if isinstance(docs, (str, Doc, Example)):
@@ -430,8 +401,7 @@ class Language:
             return losses
         sgd = self._optimizer_or_default(sgd)
         for _name, proc in self._trainable():
-            if callable(getattr(proc, "rehearse", None)):
-                proc.rehearse(batch, drop=drop, sgd=sgd, losses=losses)
+            proc.rehearse(batch, drop=drop, sgd=sgd, losses=losses)
         return losses
 
     def begin_training(
@@ -459,9 +429,8 @@ class Language:
 
         self._check_listeners()  # a shared tok2vec initialises before its listeners
         for _name, proc in self._trainable():
-            defaults = getattr(proc, "default_cfg", {})
             for key, value in cfg.items():
-                if key in defaults:
+                if key in proc.default_cfg:
                     proc.cfg[key] = value
             proc.begin_training(get_eg, sgd=sgd, pipeline=self.pipeline)
         if sgd is None:
@@ -475,9 +444,7 @@ class Language:
         for _name, proc in self._trainable():
             if proc.model is None:
                 proc.begin_training(None, sgd=sgd, pipeline=self.pipeline)
-            copy_model = getattr(proc, "copy_model", None)
-            if callable(copy_model):
-                proc._rehearsal_model = copy_model()
+            proc.snapshot_for_rehearsal()
         if sgd is None:
             sgd = create_optimizer()
         self._optimizer = sgd
@@ -487,26 +454,22 @@ class Language:
     def use_params(self, params: dict) -> Iterator[None]:
         """Swap `params` (e.g. optimizer.averages) into every component; restore on exit."""
         with contextlib.ExitStack() as stack:
-            for _name, proc in self._pipeline:
-                if callable(getattr(proc, "use_params", None)):
-                    stack.enter_context(proc.use_params(params))
+            for _name, proc in self._trainable():
+                stack.enter_context(proc.use_params(params))
             yield
 
     def random_states(self) -> dict[str, Any]:
         """`{component name: state}` of the components that keep their own random generator
         (e.g. the parser's exploration): what a training checkpoint saves to resume exactly."""
-        return {
-            name: proc.get_random_state()
-            for name, proc in self._pipeline
-            if callable(getattr(proc, "get_random_state", None))
-        }
+        states = {name: proc.get_random_state() for name, proc in self._trainable()}
+        return {name: state for name, state in states.items() if state is not None}
 
     def set_random_states(self, states: dict[str, Any]) -> None:
         """Restore states from `random_states` (a ValueError names a component that is
         missing or keeps no generator)."""
         for name, state in states.items():
             proc = self.get_pipe(name) if self.has_pipe(name) else None
-            if not callable(getattr(proc, "set_random_state", None)):
+            if not implements(proc, TrainableComponent) or proc.get_random_state() is None:
                 raise ValueError(f"a random state is saved for {name!r}, but the pipeline "
                                  f"({', '.join(self.pipe_names)}) has no such component with a generator")
             proc.set_random_state(state)
@@ -522,8 +485,10 @@ class Language:
     ) -> dict[str, Any]:
         """Run the pipeline on fresh docs with each example's tokenization and score them.
 
-        Returns percentages (nlp_gold.Scorer) plus "wps" (words per second of the pipeline);
-        scores that do not apply are left out, and per-type tables only with `details`.
+        Returns percentages (nlp_gold.Scorer, and each registered component's own scorer)
+        plus "wps" (words per second of the pipeline); scores that do not apply are left out,
+        and per-type tables only with `details`. Nothing else changes: `record_scores` keeps
+        the result in `meta` when the caller wants it saved with the model.
         """
         examples = self._examples(list(examples), None, "evaluate")
         fresh = [Doc(self.vocab, words=eg.predicted.words, spaces=eg.predicted.spaces) for eg in examples]
@@ -532,25 +497,46 @@ class Language:
         seconds = time.perf_counter() - start
         n_words = sum(len(doc) for doc in docs)
         scored = [eg.with_predicted(doc) for doc, eg in zip(docs, examples)]
-        exclusive = None
-        for _name, proc in self._pipeline:
-            if getattr(proc, "factory", None) == "textcat":
-                exclusive = bool(proc.cfg.get("exclusive_classes", True))
-        raw = Scorer(exclude_punct=exclude_punct, exclusive_classes=exclusive).score(scored)
+        raw = self._score(scored, exclude_punct)
         raw["wps"] = n_words / seconds if seconds > 0 else 0.0
-        scores = {
+        return {
             k: (float(v) if isinstance(v, (int, float)) else v)
             for k, v in raw.items()
             if v is not None and (details or isinstance(v, (int, float)))
         }
-        self.meta["accuracy"] = {k: v for k, v in scores.items() if k != "wps" and isinstance(v, float)}
-        self.meta["speed"] = {"wps": scores["wps"], "device": "gpu" if isinstance(get_current_ops(), CupyOps) else "cpu"}
-        return scores
+
+    def _score(self, scored: list[Example], exclude_punct: bool) -> dict[str, Any]:
+        """nlp_gold.Scorer's scores with the options the components ask for (`score_options`),
+        joined by the scores of each registered factory's own `scorer` (once per factory)."""
+        options: dict[str, Any] = {}
+        scorers = {}
+        for _name, proc in self._trainable():
+            options.update(proc.score_options())
+            spec = get_component_spec(proc.factory) if has_component(proc.factory) else None
+            if spec is not None and spec.scorer is not None:
+                scorers[proc.factory] = spec.scorer
+        raw = Scorer(**{**options, "exclude_punct": exclude_punct}).score(scored)
+        for factory, scorer in scorers.items():
+            extra = scorer(scored)
+            if not isinstance(extra, Mapping):
+                raise TypeError(f"the scorer of component factory {factory!r} returned "
+                                f"{type(extra).__name__}, not a dict of scores")
+            raw.update(extra)
+        return raw
+
+    def record_scores(self, scores: Mapping[str, Any]) -> None:
+        """Keep `scores` (from `evaluate`) in `meta`, which `to_disk` saves: "accuracy" (the
+        numeric scores) and "speed" (words per second and the device). `evaluate` itself
+        leaves `meta` alone; the training command records the scores of the model it saves."""
+        self.meta["accuracy"] = {k: float(v) for k, v in scores.items()
+                                 if k != "wps" and isinstance(v, (int, float))}
+        device = "gpu" if isinstance(get_current_ops(), CupyOps) else "cpu"
+        self.meta["speed"] = {"wps": float(scores.get("wps", 0.0)), "device": device}
 
     # ---- serialization ---------------------------------------------------------------------------
 
     def _saved_components(self) -> list[tuple[str, Any]]:
-        return [(name, proc) for name, proc in self._pipeline if callable(getattr(proc, "to_disk", None))]
+        return [(name, proc) for name, proc in self._pipeline if implements(proc, SavedComponent)]
 
     def _meta(self) -> dict[str, Any]:
         meta = dict(self.meta)
@@ -558,12 +544,13 @@ class Language:
         meta.update({
             "lang": self.lang,
             "pipeline": [name for name, _ in saved],
-            "factories": {name: getattr(proc, "factory", name) for name, proc in saved},
-            "labels": {name: list(getattr(proc, "labels", ())) for name, proc in saved},
+            "factories": {name: _factory_of(proc, name) for name, proc in saved},
+            "labels": {name: list(proc.labels) if implements(proc, TrainableComponent) else []
+                       for name, proc in saved},
             "nlp_models_version": __version__,
         })
         # Saved without weights on purpose; any other component's model.bin must be there.
-        untrained = [name for name, proc in saved if hasattr(proc, "model") and proc.model is None]
+        untrained = [name for name, proc in saved if _lacks_weights(proc)]
         meta.pop("untrained", None)
         if untrained:
             meta["untrained"] = untrained
@@ -572,11 +559,12 @@ class Language:
         return meta
 
     def to_disk(self, path: str | Path) -> None:
-        """Write meta.json, vocab/, tokenizer and one folder per component, atomically (into a
-        temporary folder, flushed to disk, then renamed over `path`). Custom callables without
-        to_disk are skipped."""
+        """Write meta.json, config.json (if `self.config` holds settings), vocab/, tokenizer and
+        one folder per component, atomically (into a temporary folder, flushed to disk, then
+        renamed over `path`). Custom callables without to_disk are skipped."""
         for name, _proc in self._saved_components():
             check_component_name(name, "to_disk")
+        check_config(self.config, "to_disk: nlp.config")
         atomic_write_dir(Path(path), self._write_folder, fsync=True)
 
     def _write_folder(self, path: Path) -> None:
@@ -587,6 +575,8 @@ class Language:
         self.vocab.to_disk(path / VOCAB_DIR)
         self.tokenizer.to_disk(path / TOKENIZER_FILE)
         srsly.write_json(path / META_FILE, self._meta())
+        if self.config:  # a folder without settings stays as it was: no empty config.json
+            write_config(path / CONFIG_FILE, self.config)
 
     def from_disk(self, path: str | Path) -> Language:
         """Load a folder written by `to_disk` into this object (components are created as
@@ -594,23 +584,25 @@ class Language:
         path = Path(path)
         check_links(path)
         meta = read_meta(path)
+        config = read_config(path)
         if meta.get("lang", self.lang) != self.lang:
             raise ValueError(f"{path / META_FILE}: pipeline is for language {meta['lang']!r}, not {self.lang!r}")
         self.vocab.from_disk(path / VOCAB_DIR)
-        if (path / TOKENIZER_FILE).exists() and callable(getattr(self.tokenizer, "from_disk", None)):
-            self.tokenizer.from_disk(path / TOKENIZER_FILE)
+        if (path / TOKENIZER_FILE).exists() and isinstance(self.tokenizer, Tokenizer):
+            self.tokenizer.from_disk(path / TOKENIZER_FILE)  # a custom tokenizer keeps its own rules
         for name in meta.get("pipeline", []):
             proc = self._component_for(name, meta, str(path / META_FILE))
             proc.from_disk(path / name)
-            if hasattr(proc, "model") and proc.model is None and name not in meta.get("untrained", []):
+            if _lacks_weights(proc) and name not in meta.get("untrained", []):
                 raise FileNotFoundError(f"{path / name / MODEL_FILE}: missing (the weights of component '{name}')")
         self._link_listeners()
         self.meta = {k: v for k, v in meta.items() if k not in _DERIVED_META}
+        self.config = config
         return self
 
     def _component_for(self, name: str, meta: dict, where: str) -> Any:
         if self.has_pipe(name):
-            if not callable(getattr(self.get_pipe(name), "from_disk", None)):
+            if not implements(self.get_pipe(name), SavedComponent):
                 raise ValueError(f"{where}: component {name!r} is in this pipeline but cannot be loaded into")
             return self.get_pipe(name)
         factory = meta.get("factories", {}).get(name, name)
@@ -624,9 +616,11 @@ class Language:
         return proc
 
     def to_bytes(self) -> bytes:
+        check_config(self.config, "to_bytes: nlp.config")
         components = {name: proc.to_bytes() for name, proc in self._saved_components()}
         return srsly.msgpack_dumps({
             "meta": self._meta(),
+            "config": self.config,
             "vocab": self.vocab.to_bytes(),
             "tokenizer": self.tokenizer.to_bytes(),
             "components": components,
@@ -641,6 +635,8 @@ class Language:
             raise ValueError("Language.from_bytes: not the bytes of a saved pipeline")
         meta = msg["meta"]
         check_meta(meta, "Language.from_bytes")
+        config = msg.get("config", {})  # bytes saved before configs existed have none
+        check_config(config, "Language.from_bytes: config")
         components = msg.get("components")
         if not isinstance(components, dict) or not set(meta.get("pipeline", [])) <= set(components):
             raise ValueError("Language.from_bytes: the bytes lack components that the meta lists")
@@ -654,7 +650,18 @@ class Language:
             self._component_for(name, meta, "Language.from_bytes").from_bytes(components[name])
         self._link_listeners()
         self.meta = {k: v for k, v in meta.items() if k not in _DERIVED_META}
+        self.config = config
         return self
+
+
+def _factory_of(component: Any, name: str) -> str:
+    """The registered factory a saved component is recreated from (its name for others)."""
+    return component.factory if implements(component, TrainableComponent) else name
+
+
+def _lacks_weights(component: Any) -> bool:
+    """A trainable component whose model is not built yet (saved and loaded without weights)."""
+    return implements(component, TrainableComponent) and component.model is None
 
 
 def _pipe_worker(task: tuple[list, int, tuple]) -> list[bytes]:

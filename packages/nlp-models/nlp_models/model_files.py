@@ -3,11 +3,13 @@ name a path outside it, and every malformed entry is one line naming the file.
 
 Component names become folder names, so they are plain names (letters, digits, `_`, `.`, `-`;
 no `..`; not a name the folder itself uses); meta.json is checked before anything is joined to
-the folder's path; links that lead out of the folder are refused.
+the folder's path; links that lead out of the folder are refused. config.json (the settings
+that made the model, e.g. `nlp train`'s options) is optional and only read as data.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -16,10 +18,11 @@ from typing import Any
 import srsly
 
 META_FILE = "meta.json"
+CONFIG_FILE = "config.json"
 VOCAB_DIR = "vocab"
 TOKENIZER_FILE = "tokenizer"
 #: Names the folder uses itself: a component of that name would overwrite them.
-RESERVED_NAMES = frozenset({META_FILE, VOCAB_DIR, TOKENIZER_FILE})
+RESERVED_NAMES = frozenset({META_FILE, CONFIG_FILE, VOCAB_DIR, TOKENIZER_FILE})
 COMPONENT_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,99}$")
 LANG_RE = re.compile(r"^[a-z]{2,3}$")
 
@@ -37,10 +40,12 @@ def check_component_name(name: Any, where: str) -> str:
     return name
 
 
-def read_json_file(path: Path, what: str = "JSON") -> Any:
-    """The JSON in `path`; a ValueError naming the file if it is not readable JSON text."""
+def read_json_file(path: Path, what: str = "JSON", exact: bool = False) -> Any:
+    """The JSON in `path`; a ValueError naming the file if it is not readable JSON text.
+    `exact`: parse with the standard library, whose numbers round-trip exactly (srsly's keep
+    about 10 digits: fine for meta.json, not for the settings that reproduce a run)."""
     try:
-        return srsly.read_json(path)
+        return json.loads(Path(path).read_bytes()) if exact else srsly.read_json(path)
     except ValueError as err:  # includes UnicodeDecodeError
         raise ValueError(f"{path}: invalid {what} ({' '.join(str(err).split())})") from None
 
@@ -79,6 +84,52 @@ def check_meta(meta: dict, where: str) -> None:
     untrained = meta.get("untrained", [])
     if not isinstance(untrained, list) or not all(isinstance(v, str) for v in untrained):
         raise ValueError(f"{where}: 'untrained' must be a list of component names")
+
+
+def read_config(path: Path) -> dict:
+    """config.json of a saved pipeline folder: {} if there is none, a ValueError naming the
+    file if it is not a JSON object. Only data: nothing in it is run or followed."""
+    config_path = Path(path) / CONFIG_FILE
+    if not config_path.exists():
+        return {}
+    config = read_json_file(config_path, exact=True)
+    check_config(config, str(config_path))
+    return config
+
+
+def write_config(path: Path, config: dict) -> None:
+    """`config` as readable JSON in file `path`, every number exactly as it is."""
+    text = json.dumps(config, indent=2, ensure_ascii=False, allow_nan=False)
+    Path(path).write_text(text + "\n", encoding="utf8")
+
+
+def check_config(config: Any, where: str) -> None:
+    """A pipeline's config is a JSON object (string keys; strings, numbers, booleans, null,
+    lists and objects as values): a ValueError starting with `where` otherwise."""
+    if not isinstance(config, dict):
+        raise ValueError(f"{where}: expected a JSON object of settings, got {type(config).__name__}")
+    bad = _non_json(config, "config")
+    if bad is not None:
+        raise ValueError(f"{where}: {bad}")
+
+
+def _non_json(value: Any, at: str) -> str | None:
+    """Where `value` holds something JSON cannot (a non-string key, a set, an object, nan), or None."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return None
+    if isinstance(value, float):
+        return None if value == value and abs(value) != float("inf") else f"{at} is {value!r}, not a JSON number"
+    if isinstance(value, (list, tuple)):
+        return next((bad for i, v in enumerate(value) if (bad := _non_json(v, f"{at}[{i}]"))), None)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"{at} has the key {key!r}, not a string"
+            bad = _non_json(item, f"{at}[{key!r}]")
+            if bad:
+                return bad
+        return None
+    return f"{at} is a {type(value).__name__}, not a JSON value"
 
 
 def check_links(folder: Path) -> None:

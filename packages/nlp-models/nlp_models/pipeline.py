@@ -50,13 +50,7 @@ class Pipeline:
         last: bool = False,
     ) -> None:
         """Insert a component; at most one of before/after/first/last may be given."""
-        if not callable(component):
-            raise ValueError(
-                f"Pipeline component '{name}' is not callable (got {type(component).__name__}): "
-                "a component must be a function or object taking a Doc and returning it."
-            )
-        if self.has(name):
-            raise ValueError(f"A component named '{name}' is already in the pipeline {self.names}")
+        self._check_new(component, name)
         chosen = sum(bool(x) for x in (before, after, first, last))
         if chosen > 1:
             raise ValueError("Give only one of before=, after=, first=, last= when adding a component")
@@ -69,6 +63,20 @@ class Pipeline:
         else:
             position = len(self._items)
         self._items.insert(position, (name, component))
+
+    def insert(self, index: int, name: str, component: Callable) -> None:
+        """Put a component at position `index` (past the end: last), e.g. back where it was."""
+        self._check_new(component, name)
+        self._items.insert(min(index, len(self._items)), (name, component))
+
+    def _check_new(self, component: Any, name: str) -> None:
+        if not callable(component):
+            raise ValueError(
+                f"Pipeline component '{name}' is not callable (got {type(component).__name__}): "
+                "a component must be a function or object taking a Doc and returning it."
+            )
+        if self.has(name):
+            raise ValueError(f"A component named '{name}' is already in the pipeline {self.names}")
 
     def remove(self, name: str) -> tuple[str, Any]:
         return self._items.pop(self.index(name))
@@ -117,5 +125,5 @@ class DisabledPipes(list):
         for index, name, component in sorted(self._removed, key=lambda item: item[0]):
             if self._pipeline.has(name):
                 raise ValueError(f"Cannot restore '{name}': a component of that name was added meanwhile")
-            self._pipeline._items.insert(min(index, len(self._pipeline._items)), (name, component))
+            self._pipeline.insert(index, name, component)
         self._restored = True

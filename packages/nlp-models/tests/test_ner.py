@@ -195,7 +195,7 @@ def test_rehearse_pulls_towards_the_frozen_copy():
     train(ner, examples, 10)
     docs = [make_doc(vocab, t) for t, _ in SIX]
     assert ner.rehearse(docs)["ner"] == 0.0  # no snapshot: nothing to do
-    ner._rehearsal_model = ner.copy_model()
+    ner.snapshot_for_rehearsal()
     assert ner.rehearse(docs)["ner"] == pytest.approx(0.0, abs=1e-8)  # identical copy
     ner.add_label("ANIMAL")
     train(ner, [Example.from_dict(make_doc(vocab, "a cat sat"), {"entities": ["O", "U-ANIMAL", "O"]})], 10)

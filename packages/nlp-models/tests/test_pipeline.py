@@ -51,6 +51,17 @@ def test_disable_restores_in_place():
     assert pipeline.names == ["tagger", "parser", "ner"]
 
 
+def test_insert_at_an_index():
+    pipeline = make()
+    pipeline.insert(1, "between", lambda d: d)
+    pipeline.insert(99, "end", lambda d: d)
+    assert pipeline.names == ["tagger", "between", "parser", "ner", "end"]
+    with pytest.raises(ValueError, match="already in the pipeline"):
+        pipeline.insert(0, "ner", ner)
+    with pytest.raises(ValueError, match="not callable"):
+        pipeline.insert(0, "number", 42)
+
+
 def test_replace_remove_rename():
     pipeline = make()
     pipeline.replace("parser", ner)

@@ -2,7 +2,6 @@
 
 from .about import __version__
 from .batching import (
-    MAX_BATCH_SIZES,
     batch_size_schedule,
     get_batches,
     max_batch_size,
@@ -10,20 +9,28 @@ from .batching import (
     minibatch_by_words,
 )
 from .checkpoint import LoopState, has_checkpoint
-from .components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight, pipeline_infos
+from .components import (
+    ComponentInfo,
+    ScoreColumn,
+    ScoreCurve,
+    ScoreWeight,
+    known_info,
+    pipeline_infos,
+    register_info,
+)
 from .divergence import TrainingDiverged
 from .loop import TrainConfig, TrainResult, train
 from .optimizer import RecipeOptimizer, create_optimizer
 from .protocol import Corpus, Params, TrainablePipeline
 from .report import read_log
 from .report_html import write_report
+from .run import TrainingRun
 from .schedules import compounding, constant, decaying
 from .scoring import default_score_weights, weighted_score
 from .settings import SETTINGS, check_environment
 
 __all__ = [
     "__version__",
-    "MAX_BATCH_SIZES",
     "SETTINGS",
     "ComponentInfo",
     "Corpus",
@@ -35,6 +42,7 @@ __all__ = [
     "ScoreWeight",
     "TrainConfig",
     "TrainResult",
+    "TrainingRun",
     "TrainablePipeline",
     "TrainingDiverged",
     "batch_size_schedule",
@@ -46,11 +54,13 @@ __all__ = [
     "default_score_weights",
     "get_batches",
     "has_checkpoint",
+    "known_info",
     "max_batch_size",
     "minibatch",
     "minibatch_by_words",
     "pipeline_infos",
     "read_log",
+    "register_info",
     "train",
     "weighted_score",
     "write_report",

@@ -7,14 +7,15 @@ import numbers
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TypeVar
 
+from .components import ComponentInfo, lookup_infos
 from .schedules import compounding
 from .settings import check_environment, resolve, resolve_optional
 
 T = TypeVar("T")
 Size = int | float | Iterator[float] | Iterator[int]
-
-#: The seed's maximum batch size per component (examples per batch).
-MAX_BATCH_SIZES: dict[str, int] = {"tagger": 32, "parser": 16, "ner": 16, "textcat": 64}
+#: What the batch heuristic is asked about: a component name (its registered info), an info,
+#: or several of them.
+Components = str | ComponentInfo | Sequence[str | ComponentInfo]
 
 
 def _sizes(size: Size, func: str) -> Iterator[float]:
@@ -106,22 +107,19 @@ def minibatch_by_words(
         yield batch
 
 
-def max_batch_size(pipe_names: str | Sequence[str], n_examples: int,
+def max_batch_size(components: Components, n_examples: int,
                    sizes: Mapping[str, int] | None = None) -> float:
     """The seed's heuristic maximum batch size for a pipeline and data size.
 
-    The smallest maximum among the components (``MAX_BATCH_SIZES`` unless
-    ``sizes`` is given), halved below 1,000 examples and again below 500.
+    The smallest ``max_batch_size`` among the components' infos (names are looked up with
+    `known_info`; ``sizes`` maps names to maxima instead), halved below 1,000 examples and
+    again below 500. Components without a maximum do not limit it.
     """
-    table = MAX_BATCH_SIZES if sizes is None else sizes
-    names = [pipe_names] if isinstance(pipe_names, str) else list(pipe_names)
-    known = [name for name in names if name in table]
-    if not known:
-        raise ValueError(
-            f"max_batch_size: no known component in {names!r} "
-            f"(known: {', '.join(sorted(table))})"
-        )
-    size: float = min(table[name] for name in known)
+    limits = _batch_limits(components, sizes)
+    if not limits:
+        raise ValueError(f"max_batch_size: no component in {_names(components)!r} has a "
+                         "batch-size maximum; set batch_to (NLP_BATCH_TO)")
+    size: float = min(limits)
     if n_examples < 1000:
         size /= 2
     if n_examples < 500:
@@ -129,8 +127,21 @@ def max_batch_size(pipe_names: str | Sequence[str], n_examples: int,
     return size
 
 
+def _names(components: Components) -> list[str]:
+    items = [components] if isinstance(components, (str, ComponentInfo)) else list(components)
+    return [item.name if isinstance(item, ComponentInfo) else str(item) for item in items]
+
+
+def _batch_limits(components: Components, sizes: Mapping[str, int] | None) -> list[int]:
+    """The batch maxima the components declare (None: no limit, left out)."""
+    if sizes is not None:
+        return [sizes[name] for name in _names(components) if name in sizes]
+    infos = lookup_infos(components, "max_batch_size")
+    return [info.max_batch_size for info in infos if info.max_batch_size is not None]
+
+
 def batch_size_schedule(
-    pipe_names: str | Sequence[str],
+    components: Components,
     n_examples: int,
     *,
     start: float | None = None,
@@ -148,17 +159,17 @@ def batch_size_schedule(
     check_environment(env)
     top = resolve_optional("batch_to", stop, env)
     if top is None:
-        top = max_batch_size(pipe_names, n_examples)
+        top = max_batch_size(components, n_examples)
     return compounding(
         resolve("batch_from", start, env), top, resolve("batch_compound", compound, env)
     )
 
 
-def get_batches(train_data: Sequence[T], model_type: str | Sequence[str],
+def get_batches(train_data: Sequence[T], model_type: Components,
                 env: Mapping[str, str] | None = None) -> Iterator[list[T]]:
     """The seed's batch heuristic: batch sizes compounding from 1 at 1.001 up
-    to the component's maximum (tagger 32, parser 16, ner 16, textcat 64),
+    to the component's declared maximum (its ``ComponentInfo.max_batch_size``),
     halved below 1,000 and again below 500 examples.  ``model_type`` is a
-    component name or a list of them (the smallest maximum wins)."""
+    registered component name, an info, or a list of them (the smallest maximum wins)."""
     sizes = batch_size_schedule(model_type, len(train_data), env=env)
     return minibatch(train_data, size=sizes)

@@ -9,7 +9,7 @@ plain data, written into the training log so ``nlp report`` can redraw a run wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -90,7 +90,7 @@ class ComponentInfo:
 
 
 #: The infos of the component factories a model library registered (nlp_models'
-#: `register_component` adds each), so the seed's `get_batches(data, "tagger")` and a pipeline
+#: `register_component` adds each), so the seed's `get_batches(data, name)` and a pipeline
 #: without `component_info()` still find a component's batch maximum and metrics by name.
 _KNOWN: dict[str, ComponentInfo] = {}
 
@@ -108,6 +108,22 @@ def known_info(name: str) -> ComponentInfo | None:
 def known_names() -> list[str]:
     """The component names with a registered info, sorted (for error messages)."""
     return sorted(_KNOWN)
+
+
+def lookup_infos(components: str | ComponentInfo | Iterable[str | ComponentInfo],
+                 what: str) -> list[ComponentInfo]:
+    """``components`` as infos: an info stays as it is, a name is looked up with `known_info`;
+    a name nobody registered is a one-line ValueError (``what`` names the caller) that lists
+    the known names."""
+    items = [components] if isinstance(components, (str, ComponentInfo)) else list(components)
+    infos = []
+    for item in items:
+        info = item if isinstance(item, ComponentInfo) else known_info(str(item))
+        if info is None:
+            raise ValueError(f"{what}: no component named {item!r} is registered (known: "
+                             f"{', '.join(known_names()) or 'none'}); pass a ComponentInfo")
+        infos.append(info)
+    return infos
 
 
 def generic_info(name: str) -> ComponentInfo:

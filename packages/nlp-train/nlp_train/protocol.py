@@ -29,23 +29,29 @@ class TrainablePipeline(Protocol):
 
     - ``update(examples, drop=, sgd=, losses=)``: one gradient step on a batch;
       adds each component's loss into ``losses`` under the component's name
-      ("tagger", "parser", "ner", "textcat").  The loop calls
-      ``sgd.step_schedules()`` after each update itself.
+      (its ``ComponentInfo.name``).  The loop calls ``sgd.step_schedules()``
+      after each update itself.
     - ``evaluate(examples)``: a dict of scores, percentages 0-100 (spaCy v2's
-      table convention): ``token_acc``, ``tag_acc``, ``pos_acc``, ``uas``,
-      ``las``, ``ents_p``, ``ents_r``, ``ents_f``, ``textcat_acc`` or
-      ``textcat_macro_f``, and ``wps`` (words per second, not a percentage).
-      It may add per-label tables ``{label: {"p", "r", "f"}}`` (``tag_per_label``,
-      ``dep_per_label``, ``ents_per_type``, ...) and confusion lists ``[[gold, predicted,
-      count], ...]`` (``tag_confusions``, ``dep_confusions``): the log keeps them for
-      ``report.html``.
+      table convention): the keys the components' infos name in their columns,
+      score weights and curves, ``token_acc`` when a component annotates tokens,
+      and ``wps`` (words per second, not a percentage).  It may add per-label
+      tables ``{label: {"p", "r", "f"}}`` and confusion lists ``[[gold,
+      predicted, count], ...]`` (the keys of the infos' ``tables``): the log
+      keeps them for ``report.html``.
     - ``use_params(params)``: a context manager that swaps the given weights
       in (e.g. ``optimizer.averages``) and restores the current ones on exit.
     - ``to_disk(path)`` / ``from_disk(path)``: save, and load into this object
       (in place), round-trip exact: resume relies on it.
-    - ``pipe_names``: the components, to choose columns and batch sizes.
+    - ``pipe_names``: the components.
 
     Optional, looked up with ``getattr``:
+
+    - ``component_info()``: a :class:`~nlp_train.ComponentInfo` per trained
+      component, in pipeline order: the table's columns, the score weights of
+      ``model-best``, the batch-size maximum and the report's charts and tables
+      come from them.  Without it each name of ``pipe_names`` stands for the
+      info registered under it (:func:`~nlp_train.components.register_info`),
+      else for a loss column only (see :func:`~nlp_train.pipeline_infos`).
 
     - ``rehearse(examples_or_texts, sgd=, losses=)``: needed for rehearsal
       with raw texts.

@@ -3,7 +3,7 @@
 Training draws from: python's ``random`` and numpy's global generator
 (thinc's dropout masks and initialisers on the CPU), the loop's shuffling
 generator (the epoch order and the rehearsal samples), and any generator a
-pipeline's components keep for themselves (e.g. the parser's exploration),
+pipeline's components keep for themselves (e.g. a transition component's exploration),
 which the pipeline reports through the optional ``random_states()`` /
 ``set_random_states(states)`` methods.  On a GPU thinc draws dropout masks
 from cupy's generator, whose state cannot be read: :func:`seed_device`

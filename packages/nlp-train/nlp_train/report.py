@@ -9,15 +9,11 @@ from typing import Any
 
 import srsly
 
+from .curves import is_number, score_curves
 from .storage import atomic_write_file
 
 LOG_NAME = "training-log.jsonl"
 PLOT_NAME = "training-scores.png"
-
-#: Metrics plotted when present, with their legend labels.
-PLOTTED = (("uas", "UAS"), ("las", "LAS"), ("ents_f", "NER F"), ("tag_acc", "Tag %"),
-           ("pos_acc", "POS %"), ("token_acc", "Token %"), ("textcat_macro_f", "Textcat F"),
-           ("textcat_acc", "Textcat acc"))
 
 
 def write_log(output_dir: Path, records: Iterable[dict[str, Any]]) -> Path:
@@ -37,7 +33,8 @@ def read_log(output_dir: Path) -> list[dict[str, Any]]:
 
 
 def plot_scores(output_dir: Path, records: Sequence[dict[str, Any]]) -> bool:
-    """Plot the dev scores per epoch to ``training-scores.png``.
+    """Plot the dev scores per epoch to ``training-scores.png``: the scores of the curves the
+    records' component infos declare (see :func:`nlp_train.curves.score_curves`).
 
     Returns False (and writes nothing) when matplotlib is not installed: it
     is the optional extra ``nlp-train[plot]``.
@@ -50,12 +47,12 @@ def plot_scores(output_dir: Path, records: Sequence[dict[str, Any]]) -> bool:
     axes = figure.add_subplot(1, 1, 1)
     epochs = [r["epoch"] for r in records]
     drawn = 0
-    for key, label in PLOTTED:
+    for key, label in dict.fromkeys(pair for c in score_curves(records) for pair in c.keys):
         values = [r["scores"].get(key) for r in records]
-        if all(v is None for v in values):
+        if not any(is_number(v) for v in values):
             continue
-        axes.plot(epochs, [float("nan") if v is None else v for v in values], marker="o",
-                  label=label)
+        axes.plot(epochs, [float(v) if is_number(v) else float("nan") for v in values],
+                  marker="o", label=label)
         drawn += 1
     best = [r["epoch"] for r in records if r.get("best")]
     if best:

@@ -2,9 +2,11 @@
 
 The page shows the dev score curves per component and the losses per epoch (inline SVG, see
 :mod:`nlp_train.charts`) with the best epoch marked, the best epoch's scores, and its per-label
-and confusion tables (:mod:`nlp_train.score_tables`). Epochs logged by older versions, without
-per-label scores, still give the curves; the tables are then left out with a note. The page
-depends only on the log, so rebuilding it gives the same bytes.
+and confusion tables (:mod:`nlp_train.score_tables`). The charts and tables are those the
+components' infos declare, as the log recorded them (:mod:`nlp_train.curves`); a log without
+them gets one chart of its numeric scores and every table. Epochs logged by older versions,
+without per-label scores, still give the curves; the tables are then left out with a note. The
+page depends only on the log, so rebuilding it gives the same bytes.
 """
 
 from __future__ import annotations
@@ -18,32 +20,20 @@ from pathlib import Path
 from typing import Any
 
 from .charts import Series, line_chart
+from .components import ComponentInfo, ScoreCurve, infos_from_log
+from .curves import is_number, score_curves
 from .report import LOG_NAME
 from .score_tables import check_score_tables, score_tables, summary_table, write_page
 
 REPORT_NAME = "report.html"
 
-#: The dev score charts: (component, title, ((scores key, legend name), ...)). A chart is drawn
-#: when the log has one of its keys and the pipeline the component (None: any pipeline).
-COMPONENT_CURVES: tuple[tuple[str | None, str, tuple[tuple[str, str], ...]], ...] = (
-    ("tagger", "Tagger", (("tag_acc", "Tag %"), ("pos_acc", "POS %"), ("morph_acc", "Morph %"))),
-    ("parser", "Parser", (("uas", "UAS"), ("las", "LAS"), ("sents_f", "Sentence F"))),
-    ("ner", "Entity recognizer", (("ents_p", "NER P"), ("ents_r", "NER R"), ("ents_f", "NER F"))),
-    ("textcat", "Text classifier", (("textcat_macro_f", "Macro F"), ("textcat_acc", "Accuracy"),
-                                    ("textcat_macro_auc", "Macro AUC"))),
-    (None, "Tokenization", (("token_acc", "Token %"),)),
-)
 #: Scores that are 0 when the gold has nothing to score (no morphology): left out when always 0,
 #: as `nlp evaluate` leaves them out of its table.
 ZERO_WHEN_ABSENT = frozenset({"morph_acc"})
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 def _finite(value: Any) -> bool:
-    return _is_number(value) and math.isfinite(value)
+    return is_number(value) and math.isfinite(value)
 
 
 def _check_record(record: Any) -> str | None:
@@ -57,16 +47,29 @@ def _check_record(record: Any) -> str | None:
     if not isinstance(scores, dict):
         return f"'scores' must be an object, got {type(scores).__name__}"
     losses = record.get("losses", {})
-    if not isinstance(losses, dict) or not all(_is_number(v) for v in losses.values()):
+    if not isinstance(losses, dict) or not all(is_number(v) for v in losses.values()):
         return "'losses' must be an object of numbers"
     pipeline = record.get("pipeline", [])
     if not isinstance(pipeline, list) or not all(isinstance(name, str) for name in pipeline):
         return "'pipeline' must be a list of component names"
-    for _, _, curves in COMPONENT_CURVES:
-        for key, _ in curves:
-            if scores.get(key) is not None and not _is_number(scores[key]):
-                return f"'scores.{key}' must be a number, got {scores[key]!r}"
-    return check_score_tables(scores)
+    for key, value in scores.items():
+        if value is not None and not isinstance(value, (dict, list)) and not is_number(value):
+            return f"'scores.{key}' must be a number, got {value!r}"
+    return _check_components(record.get("components")) or check_score_tables(scores)
+
+
+def _check_components(components: Any) -> str | None:
+    """What is wrong with a record's component infos, or None (also when it has none)."""
+    if components is None:
+        return None
+    if not isinstance(components, list) or not all(isinstance(c, dict) for c in components):
+        return "'components' must be a list of component descriptions"
+    for item in components:
+        try:
+            ComponentInfo.from_dict(item)
+        except ValueError as err:
+            return f"'components': {err}"
+    return None
 
 
 def read_records(path: str | Path) -> list[dict[str, Any]]:
@@ -102,20 +105,17 @@ def best_record(records: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
     marked = [r for r in records if r.get("best") is True]
     if marked:
         return marked[-1]
-    scored = [r for r in records if _is_number(r.get("score"))]
+    scored = [r for r in records if is_number(r.get("score"))]
     return max(scored, key=lambda r: r["score"]) if scored else records[-1]
 
 
-def shown_components(records: Sequence[Mapping[str, Any]]) -> set[str] | None:
-    """The components whose charts and tables to show: those of the logged pipelines, or None
-    (all) when the log does not name any component the report knows (an older log)."""
-    known = {component for component, _, _ in COMPONENT_CURVES}
-    names = {name for r in records for name in r.get("pipeline", [])}
-    return names if names & known else None
-
-
-def _shown(component: str | None, components: Collection[str] | None) -> bool:
-    return components is None or component is None or component in components
+def shown_tables(infos: Sequence[ComponentInfo]) -> list[str] | None:
+    """The score keys of the tables to show: those the components declare, or None (every
+    table the scores have) when they declare neither tables nor curves (as for a log that
+    recorded no component infos: see :func:`nlp_train.curves.score_curves`)."""
+    if not any(info.tables or info.curves for info in infos):
+        return None
+    return list(dict.fromkeys(key for info in infos for key in info.tables))
 
 
 def _series(records: Sequence[Mapping[str, Any]], table: str, key: str, name: str) -> Series:
@@ -135,16 +135,14 @@ def _figure(component: str, series: list[Series], y_label: str, best: int,
             f"<figcaption>{escape(component)}</figcaption>\n{chart}\n</figure>")
 
 
-def _curves(records: Sequence[Mapping[str, Any]], best: int,
-            components: Collection[str] | None) -> str:
-    """A chart of dev scores per component that has any, then one of the losses."""
+def _curves(records: Sequence[Mapping[str, Any]], best: int, curves: Sequence[ScoreCurve]) -> str:
+    """A chart of dev scores per curve that has any, then one of the losses."""
     parts = ["<h2>Dev scores</h2>"]
-    for component, title, curves in COMPONENT_CURVES:
-        if not _shown(component, components):
-            continue
-        series = [s for s in (_series(records, "scores", k, name) for k, name in curves) if s.points]
+    for curve in curves:
+        series = [s for s in (_series(records, "scores", k, name) for k, name in curve.keys)
+                  if s.points]
         if series:
-            parts.append(_figure(title, series, "dev score (%)", best, y_cap=100.0))
+            parts.append(_figure(curve.title, series, "dev score (%)", best, y_cap=100.0))
     if len(parts) == 1:
         parts.append('<p class="note">The log has no dev scores to draw.</p>')
     names = list(dict.fromkeys(name for r in records for name in r.get("losses", {})))
@@ -155,28 +153,26 @@ def _curves(records: Sequence[Mapping[str, Any]], best: int,
     return "\n".join(parts)
 
 
-def _best_rows(best: Mapping[str, Any], components: Collection[str] | None) -> list[tuple[str, str]]:
+def _best_rows(best: Mapping[str, Any], curves: Sequence[ScoreCurve]) -> list[tuple[str, str]]:
     """(name, value) of the best epoch: its number, weighted score and the charted scores."""
     rows = [("Epoch", str(best["epoch"]))]
     if _finite(best.get("score")):
         rows.append(("Weighted score", f"{best['score']:.2f}"))
     scores = best["scores"]
-    for component, _, curves in COMPONENT_CURVES:
-        if not _shown(component, components):
-            continue
-        for key, name in curves:
-            value = scores.get(key)
-            if _finite(value) and not (key in ZERO_WHEN_ABSENT and value == 0):
-                rows.append((name, f"{value:.2f}"))
+    for key, name in dict.fromkeys(pair for curve in curves for pair in curve.keys):
+        value = scores.get(key)
+        if _finite(value) and not (key in ZERO_WHEN_ABSENT and value == 0):
+            rows.append((name, f"{value:.2f}"))
     return rows
 
 
-def _best_section(best: Mapping[str, Any], components: Collection[str] | None) -> str:
+def _best_section(best: Mapping[str, Any], curves: Sequence[ScoreCurve],
+                  keys: Collection[str] | None) -> str:
     """The best epoch's main scores, then its per-label and confusion tables (or a note)."""
     scores = best["scores"]
-    rows = _best_rows(best, components)
-    tables = score_tables(scores, components)
-    if not score_tables(scores):
+    rows = _best_rows(best, curves)
+    tables = score_tables(scores, keys)
+    if not tables and not score_tables(scores):
         tables = (f'<p class="note">Per-label tables omitted: epoch {best["epoch"]} was logged '
                   "without per-label scores (by an older version).</p>")
     elif not tables:
@@ -188,13 +184,14 @@ def _best_section(best: Mapping[str, Any], components: Collection[str] | None) -
 def render_report(records: Sequence[Mapping[str, Any]]) -> str:
     """The report's body (HTML, without the page around it) for checked log records."""
     best = best_record(records)
-    components = shown_components(records)
+    infos = infos_from_log(records)
+    curves = score_curves(records, infos)
     epochs = [r["epoch"] for r in records]
     intro = (f"<p>{len(records)} epoch{'s' if len(records) != 1 else ''} logged "
              f"({min(epochs)} to {max(epochs)}); the best is epoch {best['epoch']} "
              "(<code>model-best</code>), marked by the dashed line.</p>")
-    return "\n".join((intro, _curves(records, best["epoch"], components),
-                      _best_section(best, components)))
+    return "\n".join((intro, _curves(records, best["epoch"], curves),
+                      _best_section(best, curves, shown_tables(infos))))
 
 
 def write_report(output_dir: str | Path) -> Path:

@@ -16,16 +16,12 @@ from typing import Any
 
 from .storage import atomic_write_file
 
-#: (scores key, section title) of the per-label tables, in page order.
+#: (scores key, section title) of the scorer's per-label tables, in page order.
 PER_LABEL = (("tag_per_label", "Tags"), ("dep_per_label", "Dependency labels"),
              ("ents_per_type", "Entity types"), ("textcat_f_per_type", "Text categories"))
-#: (scores key, section title) of the confusion tables.
+#: (scores key, section title) of the scorer's confusion tables.
 CONFUSIONS = (("tag_confusions", "Most frequent tag confusions"),
               ("dep_confusions", "Most frequent dependency label confusions"))
-#: The component whose predictions each table scores (the names of nlp_train.scoring).
-TABLE_COMPONENT = {"tag_per_label": "tagger", "tag_confusions": "tagger",
-                   "dep_per_label": "parser", "dep_confusions": "parser",
-                   "ents_per_type": "ner", "textcat_f_per_type": "textcat"}
 
 STYLE = """
 body { font-family: system-ui, -apple-system, "Segoe UI", sans-serif; margin: 2em auto;
@@ -72,22 +68,35 @@ def confusion_table(confusions: Sequence[Sequence[Any]], css_class: str = "") ->
     return html_table(("Gold", "Predicted", "Count"), rows, (False, False, True), css_class)
 
 
-def score_tables(scores: Mapping[str, Any], components: Collection[str] | None = None) -> str:
-    """The per-label and confusion sections for the keys ``scores`` has ("" if none); with
-    ``components``, only the tables of those components (the gold may hold tags that a
-    pipeline without a tagger is scored on)."""
-    if components is not None:
-        scores = {k: v for k, v in scores.items() if TABLE_COMPONENT.get(k) in components}
+def score_tables(scores: Mapping[str, Any], keys: Collection[str] | None = None) -> str:
+    """The per-label and confusion sections for the table keys ``scores`` has ("" if none).
+
+    With ``keys`` (the ``tables`` of the trained components' infos), only those tables: the
+    gold may hold annotation that a component the pipeline lacks is scored on. A key the
+    scorer does not define shows as a per-label table when its value is ``{label: {p, r,
+    f}}``, as a confusion table when it is a list, under its own name, after the scorer's
+    (in the order of ``keys``, sorted when it is a set)."""
+    known = [*PER_LABEL, *CONFUSIONS]
+    sections = [(k, t) for k, t in known if keys is None or k in keys]
+    if keys is not None:
+        extra = [k for k in dict.fromkeys(keys) if k not in dict(known)]
+        sections += [(k, k) for k in (extra if isinstance(keys, Sequence) else sorted(extra))]
     parts = []
-    for key, title in PER_LABEL:
-        table = scores.get(key)
-        if isinstance(table, Mapping) and table:
-            parts.append(f"<h3>{escape(title)}</h3>\n{per_label_table(table, key)}")
-    for key, title in CONFUSIONS:
-        confusions = scores.get(key)
-        if isinstance(confusions, list):
-            parts.append(f"<h3>{escape(title)}</h3>\n{confusion_table(confusions, key)}")
+    for key, title in sections:
+        value = scores.get(key)
+        if isinstance(value, Mapping) and value and _is_per_label(value):
+            parts.append(f"<h3>{escape(title)}</h3>\n{per_label_table(value, key)}")
+        elif isinstance(value, list) and _is_confusions(value):
+            parts.append(f"<h3>{escape(title)}</h3>\n{confusion_table(value, key)}")
     return "\n".join(parts)
+
+
+def _is_per_label(value: Mapping[str, Any]) -> bool:
+    return all(isinstance(v, Mapping) for v in value.values())
+
+
+def _is_confusions(value: Sequence[Any]) -> bool:
+    return all(isinstance(row, (list, tuple)) and len(row) == 3 for row in value)
 
 
 def summary_table(rows: Sequence[tuple[str, str]]) -> str:

@@ -3,41 +3,36 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-#: Main metrics per component and their weight within the component.  Each
-#: component present counts equally; textcat uses macro F when the scores
-#: have it, else accuracy.
-COMPONENT_METRICS: dict[str, tuple[tuple[tuple[str, ...], float], ...]] = {
-    "tagger": ((("tag_acc",), 1.0),),
-    "parser": ((("las",), 0.75), (("uas",), 0.25)),
-    "ner": ((("ents_f",), 1.0),),
-    "textcat": ((("textcat_macro_f", "textcat_acc"), 1.0),),
-}
+from .components import ComponentInfo, lookup_infos
 
 
 def default_score_weights(
-    pipe_names: Sequence[str], scores: Mapping[str, float]
+    components: str | ComponentInfo | Iterable[str | ComponentInfo], scores: Mapping[str, Any]
 ) -> dict[str, float]:
-    """Weights ``{metric: weight}`` for the components in ``pipe_names``.
+    """Weights ``{metric: weight}`` from the components' ``score_weights`` (infos, or names
+    looked up with `known_info`): each main metric is the first of its keys ``scores`` has,
+    and each component with one counts equally (its weights are divided by their sum).
 
     Components without a main metric in ``scores`` are left out.  Raises
     ValueError if no component has one.
     """
+    infos = lookup_infos(components, "default_score_weights")
     weights: dict[str, float] = {}
-    for name in pipe_names:
-        for alternatives, weight in COMPONENT_METRICS.get(name, ()):
-            metric = next((m for m in alternatives if m in scores), None)
-            if metric is not None:
-                weights[metric] = weights.get(metric, 0.0) + weight
+    for info in infos:
+        total = sum(w.weight for w in info.score_weights)
+        for main in info.score_weights:
+            metric = next((m for m in main.keys if m in scores), None)
+            if metric is not None and total > 0:
+                weights[metric] = weights.get(metric, 0.0) + main.weight / total
     if not weights:
-        expected = sorted({m for n in pipe_names for alts, _ in COMPONENT_METRICS.get(n, ())
-                           for m in alts})
+        expected = sorted({m for info in infos for main in info.score_weights for m in main.keys})
         raise ValueError(
-            f"no main metric to pick the best model: pipeline {list(pipe_names)!r} expects "
-            f"{expected or 'a known component'}, evaluate() returned {sorted(scores)!r}; "
-            "pass score_weights={metric: weight}"
+            f"no main metric to pick the best model: pipeline {[i.name for i in infos]!r} "
+            f"expects {expected or 'a component with score weights'}, evaluate() returned "
+            f"{sorted(scores)!r}; pass score_weights={{metric: weight}}"
         )
     return weights
 
@@ -67,13 +62,13 @@ def weighted_score(scores: Mapping[str, float], weights: Mapping[str, float]) ->
 
 
 def resolve_score_weights(
-    pipe_names: Sequence[str],
-    scores: Mapping[str, float],
+    infos: Sequence[ComponentInfo],
+    scores: Mapping[str, Any],
     overrides: Mapping[str, float] | None = None,
 ) -> dict[str, float]:
-    """``overrides`` if given (validated against ``scores``), else the defaults."""
+    """``overrides`` if given (validated against ``scores``), else the infos' defaults."""
     if overrides is None:
-        return default_score_weights(pipe_names, scores)
+        return default_score_weights(infos, scores)
     weights = {str(k): float(v) for k, v in overrides.items()}
     missing = [k for k, v in weights.items() if v != 0 and k not in scores]
     if missing:

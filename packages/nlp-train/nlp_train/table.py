@@ -1,11 +1,16 @@
-"""The per-epoch table printed during training, and the in-epoch progress bar."""
+"""The per-epoch table printed during training (wasabi's rows), and the in-epoch progress bar
+(tqdm). The columns come from the pipeline's `ComponentInfo`s: nlp-train names no component."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO
+
+from tqdm import tqdm
+from wasabi import row
+
+from .components import ComponentInfo
 
 
 @dataclass(frozen=True)
@@ -27,93 +32,75 @@ class Column:
         return "-"
 
 
-_TOKEN_LEVEL = ("tagger", "parser", "ner")
+ITERATION = Column("Itn", "itn", (), "")
+#: Shown after the columns of the last component that annotates tokens.
+TOKENS = Column("Token %", "score", ("token_acc",), ".3f")
 
 
-def table_columns(pipe_names: Sequence[str], on_gpu: bool = False) -> list[Column]:
-    """The seed's columns that apply to ``pipe_names``, in the seed's order."""
-    names = set(pipe_names)
-    cols = [Column("Itn", "itn", (), "")]
-    for pipe, header in (("parser", "Dep Loss"), ("ner", "NER Loss"), ("tagger", "Tag Loss"),
-                         ("textcat", "Textcat Loss")):
-        if pipe in names:
-            cols.append(Column(header, "loss", (pipe,), ".3f"))
-    if "parser" in names:
-        cols += [Column("UAS", "score", ("uas",), ".3f"), Column("LAS", "score", ("las",), ".3f")]
-    if "ner" in names:
-        cols += [Column("NER P", "score", ("ents_p",), ".3f"),
-                 Column("NER R", "score", ("ents_r",), ".3f"),
-                 Column("NER F", "score", ("ents_f",), ".3f")]
-    if "tagger" in names:
-        cols.append(Column("Tag %", "score", ("tag_acc",), ".3f"))
-    if names.intersection(_TOKEN_LEVEL):
-        cols.append(Column("Token %", "score", ("token_acc",), ".3f"))
-    if "textcat" in names:
-        cols.append(Column("Textcat", "score", ("textcat_macro_f", "textcat_acc"), ".3f"))
+def table_columns(infos: Sequence[ComponentInfo], on_gpu: bool = False) -> list[Column]:
+    """The epoch number, each component's loss, the components' score columns in pipeline
+    order (Token % after the last token-level one's), then the evaluation speed."""
+    cols = [ITERATION]
+    cols += [Column(info.loss_header, "loss", (info.name,), ".3f")
+             for info in infos if info.loss_header]
+    last_token_level = max((k for k, info in enumerate(infos) if info.token_level), default=-1)
+    for k, info in enumerate(infos):
+        for column in info.columns:
+            col = Column(column.header, "score", column.keys, column.fmt)
+            if col not in cols:  # two components of one kind share their scores
+                cols.append(col)
+        if k == last_token_level:
+            cols.append(TOKENS)
     cols.append(Column("GPU WPS" if on_gpu else "CPU WPS", "score", ("wps",), ".0f"))
     return cols
 
 
 class Table:
-    """Prints the header once and one aligned row per epoch."""
+    """Prints the header once and one row per epoch, right-aligned under the headers."""
 
     def __init__(self, columns: Sequence[Column], stream: IO[str] | None) -> None:
         self.columns = list(columns)
         self.stream = stream
         self.widths = [max(len(c.header), 8 if c.source != "itn" else 3) for c in self.columns]
 
-    def header(self) -> None:
-        self._write("  ".join(c.header.rjust(w) for c, w in zip(self.columns, self.widths)))
+    def header(self) -> str:
+        return self._write([c.header for c in self.columns])
 
     def row(self, epoch: int, losses: Mapping[str, float], scores: Mapping[str, float]) -> str:
-        cells = [c.cell(epoch, losses, scores) for c in self.columns]
-        line = "  ".join(cell.rjust(w) for cell, w in zip(cells, self.widths))
-        self._write(line)
-        return line
+        return self._write([c.cell(epoch, losses, scores) for c in self.columns])
 
-    def _write(self, line: str) -> None:
+    def _write(self, cells: Sequence[str]) -> str:
+        line = row(cells, widths=self.widths, spacing=2, aligns="r")
         if self.stream is not None:
             self.stream.write(line + "\n")
             self.stream.flush()
+        return line
+
+
+def is_terminal(stream: IO[str] | None) -> bool:
+    """Whether ``stream`` is an interactive terminal (progress bars and colours go there only)."""
+    isatty = getattr(stream, "isatty", None)
+    return bool(stream is not None and isatty is not None and isatty())
 
 
 class ProgressBar:
-    """A one-line progress bar over the examples of an epoch.
+    """tqdm's bar over the examples of an epoch, with the losses so far.
 
-    Drawn only when ``stream`` is a terminal (so logs and pipes stay clean),
-    redrawn at most ten times a second, and erased by :meth:`close`.
+    Drawn only when ``stream`` is a terminal (so logs and pipes stay clean) unless ``enabled``
+    forces it, and erased when closed (``leave=False``) so the table row takes its place.
     """
 
-    def __init__(self, total: int, stream: IO[str] | None, enabled: bool | None = None,
-                 width: int = 30) -> None:
-        self.total = max(total, 1)
-        self.stream = stream
+    def __init__(self, total: int, stream: IO[str] | None, enabled: bool | None = None) -> None:
         if enabled is None:
-            isatty = getattr(stream, "isatty", None)
-            enabled = bool(stream is not None and isatty is not None and isatty())
-        self.enabled = enabled
-        self.width = width
-        self.done = 0
-        self._last_draw = 0.0
-        self._start = time.perf_counter()
+            enabled = is_terminal(stream)
+        self.bar = tqdm(total=total, file=stream, leave=False, unit="ex", dynamic_ncols=True,
+                        disable=stream is None or not enabled)
 
     def advance(self, n: int, losses: Mapping[str, float] | None = None) -> None:
-        self.done += n
-        if not self.enabled:
-            return
-        now = time.perf_counter()
-        if now - self._last_draw < 0.1 and self.done < self.total:
-            return
-        self._last_draw = now
-        filled = int(self.width * min(self.done, self.total) / self.total)
-        bar = "#" * filled + "." * (self.width - filled)
-        loss = "  ".join(f"{k} {v:.2f}" for k, v in sorted((losses or {}).items()))
-        rate = self.done / max(now - self._start, 1e-9)
-        assert self.stream is not None
-        self.stream.write(f"\r[{bar}] {self.done}/{self.total}  {rate:.0f} ex/s  {loss}\x1b[K")
-        self.stream.flush()
+        if losses:
+            self.bar.set_postfix({k: f"{v:.2f}" for k, v in sorted(losses.items())},
+                                 refresh=False)
+        self.bar.update(n)
 
     def close(self) -> None:
-        if self.enabled and self.stream is not None:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+        self.bar.close()

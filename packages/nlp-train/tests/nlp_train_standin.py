@@ -27,6 +27,8 @@ import numpy
 import srsly
 from thinc.api import Dropout, HashEmbed, Softmax, chain, fix_random_seed
 
+from nlp_train import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight, known_info, register_info
+
 TAGS = ("DET", "ADJ", "NOUN", "VERB", "ADV")
 LEXICON = {
     "DET": ("the", "a", "every", "some"),
@@ -35,6 +37,36 @@ LEXICON = {
     "VERB": ("sees", "likes", "finds", "eats", "hears"),
     "ADV": ("today", "slowly", "again", "often"),
 }
+
+#: Infos like those nlp-models registers for its components (nlp-train's tests do not import
+#: nlp-models): what the stand-in's "tagger" and the seed's `get_batches(data, name)` look up.
+SEED_INFOS = (
+    ComponentInfo("tagger", "Tag Loss", (ScoreColumn("Tag %", ("tag_acc",)),),
+                  (ScoreWeight(("tag_acc",)),), 32,
+                  (ScoreCurve("Tagger", (("tag_acc", "Tag %"), ("pos_acc", "POS %"),
+                                         ("morph_acc", "Morph %"))),),
+                  ("tag_per_label", "tag_confusions"), token_level=True),
+    ComponentInfo("parser", "Dep Loss", (ScoreColumn("UAS", ("uas",)), ScoreColumn("LAS", ("las",))),
+                  (ScoreWeight(("las",), 0.75), ScoreWeight(("uas",), 0.25)), 16,
+                  (ScoreCurve("Parser", (("uas", "UAS"), ("las", "LAS"), ("sents_f", "Sentence F"))),),
+                  ("dep_per_label", "dep_confusions"), token_level=True),
+    ComponentInfo("ner", "NER Loss", tuple(ScoreColumn(f"NER {x}", (f"ents_{x.lower()}",)) for x in "PRF"),
+                  (ScoreWeight(("ents_f",)),), 16,
+                  (ScoreCurve("Entity recognizer", tuple((f"ents_{x.lower()}", f"NER {x}") for x in "PRF")),),
+                  ("ents_per_type",), token_level=True),
+    ComponentInfo("textcat", "Textcat Loss", (ScoreColumn("Textcat", ("textcat_macro_f", "textcat_acc")),),
+                  (ScoreWeight(("textcat_macro_f", "textcat_acc")),), 64,
+                  (ScoreCurve("Text classifier", (("textcat_macro_f", "Macro F"), ("textcat_acc", "Accuracy"),
+                                                  ("textcat_macro_auc", "Macro AUC"))),),
+                  ("textcat_f_per_type",)),
+)
+
+
+def register_seed_infos() -> None:
+    """Register SEED_INFOS by name, leaving alone a name a model library registered already."""
+    for info in SEED_INFOS:
+        if known_info(info.name) is None:
+            register_info(info)
 
 
 @dataclass(frozen=True)
@@ -176,6 +208,7 @@ def build(seed: int = 0) -> ToyPipeline:
 def main(argv: list[str]) -> int:
     from nlp_train import train
 
+    register_seed_infos()
     out = Path(argv[0])
     resume = "--resume" in argv
     epochs = int(argv[argv.index("--epochs") + 1]) if "--epochs" in argv else 6

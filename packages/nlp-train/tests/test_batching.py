@@ -4,7 +4,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nlp_train import compounding, get_batches, max_batch_size, minibatch, minibatch_by_words
+from nlp_train import (
+    ComponentInfo,
+    compounding,
+    get_batches,
+    max_batch_size,
+    minibatch,
+    minibatch_by_words,
+)
 
 
 class Sent:
@@ -75,8 +82,22 @@ def test_max_batch_size_is_the_seed_heuristic():
     assert max_batch_size("textcat", 800) == 32
     assert max_batch_size("parser", 1000) == 16
     assert max_batch_size(["tagger", "parser", "ner"], 3000) == 16
-    with pytest.raises(ValueError, match="no known component"):
-        max_batch_size(["lemmatizer"], 10)
+    with pytest.raises(ValueError, match=r"no component named 'lemmatizer' is registered "
+                                         r"\(known: .*ner, parser, tagger, textcat"):
+        max_batch_size(["tagger", "lemmatizer"], 10)
+
+
+def test_the_batch_maximum_is_the_components_own():
+    """A component's info says its maximum: no name needs to be known to nlp-train."""
+    shape = ComponentInfo("shape", max_batch_size=12)
+    free = ComponentInfo("free")  # declares no maximum: does not limit the batches
+    assert max_batch_size(shape, 5000) == 12 and max_batch_size([free, shape], 700) == 6
+    assert max_batch_size([shape, "tagger"], 300) == 3
+    sizes = [len(b) for b in get_batches(list(range(40)), [free, shape], env={"NLP_BATCH_FROM": "3"})]
+    assert sizes == [3] * 13 + [1]  # 12 halved twice below 500 examples
+    with pytest.raises(ValueError, match=r"no component in \['free'\] has a batch-size maximum"):
+        max_batch_size(free, 10)
+    assert max_batch_size(["mine", "other"], 2000, sizes={"mine": 24}) == 24
 
 
 def test_get_batches_compounds_from_one_to_the_maximum():

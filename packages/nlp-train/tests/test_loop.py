@@ -192,8 +192,13 @@ def test_table_has_the_columns_that_apply(tmp_path):
 
 def test_progress_bar_when_forced(tmp_path):
     stream = io.StringIO()
-    train(build(0), TRAIN, DEV, tmp_path / "o", n_epochs=1, stream=stream, progress=True, **FAST)
-    assert "\r[" in stream.getvalue() and "40/40" in stream.getvalue()
+    train(build(0), TRAIN, DEV, tmp_path / "o", n_epochs=2, stream=stream, progress=True, **FAST)
+    text = stream.getvalue()
+    assert text.count("0/40 [") == 2  # tqdm's bar over the 40 examples, once per epoch
+    # erased when the epoch ends: what stays on each line is the table and the last message
+    shown = [line.rsplit("\r", 1)[-1].strip() for line in text.rstrip("\n").split("\n")]
+    assert shown[0].split()[0] == "Itn" and [line.split()[0] for line in shown[1:3]] == ["1", "2"]
+    assert shown[3].startswith("Best: epoch") and len(shown) == 4
 
 
 def test_bad_inputs_are_clear_errors(tmp_path):

@@ -3,10 +3,11 @@
 import os
 import subprocess
 import sys
+from dataclasses import replace
 
 import pytest
 
-from nlp_train import default_score_weights, weighted_score
+from nlp_train import ComponentInfo, ScoreWeight, default_score_weights, known_info, weighted_score
 from nlp_train.report import plot_scores, read_log, write_log
 from nlp_train.storage import atomic_write_dir, recover
 from nlp_train.table import table_columns
@@ -90,6 +91,15 @@ def test_log_is_replaced_whole_or_not_at_all(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["training-log.jsonl"]
 
 
+def test_default_score_weights_of_a_component_count_as_one():
+    heavy = ComponentInfo("heavy", score_weights=(ScoreWeight(("a",), 3.0), ScoreWeight(("b",), 1.0)))
+    light = ComponentInfo("light", score_weights=(ScoreWeight(("c", "d"), 0.5),))
+    weights = default_score_weights([heavy, light], {"a": 1.0, "b": 2.0, "d": 3.0})
+    assert weights == {"a": 0.75, "b": 0.25, "d": 1.0}
+    with pytest.raises(ValueError, match=r"pipeline \['light'\] expects \['c', 'd'\]"):
+        default_score_weights([light], {"a": 1.0})
+
+
 def test_default_score_weights():
     scores = {"tag_acc": 90.0, "uas": 80.0, "las": 70.0, "ents_f": 60.0, "textcat_acc": 50.0,
               "token_acc": 100.0, "wps": 1e4}
@@ -104,12 +114,18 @@ def test_default_score_weights():
         weighted_score({"uas": 1.0}, {"las": 1.0})
 
 
-def test_table_columns_follow_the_seed():
-    full = [c.header for c in table_columns(["tagger", "parser", "ner", "textcat"])]
-    assert full == ["Itn", "Dep Loss", "NER Loss", "Tag Loss", "Textcat Loss", "UAS", "LAS",
-                    "NER P", "NER R", "NER F", "Tag %", "Token %", "Textcat", "CPU WPS"]
-    assert [c.header for c in table_columns(["textcat"], on_gpu=True)] == \
+def test_table_columns_come_from_the_infos():
+    """Losses, then scores in pipeline order; Token % after the last token-level component."""
+    infos = [known_info(name) for name in ("tagger", "parser", "ner", "textcat")]
+    full = [c.header for c in table_columns(infos)]
+    assert full == ["Itn", "Tag Loss", "Dep Loss", "NER Loss", "Textcat Loss", "Tag %", "UAS",
+                    "LAS", "NER P", "NER R", "NER F", "Token %", "Textcat", "CPU WPS"]
+    assert [c.header for c in table_columns([known_info("textcat")], on_gpu=True)] == \
         ["Itn", "Textcat Loss", "Textcat", "GPU WPS"]
+    shared = ComponentInfo("shared")  # no loss header, no columns: shows nothing of its own
+    second = replace(known_info("ner"), name="ner2")  # a second one of a kind shares the scores
+    headers = [c.header for c in table_columns([shared, known_info("ner"), second])]
+    assert headers == ["Itn", "NER Loss", "NER Loss", "NER P", "NER R", "NER F", "Token %", "CPU WPS"]
 
 
 def test_plot_is_written_when_matplotlib_is_installed(tmp_path):

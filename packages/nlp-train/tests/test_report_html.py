@@ -9,7 +9,7 @@ from collections import Counter
 import pytest
 from nlp_train_standin import ToyPipeline, _ids, make_corpus
 
-from nlp_train import read_log, train, write_report
+from nlp_train import known_info, read_log, train, write_report
 from nlp_train.charts import Series, line_chart, make_axis
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -17,6 +17,11 @@ SVG = "{http://www.w3.org/2000/svg}"
 
 def prf(p, r):
     return {"p": p, "r": r, "f": 2 * p * r / (p + r) if p + r else 0.0}
+
+
+def components(*names):
+    """The "components" of a log record, as the loop writes them."""
+    return [known_info(name).to_dict() for name in names]
 
 
 def record(epoch, best, tags, **extra):
@@ -29,8 +34,9 @@ def record(epoch, best, tags, **extra):
               "ents_per_type": {"LOC": prf(60.0, 40.0), "PER": prf(10.0, 20.0)},
               "tag_confusions": [["NN", "<b>", 7], ["VB", "NN", 2]], "dep_confusions": [],
               **extra}
-    return {"epoch": epoch, "losses": {"tagger": 10.0 / epoch, "parser": 20.0 / epoch,
-                                       "ner": 5.0 / epoch},
+    return {"epoch": epoch, "pipeline": ["tagger", "parser", "ner"],
+            "components": components("tagger", "parser", "ner"),
+            "losses": {"tagger": 10.0 / epoch, "parser": 20.0 / epoch, "ner": 5.0 / epoch},
             "scores": scores, "score": 50.0 + epoch, "best": best}
 
 
@@ -114,7 +120,7 @@ def test_page_is_standalone_and_rebuilt_identically(tmp_path):
 
 def test_old_records_without_per_label_scores_still_render(tmp_path):
     old = [{"epoch": e, "losses": {"tagger": 1.0 / e}, "scores": {"tag_acc": 50.0 + e},
-            "score": 50.0 + e, "best": True} for e in (1, 2)]
+            "score": 50.0 + e, "best": True, "components": components("tagger")} for e in (1, 2)]
     root = parse(write_report(write_log(tmp_path / "old", old)))
     assert list(figures(root)) == ["Tagger", "Losses"]
     assert list(tables(root)) == ["summary"]
@@ -129,22 +135,35 @@ def test_old_records_without_per_label_scores_still_render(tmp_path):
 
 def test_only_the_logged_pipeline_components_are_shown(tmp_path):
     """The dev gold may hold trees and entities that a tagger-only pipeline is scored on (as 0)."""
-    tagger_only = [{**r, "pipeline": ["tagger"]} for r in LOG]
+    tagger_only = [{**r, "pipeline": ["tagger"], "components": components("tagger")} for r in LOG]
     root = parse(write_report(write_log(tmp_path / "tagger", tagger_only)))
     assert list(figures(root)) == ["Tagger", "Tokenization", "Losses"]
     found = tables(root)
     assert sorted(found) == ["summary", "tag_confusions", "tag_per_label"]
     assert [row[0] for row in found["summary"]] == ["Epoch", "Weighted score", "Tag %", "POS %",
                                                     "Token %"]
-    # a pipeline of components the report does not know: everything the log has is shown
-    custom = [{**r, "pipeline": ["my_tagger"]} for r in LOG]
-    assert len(figures(parse(write_report(write_log(tmp_path / "custom", custom))))) == 5
+
+
+
+def test_a_log_without_component_infos_gets_one_chart_of_its_scores(tmp_path):
+    """An older log (no "components"): every numeric dev score but the speed in one chart, and
+    every table the scores have."""
+    old = [{key: value for key, value in r.items() if key != "components"} for r in LOG]
+    root = parse(write_report(write_log(tmp_path / "old", old)))
+    charts = figures(root)
+    assert list(charts) == ["Dev scores", "Losses"]
+    curves = [g.get("data-name") for g in charts["Dev scores"].iter(f"{SVG}g")
+              if g.get("class") == "series"]
+    assert curves == ["tag_acc", "pos_acc", "uas", "las", "ents_p", "ents_r", "ents_f", "token_acc"]
+    assert sorted(tables(root)) == ["dep_per_label", "ents_per_type", "summary", "tag_confusions",
+                                    "tag_per_label"]
 
 
 def test_non_finite_values_are_left_out(tmp_path):
     """Python's json writes NaN: such points are not drawn, and a score never finite has no chart."""
     nan = [{"epoch": e, "losses": {"tagger": math.nan if e == 2 else 1.0}, "best": e == 1,
-            "scores": {"tag_acc": 50.0 + e, "uas": math.nan}} for e in (1, 2, 3)]
+            "scores": {"tag_acc": 50.0 + e, "uas": math.nan},
+            "components": components("tagger", "parser")} for e in (1, 2, 3)]
     root = parse(write_report(write_log(tmp_path / "nan", nan)))
     charts = figures(root)
     assert list(charts) == ["Tagger", "Losses"]
@@ -162,6 +181,9 @@ def test_non_finite_values_are_left_out(tmp_path):
     ([{"epoch": 1, "scores": {}, "pipeline": "tagger"}], r":1: 'pipeline' must be a list"),
     ([{"epoch": 1, "scores": {"tag_per_label": [1]}}], r":1: 'tag_per_label' must be an object"),
     ([{"epoch": 1, "scores": {"dep_confusions": [["a", "b"]]}}], r":1: 'dep_confusions' must be"),
+    ([{"epoch": 1, "scores": {}, "components": [{"title": "x"}]}],
+     r":1: 'components': not a component description"),
+    ([{"epoch": 1, "scores": {}, "components": "tagger"}], r":1: 'components' must be a list"),
     ([""], r"training-log.jsonl: no epochs logged yet"),
 ])
 def test_bad_logs_name_file_and_line(tmp_path, lines, message):

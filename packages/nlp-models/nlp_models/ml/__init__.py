@@ -12,7 +12,16 @@ from .losses import (
 )
 from .maxout import FastMaxout
 from .ops import get_cpu_ops, model_ops, use_cpu_ops
-from .pretrain import build_pretrain_characters_model, build_pretrain_vectors_model
+from .pretrain import (
+    OBJECTIVES,
+    CharactersObjective,
+    PretrainObjective,
+    VectorsObjective,
+    build_pretrain_characters_model,
+    build_pretrain_vectors_model,
+    make_objective,
+    pretrain_loss,
+)
 from .registry import architectures
 from .resize import resize_output
 from .tagger import build_tagger_model
@@ -29,6 +38,12 @@ from .vectors import StaticVectors, VectorTable, static_vector_targets
 
 __all__ = [
     "FEATURE_ATTRS",
+    "OBJECTIVES",
+    "CharactersObjective",
+    "PretrainObjective",
+    "VectorsObjective",
+    "make_objective",
+    "pretrain_loss",
     "FastMaxout",
     "ListenerLink",
     "ParserStepModel",

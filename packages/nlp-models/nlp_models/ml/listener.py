@@ -25,7 +25,7 @@ from .ops import model_ops
 class ListenerLink:
     """Where a component's listener layer finds its upstream (set when the pipeline links them).
 
-    `owner` is the listening component (its `name` and `cfg["tok2vec"]` name both sides in
+    `owner` is the listening component (its `name` and `listens_to` name both sides in
     error messages); `upstream` the Tok2Vec component, or None while it is not linked.
     `grad_factor` multiplies the gradient the listener sends back: a component whose loss is a
     mean over its batch sets it to the batch size while it backpropagates, so every listener
@@ -38,12 +38,17 @@ class ListenerLink:
         self.grad_factor = 1.0
 
     @property
+    def key(self) -> int:
+        """What a `SharedBatch` knows this listener by (its `expected` and `accumulate` keys)."""
+        return id(self)
+
+    @property
     def owner_name(self) -> str:
-        return str(getattr(self.owner, "name", "component"))
+        return str(self.owner.name)
 
     @property
     def upstream_name(self) -> str:
-        return str(getattr(self.owner, "cfg", {}).get("tok2vec") or "?")
+        return str(self.owner.listens_to or "?")
 
     def require_upstream(self) -> Any:
         if self.upstream is None:
@@ -180,7 +185,7 @@ def _from_batch(model: Model, link: ListenerLink, items: list) -> tuple[list, Ca
         factor = link.grad_factor
         if factor != 1.0:
             d_outputs = [d * factor for d in d_outputs]
-        batch.accumulate(id(link), rows, d_outputs, who)
+        batch.accumulate(link.key, rows, d_outputs, who)
         return items
 
     return outputs, backprop

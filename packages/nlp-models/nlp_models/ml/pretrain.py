@@ -1,10 +1,26 @@
-"""Pretraining heads: predict each token's static vector, or its first/last characters."""
+"""Pretraining heads and objectives: predict each token's static vector, or its first/last
+characters, from the tok2vec's output.
+
+An objective (`VectorsObjective`, `CharactersObjective`, made by name with `make_objective`)
+builds its output layer on a tok2vec and turns the layer's output for a batch of docs into a
+loss and its gradient (`pretrain_loss`); `nlp_models.pretraining.Pretrainer` trains the pair on
+nlp_train's loop.
+"""
+
+from collections.abc import Sequence
+from typing import Any
 
 from thinc.api import Linear, Maxout, Model, chain, with_array
 
-from .losses import N_CHARACTER_CLASSES
+from .losses import N_CHARACTER_CLASSES, character_targets, characters_loss, vectors_loss
 from .registry import architectures
 from .tok2vec import set_ops
+from .vectors import VectorTable, static_vector_targets
+
+#: The names `make_objective` knows.
+OBJECTIVES = ("vectors", "characters")
+#: The losses of the vectors objective.
+VECTOR_LOSSES = ("cosine", "L2")
 
 
 def _head(tok2vec: Model, n_out: int, hidden_width: int, pieces: int) -> Model:
@@ -39,3 +55,99 @@ def build_pretrain_characters_model(
     model = _head(tok2vec, 2 * n_characters * N_CHARACTER_CLASSES, hidden_width, pieces)
     model.attrs["n_characters"] = n_characters
     return model
+
+
+class PretrainObjective:
+    """What pretraining teaches a tok2vec to predict. Subclasses build the output layer
+    (`build_model`), score its output for a batch (`get_loss`) and describe themselves (`cfg`,
+    saved beside the weights so a folder is only loaded into the objective that wrote it)."""
+
+    name = ""
+
+    def build_model(self, tok2vec: Model) -> Model[list, list]:
+        """tok2vec -> output layer: per doc, one row of predictions per token."""
+        raise NotImplementedError
+
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
+        """(d_predicted, summed loss) of `predicted`, the output rows of all docs' tokens in order."""
+        raise NotImplementedError
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        """JSON-ready settings (with "objective": the name)."""
+        raise NotImplementedError
+
+
+class VectorsObjective(PretrainObjective):
+    """Predict each token's static vector (looked up by its NORM hash); tokens without one are
+    left out. `loss`: "cosine" (1 - cos) or "L2" (squared error)."""
+
+    name = "vectors"
+
+    def __init__(self, table: VectorTable, loss: str = "cosine", hidden_width: int = 300, pieces: int = 3):
+        if loss not in VECTOR_LOSSES:
+            raise ValueError(f"vectors objective: loss must be one of {VECTOR_LOSSES}, got {loss!r}")
+        if not len(table):
+            raise ValueError("vectors objective: the vector table is empty")
+        self.table, self.loss = table, loss
+        self.hidden_width, self.pieces = hidden_width, pieces
+
+    def build_model(self, tok2vec: Model) -> Model[list, list]:
+        return build_pretrain_vectors_model(tok2vec, self.table.width, self.hidden_width, self.pieces)
+
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
+        targets, masks = static_vector_targets(self.table, features, 0, ops)
+        return vectors_loss(predicted, _join(targets, ops), _join(masks, ops), objective=self.loss)
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return {"objective": self.name, "loss": self.loss, "vector_width": self.table.width,
+                "hidden_width": self.hidden_width, "pieces": self.pieces}
+
+
+class CharactersObjective(PretrainObjective):
+    """Predict the first and last `n_characters` UTF-8 bytes of each token (no vectors needed)."""
+
+    name = "characters"
+
+    def __init__(self, n_characters: int = 4, hidden_width: int = 300, pieces: int = 3):
+        self.n_characters, self.hidden_width, self.pieces = n_characters, hidden_width, pieces
+
+    def build_model(self, tok2vec: Model) -> Model[list, list]:
+        return build_pretrain_characters_model(tok2vec, self.n_characters, self.hidden_width, self.pieces)
+
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
+        words = [word for doc in docs for word in doc.words]
+        return characters_loss(predicted, ops.asarray(character_targets(words, self.n_characters)))
+
+    @property
+    def cfg(self) -> dict[str, Any]:
+        return {"objective": self.name, "n_characters": self.n_characters,
+                "hidden_width": self.hidden_width, "pieces": self.pieces}
+
+
+def make_objective(name: str, vectors: Any = None, loss: str = "cosine") -> PretrainObjective:
+    """The objective `name` ("vectors": needs `vectors`, a Vectors-like table with `.data` and
+    `.key2row`, e.g. `nlp.vocab.vectors`; "characters"); a ValueError naming what is wrong."""
+    if name == "characters":
+        return CharactersObjective()
+    if name != "vectors":
+        raise ValueError(f"unknown pretraining objective {name!r} (known: {', '.join(OBJECTIVES)})")
+    if vectors is None or not vectors.shape[0]:
+        raise ValueError("the vectors objective needs static vectors (the vocab has none)")
+    return VectorsObjective(VectorTable.from_vectors(vectors), loss)
+
+
+def pretrain_loss(objective: PretrainObjective, docs: Sequence[Any], features: list, outputs: list,
+                  ops: Any) -> tuple[list, float]:
+    """The objective's loss over a batch and its gradient split back per doc (as `outputs`)."""
+    d_predicted, loss = objective.get_loss(docs, features, _join(outputs, ops), ops)
+    grads, start = [], 0
+    for out in outputs:
+        grads.append(d_predicted[start:start + len(out)])
+        start += len(out)
+    return grads, float(loss)
+
+
+def _join(arrays: list, ops: Any) -> Any:
+    return arrays[0] if len(arrays) == 1 else ops.xp.concatenate(arrays)

@@ -5,6 +5,8 @@ state is final: the states' feature token ids (`set_features`), one score matrix
 states, (training) validity, costs and the loss gradient of that step, the chosen action per
 state, and `apply_batch`. At the end one backward pass goes into the lower layer and tok2vec.
 
+That loop is `_transition_loop.run_transitions`, the only one: predict, update, rehearse,
+oracle_scores, get_loss and long docs differ only in the chooser they give it.
 Arrays are allocated once per batch; the only Python work per step is a handful of numpy calls
 over all states at once (no per-token or per-state Python objects).
 """
@@ -18,11 +20,19 @@ from typing import Any
 import numpy
 from thinc.api import Model, Optimizer
 
-from ..ml import build_transition_model, resize_output, transition_loss
+from ..ml import build_transition_model, resize_output
+from ._transition_loop import (
+    Chooser,
+    GoldCosts,
+    Greedy,
+    Learner,
+    Mimic,
+    OracleRecorder,
+    OracleReplay,
+    run_transitions,
+)
 from ._windowed_table import MIN_WINDOW, WindowedTable
 from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop
-
-NEG_INF = numpy.float32(-1e30)
 
 
 class TrainChunk:
@@ -74,6 +84,7 @@ class TransitionPipe(TrainablePipe):
         "maxout_pieces": 2,
         "explore": 1.0,
         "max_train_length": 100,
+        "seed": 0,
     }
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
@@ -170,50 +181,14 @@ class TransitionPipe(TrainablePipe):
         self._run(step, states, [len(d) for d in docs])
         return states
 
-    def _run(
-        self,
-        step: Any,
-        states: Any,
-        lengths: Sequence[int],
-        on_step: Callable[[Any, Any, Any], Any] | None = None,
-    ) -> None:
-        """Advance `states` to the end. Without `on_step` each live state takes its best valid
-        action; with it, `on_step(live, ids, valid)` (indices of the live states, their global
-        feature token ids, their validity mask) scores them and returns their actions."""
-        system = self.system
-        n = len(lengths)
-        n_act = system.n_actions
-        offsets = numpy.zeros(n, dtype="int32")
-        if n > 1:
-            numpy.cumsum(numpy.asarray(lengths[:-1], dtype="int32"), out=offsets[1:])
-        ids = numpy.empty((n, system.n_features), dtype="int32")
-        valid = numpy.zeros((n, n_act), dtype=bool)
-        actions = numpy.zeros(n, dtype="int32")
-        max_steps = 4 * (max(lengths) if n else 0) + 8
-        for _ in range(max_steps):
-            system.set_valid(states, valid)
-            live = numpy.flatnonzero(valid.any(axis=1))
-            if not live.size:
-                return
-            system.set_features(states, ids)
-            live_ids = ids[live]
-            numpy.add(live_ids, offsets[live, None], out=live_ids, where=live_ids >= 0)
-            live_valid = valid[live]
-            if on_step is None:
-                chosen = self._best_actions(step, live_ids, live_valid)
-            else:
-                chosen = on_step(live, live_ids, live_valid)
-            actions[live] = chosen
-            system.apply_batch(states, actions)
-        raise RuntimeError(f"{self.name}: transition loop did not finish in {max_steps} steps")
+    def _run(self, step: Any, states: Any, lengths: Sequence[int], on_step: Chooser | None = None) -> None:
+        """Advance `states` to the end (`run_transitions`): each live state takes the action
+        `on_step(live, ids, valid)` returns, by default its best valid one under `step`."""
+        run_transitions(self.system, states, lengths, on_step or Greedy(step), self.name)
 
     def _best_actions(self, step: Any, ids: Any, valid: Any) -> numpy.ndarray:
         """The best-scoring valid action of each state."""
-        return numpy.where(valid, self._to_numpy(step.predict_scores(ids)), NEG_INF).argmax(axis=1)
-
-    @staticmethod
-    def _to_numpy(array: Any) -> numpy.ndarray:
-        return array if isinstance(array, numpy.ndarray) else array.get()
+        return Greedy(step)(None, ids, valid)
 
     # ---- long documents ------------------------------------------------------------------------
 
@@ -271,35 +246,10 @@ class TransitionPipe(TrainablePipe):
         model = self._learning_model(drop)
         step, finish = model.begin_update(feats)
         states = self.init_chunk_states(chunks)
-        golds = [c.gold for c in chunks]
-        system = self.system
         n = len(chunks)
-        n_act = system.n_actions
-        costs = numpy.empty((n, n_act), dtype="float32")
-        explore = float(self.cfg.get("explore", 1.0))
-        scale = 1.0 / n
-        total = [0.0]
-
-        def learn(live: Any, ids: Any, valid: Any) -> Any:
-            scores, backprop = step.begin_step(ids)
-            scores = self._to_numpy(scores)
-            system.set_costs(states, golds, costs)
-            live_costs = costs[live]
-            d_scores, loss = transition_loss(scores, valid, live_costs)
-            total[0] += loss
-            backprop(model.ops.asarray2f(d_scores * scale))
-            masked = numpy.where(valid, scores, NEG_INF)
-            best = masked.argmax(axis=1)
-            if explore >= 1.0:
-                return best
-            best_cost = numpy.where(valid, live_costs, numpy.inf).min(axis=1, keepdims=True)
-            gold_best = numpy.where(valid & (live_costs <= best_cost), scores, NEG_INF).argmax(axis=1)
-            if explore <= 0.0:
-                return gold_best
-            follow = self._rng.random(len(best)) < explore
-            return numpy.where(follow, best, gold_best)
-
-        self._run(step, states, [len(f) for f in feats], learn)
+        costs = GoldCosts(self.system, states, [c.gold for c in chunks])
+        learner = Learner(step, model.ops, costs, float(self.cfg.get("explore", 1.0)), self._rng, 1.0 / n)
+        self._run(step, states, [len(f) for f in feats], learner)
         # The loss is a mean over chunks; a shared tok2vec gets the gradient of the sum (as a
         # tagger's is), so the parser's share of the shared vectors is not scaled down by n.
         self._listener_link.grad_factor = float(n)
@@ -309,7 +259,7 @@ class TransitionPipe(TrainablePipe):
             self._listener_link.grad_factor = 1.0
         if sgd is not None:
             model.finish_update(sgd)
-        losses[self.name] += total[0]
+        losses[self.name] += learner.loss
         return losses
 
     def rehearse(
@@ -336,80 +286,38 @@ class TransitionPipe(TrainablePipe):
         tutor = self._rehearsal_model.predict(X)
         step, finish = model.begin_update(X)
         states = self.init_states(docs)
-        scale = 1.0 / len(docs)
-        total = [0.0]
-
-        def mimic(live: Any, ids: Any, valid: Any) -> Any:
-            scores, backprop = step.begin_step(ids)
-            scores = self._to_numpy(scores)
-            target = self._to_numpy(tutor.predict_scores(ids))
-            n_old = target.shape[1]
-            d_scores = numpy.zeros_like(scores)
-            diff = numpy.where(valid[:, :n_old], scores[:, :n_old] - target, 0.0)
-            d_scores[:, :n_old] = diff
-            total[0] += float((diff**2).sum())
-            backprop(model.ops.asarray2f(d_scores * scale))
-            return numpy.where(valid, scores, NEG_INF).argmax(axis=1)
-
+        mimic = Mimic(step, tutor, model.ops, 1.0 / len(docs))
         self._run(step, states, [len(d) for d in docs], mimic)
         finish()
         if sgd is not None:
             model.finish_update(sgd)
-        losses[self.name] += total[0]
+        losses[self.name] += mimic.loss
         return losses
 
     def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
         """(loss, d_scores) of per-step score matrices along the oracle's path.
 
         `scores` is a list with one (n_chunks, n_actions) array per step, as produced by
-        `oracle_scores(examples)`; rows of chunks already finished at that step are ignored.
+        `oracle_scores(examples)`; rows of chunks already finished at that step are ignored,
+        and steps after every chunk finished get zero gradients. A ValueError if the path
+        needs more steps than `scores` has.
         """
         chunks, _ = self._training_units(examples)
         states = self.init_chunk_states(chunks)
-        golds = [c.gold for c in chunks]
-        system = self.system
-        n = len(chunks)
-        valid = numpy.zeros((n, system.n_actions), dtype="int8")
-        costs = numpy.empty((n, system.n_actions), dtype="float32")
-        total = 0.0
-        grads = []
-        for step_scores in scores:
-            step_scores = self._to_numpy(step_scores)
-            system.set_valid(states, valid)
-            system.set_costs(states, golds, costs)
-            d, loss = transition_loss(step_scores, valid, costs)
-            grads.append(d)
-            total += loss
-            actions = numpy.where(valid.astype(bool) & (costs <= 0), step_scores, NEG_INF).argmax(axis=1)
-            system.apply_batch(states, actions)
-        return total, grads
+        replay = OracleReplay(scores, GoldCosts(self.system, states, [c.gold for c in chunks]), self.name)
+        self._run(None, states, [c.end - c.start for c in chunks], replay)
+        return replay.finish()
 
     def oracle_scores(self, examples: Sequence[Any]) -> list:
-        """The model's score matrix at each step while following the best-scoring zero-cost
-        action (the path `get_loss` replays)."""
+        """The model's (n_chunks, n_actions) score matrix at each step while following the
+        best-scoring lowest-cost action (the path `get_loss` replays; rows of chunks already
+        finished are 0)."""
         chunks, feats = self._training_units(examples)
-        model = self.require_model()
-        step = model.predict(feats)
+        step = self.require_model().predict(feats)
         states = self.init_chunk_states(chunks)
-        golds = [c.gold for c in chunks]
-        system = self.system
-        n = len(chunks)
-        offsets = numpy.concatenate([[0], numpy.cumsum([len(f) for f in feats])[:-1]]).astype("int32")
-        ids = numpy.empty((n, system.n_features), dtype="int32")
-        valid = numpy.zeros((n, system.n_actions), dtype="int8")
-        costs = numpy.empty((n, system.n_actions), dtype="float32")
-        out = []
-        while True:
-            system.set_valid(states, valid)
-            if not valid.any():
-                return out
-            system.set_features(states, ids)
-            gids = numpy.where(ids >= 0, ids + offsets[:, None], -1).astype("int32")
-            scores = self._to_numpy(step.predict_scores(gids))
-            system.set_costs(states, golds, costs)
-            out.append(scores)
-            actions = numpy.where(valid.astype(bool) & (costs <= 0), scores, NEG_INF).argmax(axis=1)
-            system.apply_batch(states, actions)
+        recorder = OracleRecorder(step, GoldCosts(self.system, states, [c.gold for c in chunks]))
+        self._run(step, states, [len(f) for f in feats], recorder)
+        return recorder.scores
 
     # ---- labels from examples ------------------------------------------------------------------
 

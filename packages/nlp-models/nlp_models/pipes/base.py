@@ -12,7 +12,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import numbers
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "pieces": 3,
     "embed_rows": DEFAULT_ROWS,
     "dropout": 0.1,
+    "pretrained_vectors": False,
 }
 
 
@@ -128,8 +129,9 @@ class TrainablePipe:
 
     cfg `tok2vec` (the name of an upstream `Tok2Vec` component; absent/None: the component
     has its own tok2vec): the model reads the upstream's token vectors through a listener
-    layer instead (`nlp_models.ml.listener`); the Language links the two by name, and cfg
-    width follows the upstream's. The model then reads Docs (or Spans), not feature arrays.
+    layer instead (`nlp_models.ml.listener`); the pipeline links the two by name
+    (`nlp_models.listeners`), and cfg width follows the upstream's. The model then reads Docs
+    (or Spans), not feature arrays.
     """
 
     factory: str = "pipe"
@@ -237,6 +239,13 @@ class TrainablePipe:
 
     # ---- a shared tok2vec -----------------------------------------------------------------------
 
+    @classmethod
+    def can_listen_with(cls, cfg: Mapping[str, Any]) -> bool:
+        """Whether a component of this class made with `cfg` (its default cfg filling the rest)
+        has a tok2vec, so that it can read a shared one instead (`nlp train -st`): yes by
+        default; a class whose cfg can choose a model without one says no for that cfg."""
+        return True
+
     @property
     def listens_to(self) -> str | None:
         """The name of the upstream Tok2Vec component this one reads vectors from, or None."""
@@ -246,6 +255,12 @@ class TrainablePipe:
     def upstream(self) -> Any:
         """The linked upstream Tok2Vec component (None when not linked)."""
         return self._listener_link.upstream
+
+    @property
+    def listener_link(self) -> ListenerLink:
+        """Where this component's listener layer finds its upstream (the upstream's shared
+        batch waits for a gradient from each of its listeners' links)."""
+        return self._listener_link
 
     def set_upstream(self, upstream: Any) -> None:
         """Link this listener to its upstream Tok2Vec (None: unlink). An unbuilt model takes the
@@ -264,6 +279,18 @@ class TrainablePipe:
                         f"upstream '{upstream.name}' gives width {width}"
                     )
         self._listener_link.upstream = upstream
+
+    def listen_to(self, name: str) -> None:
+        """Read the token vectors of the tok2vec component called `name` from now on (what
+        `rename_pipe` does when the upstream is renamed): only the name changes, so only a
+        component that listens already can; a link to an upstream of another name is undone."""
+        if not self.listens_to:
+            raise ValueError(f"Component '{self.name}' has no cfg tok2vec: it was built with its own "
+                             f"tok2vec and cannot listen to '{name}'")
+        self.cfg["tok2vec"] = name
+        upstream = self.upstream
+        if upstream is not None and upstream.name != name:
+            upstream.remove_listener(self)
 
     def _refuse_shared_rehearsal(self) -> None:
         if self.listens_to:
@@ -351,6 +378,34 @@ class TrainablePipe:
         other.from_bytes(model.to_bytes())
         return other
 
+    def snapshot_for_rehearsal(self) -> None:
+        """Keep a frozen copy of the current model: `rehearse` pulls the outputs towards it
+        (what `Language.resume_training` does for every component)."""
+        self._rehearsal_model = self.copy_model()
+
+    def drop_rehearsal_snapshot(self) -> None:
+        """Forget the snapshot: `rehearse` does nothing until the next one."""
+        self._rehearsal_model = None
+
+    @property
+    def has_rehearsal_snapshot(self) -> bool:
+        """Whether `rehearse` has a snapshot to pull towards (`Language.rehearse` needs one)."""
+        return self._rehearsal_model is not None
+
+    def score_options(self) -> dict[str, Any]:
+        """Keyword options of `nlp_gold.Scorer` that scoring this component's predictions
+        needs (none by default; a text classifier says whether its classes exclude each other)."""
+        return {}
+
+    def get_random_state(self) -> Any:
+        """The state of the component's own random generator, saved by training checkpoints so a
+        resumed run continues the same draws; None: it keeps none (the default)."""
+        return None
+
+    def set_random_state(self, state: Any) -> None:
+        """Restore a state from `get_random_state`; a ValueError for a component keeping none."""
+        raise ValueError(f"{self.name}: keeps no random generator, so it has no state to set")
+
     # ---- running -------------------------------------------------------------------------------
 
     def __call__(self, doc: Any) -> Any:
@@ -425,6 +480,12 @@ class TrainablePipe:
             model.finish_update(sgd)
         losses[self.name] += float(loss)
         return losses
+
+    def flush_update(self) -> bool:
+        """Apply an update held back for other components now (`Language.update` calls it
+        after every batch): True if one was applied. Nothing is held back by default; a shared
+        tok2vec waits for its listeners' gradients."""
+        return False
 
     def rehearse(
         self,

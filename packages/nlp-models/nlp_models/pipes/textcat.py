@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy
@@ -82,6 +82,11 @@ class TextCategorizer(TrainablePipe):
             )
         super().__init__(vocab, name=name, **cfg)
 
+    @classmethod
+    def can_listen_with(cls, cfg: Mapping[str, Any]) -> bool:
+        """The bag-of-words architecture has no tok2vec; the others can read a shared one."""
+        return architecture_name(cfg.get("architecture", cls.default_cfg["architecture"])) != "bow"
+
     def _check_labels(self) -> None:
         """Labels exist, and mutually exclusive classes are at least two (a softmax over one
         class always says 1.0: nothing to learn)."""
@@ -110,6 +115,10 @@ class TextCategorizer(TrainablePipe):
             hidden_width=cfg["hidden_width"], pieces=cfg["pieces"], dropout=cfg.get("dropout"),
             featurizer=doc_features(cfg.get("attrs", FEATURE_ATTRS)) if self.listens_to else None,
         )
+
+    def score_options(self) -> dict[str, Any]:
+        """Exclusive classes are scored by argmax accuracy, multilabel ones by F."""
+        return {"exclusive_classes": bool(self.cfg["exclusive_classes"])}
 
     def set_annotations(self, docs: Sequence[Any], predictions: Any) -> None:
         scores = self.require_model().ops.to_numpy(predictions)

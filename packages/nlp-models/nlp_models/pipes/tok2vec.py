@@ -127,7 +127,7 @@ class Tok2Vec(TrainablePipe):
                 model.finish_update(sgd)
             losses[name] = losses.get(name, 0.0) + float(sum(float((d**2).sum()) for d in d_outputs))
 
-        expected = {id(component._listener_link) for component in self._listeners}
+        expected = {component.listener_link.key for component in self._listeners}
         self._batch = SharedBatch(name, docs, outputs, on_done, expected, model.ops)
         return losses
 
