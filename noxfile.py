@@ -5,9 +5,12 @@ dependency order, so a session proves that the monorepo installs on a machine th
 Python 3.11 and pip.
 """
 
+import atexit
 import os
 import re
+import shutil
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -49,11 +52,20 @@ def build_wheels(session: nox.Session) -> Path:
     """Build a wheel of every package from its source folder (compiling the Cython modules once)
     into a folder of the session's, and return that folder."""
     session.install(*BUILD_REQUIRES)
-    wheelhouse = Path(session.create_tmp()) / "wheels"
+    wheelhouse = scratch_dir("nlp-wheels-")
     paths = [str(ROOT / "packages" / name) for name in PACKAGES]
     session.run("python", "-m", "pip", "wheel", "-q", "--no-build-isolation", "--no-deps",
                 "-w", str(wheelhouse), *paths)
     return wheelhouse
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new folder outside the repository, removed when nox exits. (Not `session.create_tmp`:
+    it points TMPDIR into .nox/, inside the repository, for every later command of the session,
+    and tests refuse to write their output inside the repository.)"""
+    path = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, path, ignore_errors=True)
+    return path
 
 
 def wheel_files(wheelhouse: Path, names: list[str]) -> list[str]:
@@ -73,7 +85,7 @@ def check_alone(session: nox.Session, wheelhouse: Path, package: str) -> None:
     """A fresh virtual environment gets ``package``'s wheel, the wheels of the siblings it
     declares and, from the index, only what the declarations name; `pip check` passes and the
     whole API imports. Proves the pyproject.toml declarations are complete on their own."""
-    venv = Path(session.create_tmp()) / f"alone-{package}"
+    venv = scratch_dir(f"nlp-alone-{package}-")
     session.run(sys.executable, "-m", "venv", "--clear", str(venv), external=True, silent=True)
     python = str(venv / "bin" / "python")
     session.run(python, "-m", "pip", "install", "-q",
