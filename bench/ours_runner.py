@@ -3,13 +3,15 @@
     python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
     python bench/ours_runner.py annotate TASK OUT_DIR
 
-`train` builds a blank English pipeline with the task's components (the settings in
+`train` builds a blank pipeline of the task's language with the task's components (the settings in
 COMPONENT_CONFIG, defaults otherwise; no static vectors; for the tasks in SHARED_TOK2VEC, a
 `tok2vec` component first that the others listen to, as spaCy's efficiency config shares one;
 NLP_BENCH_SHARED_TOK2VEC=0/1 overrides), reads the splits with nlp_gold (one sentence per training
 Doc) and runs nlp_train.train with the wall-clock budget. The per-epoch log gives the learning curve
 (evaluation time excluded from its time axis). `annotate` loads model-best and measures words/sec
-on raw text (single process, batch 256, best of 3), peak RSS and the dev scores.
+on raw text (single process, batch 256, best of 3), peak RSS and the dev scores (on the gold
+words; for the tasks with `raw_text`, also the CoNLL 2018 scores of the pipeline run on the dev
+split's raw text: ud_raw.py).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from tasks import (  # noqa: E402
     Task,
     dir_size_mb,
+    logged_scores,
     n_words,
     peak_rss_mb,
     raw_texts,
@@ -32,6 +35,7 @@ from tasks import (  # noqa: E402
     write_json,
     write_train_record,
 )
+from ud_raw import doc_sentences, raw_text_scores  # noqa: E402
 
 # Loop options per task (nlp_train.TrainConfig fields), from the smoke runs of the components:
 # single sentences, a compounding batch of 4-8 up to 32-64 sentences, constant dropout 0.2 for the
@@ -41,6 +45,12 @@ TRAIN_OPTIONS = {
     "conll": {"batch_from": 8, "batch_to": 64, "dropout_from": 0.2, "dropout_to": 0.2},
     "imdb": {},
 }
+# The UD tasks train on documents of 10 sentences, as spaCy's side does (its converter's n_sents=10),
+# so the parser sees sentence boundaries inside a text (what raw-text scoring needs); a compounding
+# batch of 1 up to 4 such documents holds as many words as ewt's 4 up to 32 sentences.
+TRAIN_DOC_SENTS = {"ud-ewt": 10, "ud-fi": 10}
+TRAIN_OPTIONS["ud-ewt"] = TRAIN_OPTIONS["ud-fi"] = {"batch_from": 1, "batch_to": 4, "dropout_from": 0.2,
+                                                   "dropout_to": 0.2}
 
 
 # Component settings per factory: our side's counterpart of spaCy's `--optimize efficiency`.
@@ -59,7 +69,8 @@ COMPONENT_CONFIG = {
 # Tasks whose components share one tok2vec (one CNN pass per token instead of one per component).
 # EWT, 4-minute runs (same session, rough timing): shared tag_acc 93.85, LAS 82.82, annotate 29.0k
 # words/s, 9 epochs; own tok2vecs 93.89, 82.00, 21.9k words/s, 5 epochs.
-SHARED_TOK2VEC = {"ewt": True, "conll": False, "imdb": False}
+# The UD tasks' four components share one too, as spaCy's efficiency config has them do.
+SHARED_TOK2VEC = {"ewt": True, "conll": False, "imdb": False, "ud-ewt": True, "ud-fi": True}
 SHARED_ENV = "NLP_BENCH_SHARED_TOK2VEC"
 
 
@@ -91,7 +102,8 @@ def corpus(task: Task, split: str, nlp, limit: int = 0):
         return Corpus(task.path(split), labels=["pos", "neg"], make_doc=nlp.make_doc, limit=limit)
     # No make_doc: dev is scored on the gold words (what `nlp train -G/--gold-words` does), so the
     # tag and LAS figures compare with spaCy's, which the spaCy runner scores on gold tokens too.
-    return Corpus(task.path(split), n_sents=1, limit=limit)
+    n_sents = TRAIN_DOC_SENTS.get(task.name, 1) if split == "train" else 1
+    return Corpus(task.path(split), n_sents=n_sents, limit=limit)
 
 
 def train(task: Task, out: Path, minutes: float, seed: int) -> None:
@@ -102,7 +114,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
 
     fix_random_seed(seed)
     start = time.perf_counter()
-    nlp = nlp_models.blank("en")
+    nlp = nlp_models.blank(task.lang)
     build_pipeline(task, nlp)
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
     dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
@@ -116,7 +128,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
         seconds += row["train_seconds"]
         words += row["n_words"]
         log.append({"seconds": seconds, "epoch": row["epoch"], "words": words, "score": row["score"],
-                    "scores": {k: v for k, v in row["scores"].items() if not isinstance(v, dict)}})
+                    "scores": logged_scores(row["scores"])})
     from importlib.metadata import version
 
     write_train_record(out, "ours", version("nlp-models"), task, log, seconds, words)
@@ -125,6 +137,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
 def annotate(task: Task, out: Path) -> None:
     import nlp_models
     from nlp_gold import Example, Scorer, doc_from_annotations
+    from nlp_gold.doc_conllu import fused_forms
     from nlp_vocab import Doc
 
     nlp = nlp_models.load(out / "model-best")
@@ -142,12 +155,16 @@ def annotate(task: Task, out: Path) -> None:
             examples.append(Example(doc, Example.from_annotations(nlp.vocab, dict(ref), nlp.make_doc).reference))
         else:
             examples.append(Example(doc, doc_from_annotations(nlp.vocab, dict(ref))))
-    write_json(out / "annotate.json", {
+    record = {
         "system": "ours", "task": task.name, "wps": words / min(timings), "timings": timings,
         "words": words, "scores": Scorer().score(examples), "peak_rss_mb": peak_rss_mb(),
         "model_mb": dir_size_mb(out / "model-best"),
-    })
-
+    }
+    if task.raw_text:
+        fused = fused_forms(nlp.tokenizer.exceptions)
+        record["conll18"] = raw_text_scores(
+            task, lambda texts: doc_sentences(nlp.pipe(texts, batch_size=256), fused))
+    write_json(out / "annotate.json", record)
 
 
 if __name__ == "__main__":

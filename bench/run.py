@@ -1,11 +1,13 @@
 """Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
-    python bench/run.py [ewt|conll|imdb|micro|all ...] [--minutes M] [--seed S] [--out DIR]
+    python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--out DIR]
 
 For each task both systems train on the same train split for the same wall-clock budget, are scored
 on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
-process (peak RSS per phase). `micro` runs the tokenizer, reader and oracle scripts. Each task's
-section of BENCHMARKS.md sits between `<!-- bench:NAME -->` markers and is replaced in place.
+process (peak RSS per phase). The UD tasks (ud-ewt, ud-fi) train every CoNLL-U column (XPOS, UPOS,
+FEATS, lemmas, the tree); ud-ewt is also scored on the dev split's raw text with the CoNLL 2018
+metrics (ud_raw.py). `micro` runs the tokenizer, reader and oracle scripts. Each task's section of
+BENCHMARKS.md sits between `<!-- bench:NAME -->` markers and is replaced in place.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ MICRO = [
 # The dev metrics shown for each component of a task's pipeline.
 COMPONENT_KEYS = {
     "tagger": ("tag_acc",),
+    "morphologizer": ("pos_acc", "morph_acc"),
+    "lemmatizer": ("lemma_acc",),
     "parser": ("uas", "las", "sents_f"),
     "ner": ("ents_p", "ents_r", "ents_f"),
     "textcat": ("textcat_acc", "textcat_macro_f"),
@@ -95,6 +99,12 @@ def fmt(value, digits=2) -> str:
     return str(value)
 
 
+def difference(ours, theirs) -> str:
+    if ours is None or theirs is None:
+        return "-"
+    return f"{ours - theirs:+.2f}"
+
+
 def ratio(ours, theirs) -> str:
     if not ours or not theirs:
         return "-"
@@ -120,13 +130,14 @@ def task_section(task, results: dict, command: str, head: str | None = None) -> 
     ours_reach = first_time_reaching(ours_t["log"], sp_final, task)
     sp_reach = first_time_reaching(sp_t["log"], sp_final, task)
     lines = [f"## {task.name}: {', '.join(task.pipeline)} ({task.train}, dev {task.dev})", "",
-             head or header(command), "",
-             "| figure | ours | spaCy 3.8 | ours / spaCy |", "|---|---|---|---|"]
+             head or header(command), ""]
+    if task.spacy_components != task.pipeline:
+        lines += [f"spaCy's pipeline: {', '.join(task.spacy_components)}.", ""]
+    lines += ["| figure | ours | spaCy 3.8 | ours / spaCy |", "|---|---|---|---|"]
     keys = [k for name in task.pipeline for k in COMPONENT_KEYS[name]]
     for key in keys:
         o, s = ours_a["scores"].get(key), sp_a["scores"].get(key)
-        diff = f"{o - s:+.2f}" if o is not None and s is not None else "-"
-        lines.append(f"| dev {key} (our scorer) | {fmt(o)} | {fmt(s)} | {diff} |")
+        lines.append(f"| dev {key} (our scorer) | {fmt(o)} | {fmt(s)} | {difference(o, s)} |")
     rows = [
         ("main score (mean of " + ", ".join(task.main_keys) + ")", ours_final, sp_final),
         ("training wall time, s (evaluation excluded)", ours_t["train_seconds"], sp_t["train_seconds"]),
@@ -142,7 +153,22 @@ def task_section(task, results: dict, command: str, head: str | None = None) -> 
     own = ", ".join(f"{k} {fmt(v * 100 if isinstance(v, float) and v <= 1 else v)}"
                     for k, v in sp_a.get("spacy_scores", {}).items() if v is not None)
     lines += ["", f"spaCy's own scorer on its model: {own}.", ""]
+    lines += raw_text_table(ours_a.get("conll18"), sp_a.get("conll18"))
     return "\n".join(lines)
+
+
+def raw_text_table(ours: dict | None, theirs: dict | None) -> list[str]:
+    """The lines of the CoNLL 2018 table (F1 of each metric; none when a side has no such scores)."""
+    if not ours or not theirs:
+        return []
+    lines = ["Raw text, as `nlp evaluate --raw` scores it: each system's tokenizer, sentence "
+             "splitter and pipeline on the dev split's text (each paragraph's `# text` lines joined "
+             "by a space), scored with the CoNLL 2018 shared task's metrics (nlp_gold.conll18).", "",
+             "| CoNLL 2018 F1 | ours | spaCy 3.8 | ours - spaCy |", "|---|---|---|---|"]
+    for metric in [m for m in ours if m in theirs]:
+        o, s = ours[metric].get("f"), theirs[metric].get("f")
+        lines.append(f"| {metric} | {fmt(o)} | {fmt(s)} | {difference(o, s)} |")
+    return lines + [""]
 
 
 def run_task(name: str, args) -> str:
@@ -189,6 +215,10 @@ def replace_section(name: str, body: str) -> None:
         before, rest = text.split(start, 1)
         after = rest.split(end, 1)[1]
         text = before + block + after
+    elif "<!-- /bench:" in text:  # a new section goes after the last one, before the notes
+        last = text.rindex("<!-- /bench:")
+        cut = text.index("-->", last) + len("-->")
+        text = text[:cut] + "\n\n" + block + text[cut:]
     else:
         text = text.rstrip() + "\n\n" + block + "\n"
     path.write_text(text)

@@ -3,14 +3,16 @@
     python bench/spacy_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
     python bench/spacy_runner.py annotate TASK OUT_DIR
 
-`train` builds spaCy's config with `init_config(optimize="efficiency")` for the task's components,
+`train` builds spaCy's config with `init_config(optimize="efficiency")` for the task's components
+(`Task.spacy_components`: for the UD tasks tagger, morphologizer, trainable_lemmatizer, parser),
 converts the train split with spaCy's own converters, and runs spaCy's own training step iterator
 (`train_while_improving`, what `spacy train` runs) for a wall-clock budget. At each of spaCy's
 evaluation points the dev split is scored with OUR scorer (nlp_gold.Scorer; spaCy's predictions are
 copied onto our Docs word by word), so both systems' learning curves use one scorer; evaluations
 run every twelfth of the budget and their time is logged apart from training time. `annotate` loads model-best and measures words/sec on the
 dev split's raw text (single process, batch 256, best of 3), peak RSS, and spaCy's own scorer's
-figures beside ours. Each command runs in its own process so peak RSS is per phase.
+figures beside ours, and for the tasks with `raw_text` the CoNLL 2018 scores on the dev split's
+raw text (ud_raw.py). Each command runs in its own process so peak RSS is per phase.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 from tasks import (
     Task,
     dir_size_mb,
+    logged_scores,
     main_score,
     n_words,
     peak_rss_mb,
@@ -31,6 +34,7 @@ from tasks import (
     write_json,
     write_train_record,
 )
+from ud_raw import doc_sentences, raw_text_scores
 
 
 def spacy_docs(task: Task, nlp, split: str) -> list:
@@ -52,18 +56,30 @@ def spacy_docs(task: Task, nlp, split: str) -> list:
     return docs
 
 
+def ud_feats(morph) -> str:
+    """spaCy's morphological analysis as a CoNLL-U FEATS string: features in UD's order (by name,
+    ignoring case; spaCy sorts them case-sensitively, "NumForm" before "Number"), "_" for none."""
+    feats = str(morph).split("|") if str(morph) else []
+    return "|".join(sorted(feats, key=lambda feat: feat.partition("=")[0].lower())) or "_"
+
+
 def predicted_annotations(doc, task: Task) -> dict:
     """What spaCy predicted, as an nlp_gold annotation dict over spaCy's tokens."""
     annot = {"words": [t.text for t in doc], "spaces": [bool(t.whitespace_) for t in doc]}
-    if "tagger" in task.pipeline:
+    if task.has("tagger"):
         annot["tags"] = [t.tag_ for t in doc]
-    if "parser" in task.pipeline:
+    if task.has("morphologizer"):
+        annot["pos"] = [t.pos_ for t in doc]
+        annot["morphs"] = [ud_feats(t.morph) for t in doc]
+    if task.has("lemmatizer"):
+        annot["lemmas"] = [t.lemma_ for t in doc]
+    if task.has("parser"):
         annot["heads"] = [t.head.i for t in doc]
         annot["deps"] = [t.dep_ for t in doc]
         annot["sent_starts"] = [bool(t.is_sent_start) for t in doc]
-    if "ner" in task.pipeline:
+    if task.has("ner"):
         annot["entities"] = [(e.start_char, e.end_char, e.label_) for e in doc.ents]
-    if "textcat" in task.pipeline:
+    if task.has("textcat"):
         annot["cats"] = dict(doc.cats)
     return annot
 
@@ -75,7 +91,7 @@ def our_scores(nlp, task: Task, references: list[dict]) -> dict:
     from nlp_gold import Example, Scorer, doc_from_annotations
     from nlp_vocab import Tokenizer, Vocab
 
-    vocab = Vocab("en")
+    vocab = Vocab(task.lang)
     tokenizer = Tokenizer.for_language(vocab)
     if task.fmt == "jsonl":
         inputs = [ref["text"] for ref in references]
@@ -93,10 +109,38 @@ def our_scores(nlp, task: Task, references: list[dict]) -> dict:
     return Scorer().score(examples)
 
 
+def spacy_fused_forms(nlp) -> frozenset[tuple[str, ...]]:
+    """The fused forms of spaCy's tokenizer (its special cases of several pieces, "don't" -> do
+    n't), as nlp_gold.doc_conllu.fused_forms reads ours: their words make one multiword token."""
+    from spacy.attrs import ORTH
+
+    from nlp_gold.doc_conllu import fused_forms
+
+    rules = nlp.tokenizer.rules or {}
+    return fused_forms({key: [{"ORTH": piece.get(ORTH, piece.get("ORTH"))} for piece in pieces]
+                        for key, pieces in rules.items()})
+
+
+def raw_sentences(nlp, task: Task, texts: list[str]) -> list[dict]:
+    """spaCy's CoNLL-U sentences for raw texts: each Doc copied onto one of ours word by word (as
+    our_scores does), then cut into sentences as our own Docs are (ud_raw.doc_sentences)."""
+    from nlp_gold import doc_from_annotations
+    from nlp_vocab import Vocab
+
+    vocab = Vocab(task.lang)
+    docs = (doc_from_annotations(vocab, predicted_annotations(doc, task))
+            for doc in nlp.pipe(texts, batch_size=256))
+    return doc_sentences(docs, spacy_fused_forms(nlp))
+
+
 def build_config(task: Task, train_path: Path, dev_path: Path, seed: int):
     from spacy.cli.init_config import init_config
 
-    config = init_config(lang="en", pipeline=list(task.pipeline), optimize="efficiency", gpu=False)
+    config = init_config(lang=task.lang, pipeline=list(task.spacy_components), optimize="efficiency",
+                         gpu=False)
+    missing = [name for name in task.spacy_components if name not in config["components"]]
+    if missing:
+        raise SystemExit(f"spaCy's init_config gave no {', '.join(missing)} component for {task.name}")
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
     config["training"]["seed"] = seed
@@ -118,7 +162,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
     from thinc.api import fix_random_seed
 
     out.mkdir(parents=True, exist_ok=True)
-    blank = spacy.blank("en")
+    blank = spacy.blank(task.lang)
     for split in ("train", "dev"):
         DocBin(docs=spacy_docs(task, blank, split)).to_disk(out / f"{split}.spacy")
     config = build_config(task, out / "train.spacy", out / "dev.spacy", seed)
@@ -151,7 +195,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
         elapsed = time.perf_counter() - start
         log.append({"seconds": elapsed - eval_seconds, "wall": elapsed, "epoch": info["epoch"],
                     "step": info["step"], "words": info["words"], "score": score,
-                    "scores": {k: v for k, v in scores.items() if not isinstance(v, dict)}})
+                    "scores": logged_scores(scores)})
         print(f"spacy {task.name} step {info['step']} train {log[-1]['seconds']:.0f}s score {score:.2f}",
               flush=True)
 
@@ -193,12 +237,14 @@ def annotate(task: Task, out: Path) -> None:
         return Doc(nlp.vocab, words=[t.text for t in gold], spaces=[bool(t.whitespace_) for t in gold])
 
     own = nlp.evaluate([SpacyExample(unannotated(d), d) for d in gold_docs])
-    write_json(out / "annotate.json", {
+    record = {
         "system": "spacy", "task": task.name, "wps": words / min(timings), "timings": timings,
         "words": words, "scores": scores, "spacy_scores": {k: v for k, v in own.items() if not isinstance(v, dict)},
         "peak_rss_mb": peak_rss_mb(), "model_mb": dir_size_mb(out / "model-best"),
-    })
-
+    }
+    if task.raw_text:
+        record["conll18"] = raw_text_scores(task, lambda texts: raw_sentences(nlp, task, texts))
+    write_json(out / "annotate.json", record)
 
 
 if __name__ == "__main__":

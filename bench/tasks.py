@@ -17,15 +17,30 @@ DATA = Path(os.environ.get("NLP_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 @dataclass(frozen=True)
 class Task:
+    """One benchmark: `pipeline` names our components, `spacy_pipeline` spaCy's where they
+    differ; `raw_text` tasks are also scored on the dev split's raw text (CoNLL 2018)."""
+
     name: str
     pipeline: tuple[str, ...]
     train: str
     dev: str
     fmt: str
     main_keys: tuple[str, ...]  # the main score is their mean
+    lang: str = "en"
+    spacy_pipeline: tuple[str, ...] | None = None
+    raw_text: bool = False
 
     def path(self, split: str) -> Path:
         return DATA / (self.train if split == "train" else self.dev)
+
+    @property
+    def spacy_components(self) -> tuple[str, ...]:
+        """The components spaCy's config gets (its factory names for the same jobs)."""
+        return self.spacy_pipeline or self.pipeline
+
+    def has(self, component: str) -> bool:
+        """Whether our pipeline for the task includes `component`."""
+        return component in self.pipeline
 
 
 TASKS = {
@@ -35,8 +50,25 @@ TASKS = {
     "imdb": Task("imdb", ("textcat",), "imdb/train.jsonl", "imdb/dev.jsonl", "jsonl", ("textcat_acc",)),
 }
 
-SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "uas", "las", "sents_f", "ents_p", "ents_r", "ents_f",
-              "textcat_acc", "textcat_macro_f")
+# The Universal Dependencies tasks of issue #17: every CoNLL-U column. Ours runs a tagger (XPOS),
+# the morphologizer (UPOS + FEATS), the edit-tree lemmatizer and the parser; spaCy the same jobs
+# under its own factory names.
+UD_PIPELINE = ("tagger", "morphologizer", "lemmatizer", "parser")
+UD_SPACY_PIPELINE = ("tagger", "morphologizer", "trainable_lemmatizer", "parser")
+UD_MAIN_KEYS = ("pos_acc", "morph_acc", "lemma_acc", "las")
+TASKS["ud-ewt"] = Task("ud-ewt", UD_PIPELINE, "ud-en-ewt/ewt-train.conllu", "ud-en-ewt/ewt-dev.conllu",
+                       "conllu", UD_MAIN_KEYS, spacy_pipeline=UD_SPACY_PIPELINE, raw_text=True)
+TASKS["ud-fi"] = Task("ud-fi", UD_PIPELINE, "ud-fi-tdt/fi-train.conllu", "ud-fi-tdt/fi-dev.conllu",
+                      "conllu", UD_MAIN_KEYS, lang="fi", spacy_pipeline=UD_SPACY_PIPELINE)
+
+# The flat scores each evaluation of a learning curve keeps (the runners' train.json logs).
+SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "morph_acc", "lemma_acc", "uas", "las", "sents_f",
+              "ents_p", "ents_r", "ents_f", "textcat_acc", "textcat_macro_f")
+
+
+def logged_scores(scores: dict) -> dict:
+    """The SCORE_KEYS of one evaluation's scores (per-label tables and confusions left out)."""
+    return {key: scores[key] for key in SCORE_KEYS if key in scores}
 
 
 def main_score(task: Task, scores: dict) -> float:

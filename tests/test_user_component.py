@@ -154,9 +154,9 @@ def test_entry_point_route_trains_and_loads_without_code(corpus, tmp_path):
     assert "Shape %" in proc.stdout
     tagged = run("-c", LOAD_AND_TAG, out / "model-final", env=env, cwd=tmp_path)
     assert_tags_well(json.loads(tagged.stdout))
-    listed = one_error_line(nlp("train", "en", out, corpus["train"], corpus["dev"], "-p", "lemmatizer", env=env,
+    listed = one_error_line(nlp("train", "en", out, corpus["train"], corpus["dev"], "-p", "entity_linker", env=env,
                                 cwd=tmp_path, code=1))
-    assert "unknown component(s) lemmatizer: use some of " in listed and "shape_tagger" in listed
+    assert "unknown component(s) entity_linker: use some of " in listed and "shape_tagger" in listed
 
 
 def test_debug_data_reports_the_components_labels(corpus):

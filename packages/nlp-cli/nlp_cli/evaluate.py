@@ -1,7 +1,8 @@
 """`nlp evaluate`: score a trained model on annotated data; print the metrics table and the
 speed, and optionally write the scores as JSON (the scorer's keys) or, with an .html suffix, as a
 standalone page with the summary and the per-label and confusion tables (those of the training
-report, nlp_train.score_tables)."""
+report, nlp_train.score_tables). With --raw, the whole pipeline parses CoNLL-U data's raw text
+and the CoNLL 2018 shared task's metrics are printed (`_raw_eval`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import srsly
 from ._corpus import load_examples
 from ._errors import fail
 from ._models import CODE_HELP, import_code, load_model, registered_specs, use_device
+from ._raw_eval import CONLLU_SUFFIXES, HTML_SUFFIXES, evaluate_raw
 
 #: (scorer key, table label) of the rows printed first, whatever the pipeline: our tokens
 #: against the gold words. Each component's rows follow (its registered `evaluate_rows`, in
@@ -26,8 +28,6 @@ SPEED_ROWS = (("wps", "Words/s"),)
 COUNTS = ("wps", "ents_excluded")
 #: Rows left out when zero: no morphology, or every gold entity aligns with our tokens.
 UNINFORMATIVE_ZERO = ("morph_acc", "ents_excluded")
-#: Suffixes of -o that ask for the HTML report rather than JSON.
-HTML_SUFFIXES = (".html", ".htm")
 
 
 def score_rows(factories: Sequence[str]) -> list[tuple[str, str]]:
@@ -66,25 +66,41 @@ def write_html(path: Path, title: str, rows: list[tuple[str, str]], scores: Mapp
     write_page(path, title, f"<h2>Scores</h2>\n{summary_table(rows)}\n<h2>Per label</h2>\n{tables}")
 
 
+def _check_raw_options(raw: bool, gold_words: bool, exclude_punct: bool, output: str | None) -> None:
+    """A UserError for options that do not go with --raw, or need it."""
+    if raw and gold_words:
+        fail("--raw parses the raw text with our tokenizer: it does not go with -G/--gold-words")
+    if raw and exclude_punct:
+        fail("--raw scores with the CoNLL 2018 definitions, which count punctuation: leave out --exclude-punct")
+    if not raw and output is not None and Path(output).suffix.lower() in CONLLU_SUFFIXES:
+        fail(f"-o {output}: the system's CoNLL-U is written by --raw evaluation only")
+
+
 @plac.annotations(
     model=("Model folder (or installed package name)", "positional", None, str),
     data_path=("Evaluation data: a file or folder in any format `nlp convert` reads", "positional", None, str),
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
     output=("Write the scores to this file: report.html (any .html) for a page with per-label and "
-            "confusion tables, else JSON", "option", "o", str),
+            "confusion tables, else JSON; with --raw, FILE.conllu keeps the system's CoNLL-U", "option", "o", str),
     exclude_punct=("Leave punctuation out of UAS/LAS (spaCy v2's convention)", "flag", None),
     gold_words=("Run the pipeline on the gold words, not on our tokenizer's tokens of the raw text", "flag", "G"),
+    raw=("Parse the raw text of CoNLL-U data (tokens, sentences and all) and score it with the CoNLL "
+         "2018 shared task's metrics", "flag", "r"),
     code=(CODE_HELP, "option", None, str),
 )
 def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None = None, exclude_punct: bool = False,
-             gold_words: bool = False, code: str | None = None) -> int:
+             gold_words: bool = False, raw: bool = False, code: str | None = None) -> int:
     """Evaluate a model. Where the data has raw text, our tokenizer runs on it and Token % (and
-    token P/R/F) compare its tokens with the gold words; -G/--gold-words uses the gold words."""
+    token P/R/F) compare its tokens with the gold words; -G/--gold-words uses the gold words;
+    -r/--raw runs the whole pipeline on CoNLL-U data's raw text and prints the CoNLL 2018 metrics."""
     import_code(code)  # first: the model's components may be the file's
     device = use_device(use_gpu)
     if output is not None and Path(output).is_dir():
         fail(f"-o/--output is a folder, expected a file path (.json or .html): {output}")
+    _check_raw_options(raw, gold_words, exclude_punct, output)
     nlp = load_model(model)
+    if raw:
+        return evaluate_raw(nlp, model, data_path, output)
     examples = load_examples(data_path, nlp.vocab, nlp.make_doc, "evaluation data", raw_text=not gold_words)
     n_words = sum(len(eg) for eg in examples)
     scores = nlp.evaluate(examples, exclude_punct=exclude_punct, details=True)

@@ -3,12 +3,14 @@ a projective (or, on request, non-projective) tree and PER/LOC entities."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import random
 import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -181,3 +183,14 @@ def corpus(tmp_path_factory, data) -> dict[str, Path]:
         "dev": data.conllu(root / "dev.conllu", 12, seed=2),
         "texts": data.texts(root / "texts.jsonl", 30, seed=3),
     }
+
+
+@pytest.fixture(scope="session")
+def ud_toy() -> Any:
+    """The UD treebank writers of ud_toy.py (the tests run in importlib mode: a test module
+    cannot import its sibling by name)."""
+    spec = importlib.util.spec_from_file_location("nlp_cli_tests_ud_toy", Path(__file__).with_name("ud_toy.py"))
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

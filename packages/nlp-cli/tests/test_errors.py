@@ -60,7 +60,7 @@ def test_debug_data_bad_input(capsys, files):
     assert_one_line_error(capsys, "debug-data", "en", files["missing"], good, expect="training data not found")
     assert_one_line_error(capsys, "debug-data", "en", good, files["empty"], expect="development data is empty")
     assert_one_line_error(capsys, "debug-data", "en", files["bad_conllu"], good, expect="bad.conllu:1")
-    assert_one_line_error(capsys, "debug-data", "en", good, good, "-p", "lemmatizer", expect="unknown component")
+    assert_one_line_error(capsys, "debug-data", "en", good, good, "-p", "entity_linker", expect="unknown component")
 
 
 def test_train_bad_input(capsys, files):

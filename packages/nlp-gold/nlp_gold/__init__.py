@@ -11,6 +11,7 @@ from .biluo import (
     tags_to_entities,
 )
 from .columns import read_columns, read_word_tag_lines, write_columns
+from .conll18 import CONLL18_METRICS, conll18_score_files, conll18_scores
 from .conllu import read_conllu, write_conllu
 from .corpus import Corpus, detect_format, merge_annotations, read_annotations
 from .docdata import doc_from_annotations, doc_to_annotations
@@ -40,6 +41,7 @@ __all__ = [
     "Alignment",
     "AlignmentError",
     "BiluoError",
+    "CONLL18_METRICS",
     "Corpus",
     "CorpusError",
     "CorpusWarning",
@@ -51,6 +53,8 @@ __all__ = [
     "Scorer",
     "biluo_tags_from_offsets",
     "biluo_to_iob",
+    "conll18_score_files",
+    "conll18_scores",
     "decorated_label_freqs",
     "deprojectivize",
     "detect_format",

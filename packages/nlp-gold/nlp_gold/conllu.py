@@ -3,11 +3,13 @@
 A sentence is read into the plain "annotation dict" every reader here produces: `words`, `spaces`
 and per-word `tags` (XPOS, or UPOS where XPOS is `_`, as spaCy v2's converter did: UD_Spanish-AnCora
 has no XPOS), `pos` (UPOS), `morphs`, `lemmas`, `heads` (absolute, 0-based, a root's head is
-itself), `deps`, optionally `entities` (BILUO, from `NER=` in MISC), and `text`/`sent_id` from the
-comments. Multiword tokens are expanded into their syntactic words, which carry the annotation, as
+itself), `deps`, optionally `entities` (BILUO, from `NER=` in MISC), and `text`/`sent_id` (and
+`newdoc`/`newpar`, see MARKERS) from the comments. Multiword tokens are expanded into their syntactic words, which carry the annotation, as
 v2 did; the range line gives the spacing. Words that spell the surface form stay joined ("can't" =
 "ca" + "n't"); words that do not ("al" = "a" + "el") are spaced apart, and the sentence's `text` is
 then rebuilt from the words so that text and words agree. Empty nodes (ids like 8.1) are skipped.
+With `multiword_tokens=True` each dict also holds `multiword_tokens`: the range lines as
+(first word, last word, surface form), 0-based and inclusive, which raw-text scoring needs.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from .nonproj import find_cycle
 from .paths import open_text
 
 EMPTY_FEATS = "_"
+#: Comments marking where a document or a paragraph starts: a sentence after `# newdoc id = X`
+#: gets `newdoc: "X"` ("" without an id), likewise `newpar`.
+MARKERS = ("newdoc", "newpar")
 
 
 def _is_number(text: str) -> bool:
@@ -54,7 +59,7 @@ class _Sentence:
         self.first_line = first_line
 
 
-def _finish(sent: _Sentence, path: Any) -> dict:
+def _finish(sent: _Sentence, path: Any, multiword_tokens: bool = False) -> dict:
     n = len(sent.rows)
     words = [r[1] for r in sent.rows]
     spaces = [_misc(r[9]).get("SpaceAfter") != "No" for r in sent.rows]
@@ -111,8 +116,13 @@ def _finish(sent: _Sentence, path: Any) -> dict:
         out["text"] = sent.comments["text"]
     if "sent_id" in sent.comments:
         out["sent_id"] = sent.comments["sent_id"]
+    for marker in MARKERS:
+        if f"{marker} id" in sent.comments:
+            out[marker] = sent.comments[f"{marker} id"]
     out["n_words"] = n
     out["line"] = sent.first_line
+    if multiword_tokens:
+        out["multiword_tokens"] = [(start, end, cols[1]) for start, end, cols, _ in sorted(sent.mwts, key=lambda m: m[:2])]
     return out
 
 
@@ -159,7 +169,7 @@ def _mwt_spaces(sent: _Sentence, words: list[str], spaces: list[bool]) -> tuple[
     return spaces, respelled
 
 
-def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
+def read_conllu_file(file: IO[str], path: Any = None, multiword_tokens: bool = False) -> Iterator[dict]:
     """Yield one annotation dict per sentence of an open CoNLL-U file (see the module docstring)."""
     sent: _Sentence | None = None
     lineno = 0
@@ -167,7 +177,7 @@ def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
         line = line.rstrip("\r\n")
         if not line.strip():
             if sent is not None and sent.rows:
-                yield _finish(sent, path)
+                yield _finish(sent, path, multiword_tokens)
             elif sent is not None and (sent.mwts or sent.comments) and not sent.rows:
                 raise CorpusError(path, sent.first_line, "sentence without words")
             sent = None
@@ -178,6 +188,8 @@ def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
             key, eq, value = line[1:].partition("=")
             if eq:
                 sent.comments[key.strip()] = value.strip()
+            elif key.strip() in MARKERS:  # "# newdoc" without an id
+                sent.comments[f"{key.strip()} id"] = ""
             continue
         cols = line.split("\t")
         if len(cols) != 10:
@@ -198,13 +210,14 @@ def read_conllu_file(file: IO[str], path: Any = None) -> Iterator[dict]:
         sent.rows.append(cols)
         sent.lines.append(lineno)
     if sent is not None and sent.rows:
-        yield _finish(sent, path)
+        yield _finish(sent, path, multiword_tokens)
 
 
-def read_conllu(path: str | Path) -> Iterator[dict]:
-    """Yield one annotation dict per sentence of a CoNLL-U file, reading it line by line."""
+def read_conllu(path: str | Path, multiword_tokens: bool = False) -> Iterator[dict]:
+    """Yield one annotation dict per sentence of a CoNLL-U file, reading it line by line
+    (`multiword_tokens`: also keep the range lines, see the module docstring)."""
     with open_text(path) as file:
-        yield from read_conllu_file(file, path)
+        yield from read_conllu_file(file, path, multiword_tokens)
 
 
 def sentence_text(annot: dict) -> str:
@@ -217,37 +230,89 @@ def sentence_text(annot: dict) -> str:
     return "".join(parts).rstrip(" ")
 
 
+def sentence_tokens(annot: dict) -> Iterator[tuple[int, int, str, bool]]:
+    """(first word, last word, surface form, space after) of each token of a sentence: a range of
+    `multiword_tokens` is one token with its own form; every other word is a token alone."""
+    ranges = {first: (last, form) for first, last, form in annot.get("multiword_tokens") or ()}
+    words, spaces = annot["words"], annot["spaces"]
+    k = 0
+    while k < len(words):
+        last, form = ranges.get(k, (k, words[k]))
+        yield k, last, form, bool(spaces[last])
+        k = last + 1
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+def raw_text(annot: dict) -> str:
+    """The raw text of a sentence: its `text` where that spells its tokens (whitespace aside),
+    else its tokens joined by their spacing, a multiword token's surface form in place of its
+    words ("al", where the reader's `text` says "a el")."""
+    built = "".join(form + (" " if space else "") for _, _, form, space in sentence_tokens(annot)).rstrip(" ")
+    text = annot.get("text")
+    return text if text and _squeezed(text) == _squeezed(built) else built
+
+
 def _col(annot: dict, key: str, k: int) -> str:
     values = annot.get(key)
     value = None if values is None else values[k]
     return "_" if value is None or value == "" else str(value)
 
 
+def _comments(annot: dict) -> list[str]:
+    """The comment lines of a sentence: the document and paragraph markers, its id, its text."""
+    lines = []
+    for marker in MARKERS:
+        if marker in annot:
+            name = annot[marker]
+            lines.append(f"# {marker} id = {name}" if name else f"# {marker}")
+    if annot.get("sent_id"):
+        lines.append(f"# sent_id = {annot['sent_id']}")
+    lines.append(f"# text = {raw_text(annot)}")
+    return lines
+
+
+def _word_row(annot: dict, k: int, space_after: bool) -> str:
+    """The line of word `k`; `space_after`: False writes SpaceAfter=No."""
+    heads = annot.get("heads")
+    h = None if heads is None else heads[k]
+    head = "_" if h is None else ("0" if h == k else str(h + 1))
+    misc = []
+    if annot.get("entities") is not None and annot["entities"][k] not in ("O", "-", None):
+        misc.append(f"NER={annot['entities'][k]}")
+    if not space_after:
+        misc.append("SpaceAfter=No")
+    row = [str(k + 1), annot["words"][k], _col(annot, "lemmas", k), _col(annot, "pos", k), _col(annot, "tags", k),
+           _col(annot, "morphs", k), head, _col(annot, "deps", k), "_", "|".join(misc) or "_"]
+    return "\t".join(row)
+
+
+def sentence_lines(annot: dict) -> list[str]:
+    """The CoNLL-U lines of one sentence (without the blank line that ends it)."""
+    lines = _comments(annot)
+    last_word = len(annot["words"]) - 1
+    for first, last, form, space in sentence_tokens(annot):
+        space = space or last == last_word  # the reader ends every sentence without a space
+        if last > first:
+            lines.append("\t".join([f"{first + 1}-{last + 1}", form] + ["_"] * 7 + ["_" if space else "SpaceAfter=No"]))
+        for k in range(first, last + 1):
+            lines.append(_word_row(annot, k, space or last > first))  # a token's words have no spacing of their own
+    return lines
+
+
 def write_conllu(sentences: Iterable[dict], file: IO[str]) -> int:
     """Write annotation dicts (one per sentence, as `read_conllu` yields) as CoNLL-U; returns the count.
 
-    Words are written one per line (multiword tokens are not reconstructed); spacing goes to
-    `SpaceAfter=No`, BILUO entities to `NER=` in MISC.
+    Every column is written: ID, FORM, LEMMA, UPOS (`pos`), XPOS (`tags`), FEATS (`morphs`),
+    HEAD, DEPREL, DEPS ("_") and MISC (`SpaceAfter=No`, BILUO entities as `NER=`); an unknown or
+    empty value is "_". A range of `multiword_tokens` gets its line (its surface form and the
+    spacing) before its words; `newdoc`/`newpar`, `sent_id` and the text go to the comments.
+    `read_conllu(..., multiword_tokens=True)` reads back the dicts written.
     """
     count = 0
     for annot in sentences:
-        n = len(annot["words"])
-        if annot.get("sent_id"):
-            file.write(f"# sent_id = {annot['sent_id']}\n")
-        file.write(f"# text = {sentence_text(annot)}\n")
-
-        for k in range(n):
-            heads = annot.get("heads")
-            h = None if heads is None else heads[k]
-            head = "_" if h is None else ("0" if h == k else str(h + 1))
-            misc = []
-            if annot.get("entities") is not None and annot["entities"][k] not in ("O", "-", None):
-                misc.append(f"NER={annot['entities'][k]}")
-            if not annot["spaces"][k]:
-                misc.append("SpaceAfter=No")
-            row = [str(k + 1), annot["words"][k], _col(annot, "lemmas", k), _col(annot, "pos", k), _col(annot, "tags", k),
-                   _col(annot, "morphs", k), head, _col(annot, "deps", k), "_", "|".join(misc) or "_"]
-            file.write("\t".join(row) + "\n")
-        file.write("\n")
+        file.write("\n".join(sentence_lines(annot)) + "\n\n")
         count += 1
     return count

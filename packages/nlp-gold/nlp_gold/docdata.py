@@ -23,7 +23,7 @@ ANNOT_ATTRS = ("TAG", "POS", "MORPH", "LEMMA", "HEAD", "DEP", "ENT_IOB", "ENT_TY
 STRING_KEYS = (("tags", 0), ("pos", 1), ("morphs", 2), ("lemmas", 3))
 PER_WORD_KEYS = ("spaces", "tags", "pos", "morphs", "lemmas", "heads", "deps", "sent_starts")
 ANNOTATION_KEYS = frozenset(("words", "entities", "cats") + PER_WORD_KEYS)
-META_KEYS = frozenset(("text", "sent_id", "line", "n_words", "doc_start", "path"))
+META_KEYS = frozenset(("text", "sent_id", "line", "n_words", "doc_start", "path", "newdoc", "newpar"))
 IOB_CODES = {"B": 3, "U": 3, "I": 1, "L": 1, "O": 2}
 
 

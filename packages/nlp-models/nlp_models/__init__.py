@@ -12,6 +12,8 @@ from .language import Language
 from .pipes import (
     DependencyParser,
     EntityRecognizer,
+    Lemmatizer,
+    Morphologizer,
     Tagger,
     TextCategorizer,
     Tok2Vec,
@@ -31,6 +33,8 @@ __all__ = [
     "DependencyParser",
     "EntityRecognizer",
     "Language",
+    "Lemmatizer",
+    "Morphologizer",
     "Tagger",
     "TextCategorizer",
     "Tok2Vec",

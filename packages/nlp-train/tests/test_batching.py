@@ -82,9 +82,9 @@ def test_max_batch_size_is_the_seed_heuristic():
     assert max_batch_size("textcat", 800) == 32
     assert max_batch_size("parser", 1000) == 16
     assert max_batch_size(["tagger", "parser", "ner"], 3000) == 16
-    with pytest.raises(ValueError, match=r"no component named 'lemmatizer' is registered "
+    with pytest.raises(ValueError, match=r"no component named 'entity_linker' is registered "
                                          r"\(known: .*ner, parser, tagger, textcat"):
-        max_batch_size(["tagger", "lemmatizer"], 10)
+        max_batch_size(["tagger", "entity_linker"], 10)
 
 
 def test_the_batch_maximum_is_the_components_own():

@@ -24,7 +24,7 @@ from .pretrain import (
 )
 from .registry import architectures
 from .resize import resize_output
-from .tagger import build_tagger_model
+from .tagger import build_tagger_model, build_token_scores_model
 from .textcat import (
     build_bow_text_classifier,
     build_cnn_text_classifier,
@@ -57,6 +57,7 @@ __all__ = [
     "build_pretrain_characters_model",
     "build_pretrain_vectors_model",
     "build_tagger_model",
+    "build_token_scores_model",
     "build_text_classifier",
     "build_tok2vec_listener",
     "build_transition_model",

@@ -1,7 +1,8 @@
-"""Tagger head: a softmax over tags for every token vector."""
+"""Tagger heads: a softmax over tags for every token vector, or raw scores for a component that
+normalizes groups of them itself."""
 
 
-from thinc.api import Model, Softmax, chain, with_array
+from thinc.api import Linear, Model, Softmax, chain, with_array, zero_init
 from thinc.layers.resizable import resizable, resize_linear_weighted
 
 from .registry import architectures
@@ -16,10 +17,24 @@ def build_tagger_model(tok2vec: Model, n_tags: int | None = None) -> Model[list,
     cross-entropy (see `categorical_loss`). `resize_output(model, n)` adds tags, keeping rows.
     """
     width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
-    output_layer = resizable(Softmax(nO=n_tags, nI=width), resize_layer=resize_linear_weighted)
+    return _per_token(tok2vec, Softmax(nO=n_tags, nI=width), n_tags)
+
+
+@architectures("nlp.TokenScores.v1")
+def build_token_scores_model(tok2vec: Model, n_scores: int | None = None) -> Model[list, list]:
+    """tok2vec, then a linear layer per token -> list of (n_tokens, n_scores) unnormalized
+    scores (logits), for a component with several softmaxes over groups of its labels (the
+    morphologizer's one per feature); it takes d(logits). Resized like the tagger's."""
+    width = tok2vec.get_dim("nO") if tok2vec.has_dim("nO") else None
+    return _per_token(tok2vec, Linear(nO=n_scores, nI=width, init_W=zero_init), n_scores)
+
+
+def _per_token(tok2vec: Model, layer: Model, n_out: int | None) -> Model[list, list]:
+    """tok2vec, then the resizable output `layer` on every token vector."""
+    output_layer = resizable(layer, resize_layer=resize_linear_weighted)
     model = chain(tok2vec, with_array(output_layer))
     model.set_ref("tok2vec", tok2vec)
     model.set_ref("output_layer", output_layer)
-    if n_tags is not None:
-        model.set_dim("nO", n_tags, force=True)
+    if n_out is not None:
+        model.set_dim("nO", n_out, force=True)
     return set_ops(model, tok2vec.ops)

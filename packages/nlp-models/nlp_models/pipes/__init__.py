@@ -2,10 +2,12 @@
 `nlp_models.component_registry.register_component` when imported here."""
 
 from .base import TrainablePipe, batched, set_dropout
+from .lemmatizer import Lemmatizer
+from .morphologizer import Morphologizer
 from .ner import EntityRecognizer
 from .parser import DependencyParser
 from .tagger import Tagger
 from .textcat import TextCategorizer
 from .tok2vec import Tok2Vec
 
-__all__ = ["DependencyParser", "EntityRecognizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]

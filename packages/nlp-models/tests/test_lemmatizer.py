@@ -1,0 +1,179 @@
+"""The lemmatizer: edit trees as labels (the frequent ones), learned until it fits a small set,
+the lookup table and the form itself as fallbacks, long docs, save/load, a shared tok2vec,
+and its registration (annotation, columns, weights, batch maximum)."""
+
+import json
+
+import numpy
+import pytest
+from thinc.api import fix_random_seed
+
+from nlp_gold import Example
+from nlp_models import Lemmatizer, blank, get_component_spec, load
+from nlp_models.edit_trees import build_tree, tree_key
+from nlp_vocab import Doc, Vocab
+
+SMALL = {"width": 32, "depth": 2, "embed_rows": 500}
+# (words, lemmas, UPOS): capitalized words keep or lose their case as UD lemmas do.
+TRAIN = [
+    ("She walked the dogs .", "she walk the dog .", "PRON VERB DET NOUN PUNCT"),
+    ("They talked to cats .", "they talk to cat .", "PRON VERB ADP NOUN PUNCT"),
+    ("He jumped over boxes .", "he jump over box .", "PRON VERB ADP NOUN PUNCT"),
+    ("We went home .", "we go home .", "PRON VERB NOUN PUNCT"),
+    ("I saw the saw .", "I see the saw .", "PRON VERB DET NOUN PUNCT"),
+    ("Ada visited Paris .", "Ada visit Paris .", "PROPN VERB PROPN PUNCT"),
+]
+# For the fallbacks: only the "-ed" tree is seen 3 times.
+FALLBACK = [
+    ("walked talked jumped", "walk talk jump", "VERB VERB VERB"),
+    ("went", "go", "VERB"),
+    ("saw saw", "see saw", "VERB NOUN"),
+]
+
+
+def examples(vocab, data=TRAIN):
+    return [Example.from_dict(Doc(vocab, words=words.split()), {"lemmas": lemmas.split(), "pos": pos.split()})
+            for words, lemmas, pos in data]
+
+
+def fits(lemmatizer, egs):
+    """Whether the model's best tree is the gold tree of every word."""
+    docs = [eg.predicted for eg in egs]
+    if lemmatizer.upstream is not None:  # a listener reads the vectors its tok2vec stores
+        docs = list(lemmatizer.upstream.pipe(docs))
+    predicted = lemmatizer.predict(docs)
+    best = numpy.concatenate([lemmatizer.model.ops.to_numpy(p).argmax(axis=1) for p in predicted])
+    return best.tolist() == lemmatizer.gold_ids(egs)
+
+
+def trained(names=("lemmatizer",), shared=False, max_iter=150):
+    """A pipeline whose lemmatizer (top_k 1: its best tree only, every tree a label) fits TRAIN."""
+    fix_random_seed(0)
+    nlp = blank("en")
+    if shared:
+        nlp.add_pipe(nlp.create_pipe("tok2vec", SMALL), first=True)
+    cfg = {**SMALL, "top_k": 1, "min_tree_freq": 1, **({"tok2vec": "tok2vec"} if shared else {})}
+    nlp.add_pipe(nlp.create_pipe("lemmatizer", cfg))
+    sgd = nlp.begin_training(lambda: examples(nlp.vocab))
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    for _ in range(max_iter):
+        nlp.update(examples(nlp.vocab), sgd=sgd, drop=0.0)
+        if fits(lemmatizer, examples(nlp.vocab)):
+            break
+    return nlp
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return trained()
+
+
+def lemmas_of(nlp, words, pos=None):
+    return [t.lemma_ for t in nlp(Doc(nlp.vocab, words=words, pos=pos))]
+
+
+def test_it_fits_a_small_set_and_scores_lemma_accuracy_100(nlp):
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert fits(lemmatizer, examples(nlp.vocab))
+    assert nlp.evaluate(examples(nlp.vocab))["lemma_acc"] == 100.0
+    assert lemmas_of(nlp, "I saw the saw .".split()) == "I see the saw .".split()  # told apart by context
+    assert tree_key(build_tree("walked", "walk")) in lemmatizer.labels
+
+
+def test_labels_are_the_trees_seen_min_tree_freq_times_and_the_lookup_keeps_what_matters():
+    vocab = Vocab("en")
+    lemmatizer = Lemmatizer(vocab, **SMALL)  # min_tree_freq 3
+    lemmatizer.begin_training(lambda: examples(vocab, FALLBACK))
+    assert lemmatizer.labels == (tree_key(build_tree("walked", "walk")),)
+    assert lemmatizer.lookup.forms == {"walked": "walk", "talked": "talk", "jumped": "jump", "went": "go"}
+    assert lemmatizer.lookup.tagged == {("saw", "VERB"): "see"}  # "saw"/NOUN agrees with its form
+    with pytest.raises(ValueError, match=r"has no edit trees: .* min_tree_freq \(4\)"):
+        Lemmatizer(vocab, **SMALL, min_tree_freq=4).begin_training(lambda: examples(vocab, FALLBACK))
+
+
+def test_no_fitting_tree_falls_back_to_the_lookup_then_to_the_form():
+    vocab = Vocab("en")
+    lemmatizer = Lemmatizer(vocab, **SMALL)
+    lemmatizer.begin_training(lambda: examples(vocab, FALLBACK))
+    words = ["kissed", "went", "saw", "saw", "saw", "blorp"]
+    doc = lemmatizer(Doc(vocab, words=words, pos=["VERB", "VERB", "VERB", "NOUN", None, "X"]))
+    # the tree; the lookup by form; by (form, UPOS); by form (a tie: the first); the form itself
+    assert [t.lemma_ for t in doc] == ["kiss", "go", "see", "saw", "saw", "blorp"]
+
+
+def test_rare_and_unknown_trees_are_missing_gold():
+    vocab = Vocab("en")
+    lemmatizer = Lemmatizer(vocab, **SMALL)
+    lemmatizer.begin_training(lambda: examples(vocab, FALLBACK))
+    egs = examples(vocab, FALLBACK)
+    egs.append(Example.from_dict(Doc(vocab, words=["kissed", "it"]), {"lemmas": ["kiss", None]}))
+    assert lemmatizer.gold_ids(egs) == [0, 0, 0, -1, -1, -1, 0, -1]
+    scores = lemmatizer.predict([egs[1].predicted])
+    loss, d_scores = lemmatizer.get_loss([egs[1]], scores)
+    assert loss == 0.0 and not numpy.any(d_scores[0])
+
+
+def test_a_label_must_be_an_edit_tree_key():
+    lemmatizer = Lemmatizer(Vocab("en"))
+    key = tree_key(build_tree("dogs", "dog"))
+    assert lemmatizer.add_label(key) == 1 and lemmatizer.add_label(key) == 0
+    assert lemmatizer.add_label('[0, 1, ["", ""], ["s", ""]]') == 0  # the same tree, spaced
+    with pytest.raises(ValueError, match=r"lemmatizer: 'NOUN' is not an edit tree"):
+        lemmatizer.add_label("NOUN")
+
+
+def test_a_long_doc_gets_the_lemmas_the_whole_doc_gets(nlp):
+    words = " ".join(words for words, _, _ in TRAIN).split()
+    whole = lemmas_of(nlp, words)
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    lemmatizer.chunk_tokens = 4
+    try:
+        assert lemmas_of(nlp, words) == whole
+    finally:
+        lemmatizer.chunk_tokens = Lemmatizer.chunk_tokens
+    assert whole[:5] == ["she", "walk", "the", "dog", "."]
+
+
+def test_save_and_load_keep_trees_lookup_and_lemmas(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "model")
+    saved = json.loads((tmp_path / "model" / "lemmatizer" / "labels.json").read_text(encoding="utf8"))
+    assert set(saved) == {"trees", "lookup"} and saved["trees"] == list(nlp.get_pipe("lemmatizer").labels)
+    loaded = load(tmp_path / "model")
+    assert loaded.evaluate(examples(loaded.vocab))["lemma_acc"] == 100.0
+    assert loaded.get_pipe("lemmatizer").lookup.forms == nlp.get_pipe("lemmatizer").lookup.forms
+    other = Lemmatizer(Vocab("en")).from_bytes(nlp.get_pipe("lemmatizer").to_bytes())
+    words = "They walked the cats .".split()
+    assert [t.lemma_ for t in other(Doc(other.vocab, words=words))] == lemmas_of(nlp, words)
+
+
+@pytest.mark.parametrize("labels,message", [
+    ({"trees": ["oops"], "lookup": {"forms": {}, "tagged": []}}, "'oops' is not an edit tree"),
+    (["[\"a\",\"b\"]"], 'expected an object with "trees"'),
+    ({"trees": [], "lookup": {"forms": {"a": 1}, "tagged": []}}, 'lookup "forms" must map'),
+])
+def test_a_bad_labels_file_is_named(nlp, tmp_path, labels, message):
+    nlp.to_disk(tmp_path / "model")
+    path = tmp_path / "model" / "lemmatizer" / "labels.json"
+    path.write_text(json.dumps(labels), encoding="utf8")
+    with pytest.raises(ValueError) as info:
+        load(tmp_path / "model")
+    assert str(path) in str(info.value) and message in str(info.value)
+
+
+def test_a_shared_tok2vec_works():
+    nlp = trained(shared=True)
+    lemmatizer = nlp.get_pipe("lemmatizer")
+    assert lemmatizer.upstream is nlp.get_pipe("tok2vec")
+    assert fits(lemmatizer, examples(nlp.vocab))
+    assert nlp.evaluate(examples(nlp.vocab))["lemma_acc"] == 100.0
+
+
+def test_it_is_registered_with_its_columns_weights_and_batch_maximum():
+    spec = get_component_spec("lemmatizer")
+    assert spec.cls is Lemmatizer and spec.annotation == "lemmas"
+    info = spec.info_for("lemma")
+    assert [c.header for c in info.columns] == ["Lemma %"] and info.columns[0].keys == ("lemma_acc",)
+    assert [(w.keys, w.weight) for w in info.score_weights] == [(("lemma_acc",), 1.0)]
+    assert info.max_batch_size == 32 and spec.evaluate_rows == (("lemma_acc", "Lemma %"),)
+    eg = examples(Vocab("en"))[0]
+    assert spec.gold_labels(eg)[1] == '[0,2,["",""],["ed",""]]'
