@@ -154,11 +154,16 @@ def get_component_spec(factory: str) -> ComponentSpec:
                        f"{', '.join(component_factories()) or 'none'}") from None
 
 
-def has_component(factory: str) -> bool:
-    """Whether ``factory`` is registered (reading the entry points if needed)."""
+def find_component_spec(factory: str) -> ComponentSpec | None:
+    """The spec of ``factory``, or None when nothing registers it (entry points read if needed)."""
     if factory not in _REGISTRY:
         _read_entry_points()
-    return factory in _REGISTRY
+    return _REGISTRY.get(factory)
+
+
+def has_component(factory: str) -> bool:
+    """Whether ``factory`` is registered (reading the entry points if needed)."""
+    return find_component_spec(factory) is not None
 
 
 def component_factories() -> list[str]:

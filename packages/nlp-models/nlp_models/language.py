@@ -27,7 +27,7 @@ from nlp_vocab.tag_map import default_tag_map
 
 from .about import __version__
 from .component_protocol import BatchComponent, SavedComponent, TrainableComponent, implements
-from .component_registry import get_component_spec, has_component
+from .component_registry import find_component_spec, get_component_spec
 from .gold_inputs import examples_from_gold_tuple, to_example
 from .listeners import check_listeners, link_listeners, rename_upstream, unlink
 from .model_files import (
@@ -200,9 +200,8 @@ class Language:
         for name, proc in self._trainable():
             if wanted is not None and name not in wanted:
                 continue
-            factory = proc.factory
-            infos.append(get_component_spec(factory).info_for(name) if has_component(factory)
-                         else generic_info(name))
+            spec = find_component_spec(proc.factory)
+            infos.append(spec.info_for(name) if spec is not None else generic_info(name))
         return infos
 
     def _trainable(self) -> list[tuple[str, TrainableComponent]]:
@@ -512,7 +511,7 @@ class Language:
         scorers = {}
         for _name, proc in self._trainable():
             options.update(proc.score_options())
-            spec = get_component_spec(proc.factory) if has_component(proc.factory) else None
+            spec = find_component_spec(proc.factory)
             if spec is not None and spec.scorer is not None:
                 scorers[proc.factory] = spec.scorer
         raw = Scorer(**{**options, "exclude_punct": exclude_punct}).score(scored)
@@ -606,12 +605,13 @@ class Language:
                 raise ValueError(f"{where}: component {name!r} is in this pipeline but cannot be loaded into")
             return self.get_pipe(name)
         factory = meta.get("factories", {}).get(name, name)
-        if not has_component(factory):
+        spec = find_component_spec(factory)
+        if spec is None:
             raise ValueError(
                 f"{where}: component {name!r} needs factory {factory!r}, which is not available "
                 f"(no registered factory has that name: install the package that provides it)"
             )
-        proc = get_component_spec(factory).cls(self.vocab, name=name)
+        proc = spec.cls(self.vocab, name=name)
         self.add_pipe(proc, name=name)
         return proc
 

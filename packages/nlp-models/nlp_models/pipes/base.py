@@ -20,7 +20,7 @@ from typing import Any
 import srsly
 from thinc.api import Model, Optimizer
 
-from ..component_registry import get_component_spec, has_component
+from ..component_registry import find_component_spec
 from ..ml import (
     FEATURE_ATTRS,
     ListenerLink,
@@ -189,7 +189,7 @@ class TrainablePipe:
     def labels_of_example(self, example: Any) -> Iterable[str]:
         """The labels an nlp_gold Example carries for this component (for begin_training): its
         registered `gold_labels` (none for an unregistered class)."""
-        spec = get_component_spec(self.factory) if has_component(self.factory) else None
+        spec = find_component_spec(self.factory)
         return spec.gold_labels(example) if spec is not None and spec.gold_labels is not None else ()
 
     def check_examples(self, examples: Sequence[Any]) -> None:
