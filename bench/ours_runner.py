@@ -1,13 +1,14 @@
 """Our side of the benchmark: the same phases and outputs as spacy_runner.py.
 
-    python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
+    python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset NAME]
     python bench/ours_runner.py annotate TASK OUT_DIR
 
-`train` builds a blank pipeline of the task's language with the task's components (the settings in
-COMPONENT_CONFIG, defaults otherwise; no static vectors; for the tasks in SHARED_TOK2VEC, a
-`tok2vec` component first that the others listen to, as spaCy's efficiency config shares one;
-NLP_BENCH_SHARED_TOK2VEC=0/1 overrides), reads the splits with nlp_gold (one sentence per training
-Doc) and runs nlp_train.train with the wall-clock budget. The per-epoch log gives the learning curve
+`train` builds a blank pipeline of the task's language with the task's components in the preset's
+settings (nlp_models.presets, `efficiency` by default: what `nlp train` gives a user who names no
+preset; no static vectors), with a `tok2vec` component first that the components the preset shares
+listen to, as `nlp train` plans it (NLP_BENCH_SHARED_TOK2VEC=1 makes every component that can
+listen, 0 none), reads the splits with nlp_gold (one sentence per training Doc) and runs
+nlp_train.train with the wall-clock budget. The per-epoch log gives the learning curve
 (evaluation time excluded from its time axis). `annotate` loads model-best and measures words/sec
 on raw text (single process, batch 256, best of 3), peak RSS and the dev scores (on the gold
 words; for the tasks with `raw_text`, also the CoNLL 2018 scores of the pipeline run on the dev
@@ -53,46 +54,56 @@ TRAIN_OPTIONS["ud-ewt"] = TRAIN_OPTIONS["ud-fi"] = {"batch_from": 1, "batch_to":
                                                    "dropout_to": 0.2}
 
 
-# Component settings per factory: our side's counterpart of spaCy's `--optimize efficiency`.
+# The component settings are the preset's (nlp_models.presets, one table for `nlp train` and this
+# bench). The efficiency preset holds what was measured here against spaCy's `--optimize efficiency`:
 # - textcat: spaCy's efficiency classifier is a unigram bag of words; ours is the bag of uni- and
 #   bigrams (`bow`), no CNN.
-# - tok2vec (ewt, shared by tagger and parser) and ner: a depth-2 CNN instead of depth 4. In 4-minute
+# - tok2vec (shared by the tagger and parser) and ner: a depth-2 CNN instead of depth 4. In 4-minute
 #   trials it annotated EWT at 39.2k words/s instead of 33.7k (LAS 81.9 vs 82.9, tag_acc 93.6 vs 93.9)
-#   and CoNLL at 68.4k instead of 44.7k (ents_f 89.2 vs 89.7). `nlp train -cd 2` is the same setting.
-COMPONENT_CONFIG = {
-    "textcat": {"exclusive_classes": True, "architecture": "bow", "ngram_size": 2},
-    "tok2vec": {"depth": 2},
-    "ner": {"depth": 2},
-}
-
-
-# Tasks whose components share one tok2vec (one CNN pass per token instead of one per component).
-# EWT, 4-minute runs (same session, rough timing): shared tag_acc 93.85, LAS 82.82, annotate 29.0k
-# words/s, 9 epochs; own tok2vecs 93.89, 82.00, 21.9k words/s, 5 epochs.
-# The UD tasks' four components share one too, as spaCy's efficiency config has them do.
-SHARED_TOK2VEC = {"ewt": True, "conll": False, "imdb": False, "ud-ewt": True, "ud-fi": True}
+#   and CoNLL at 68.4k instead of 44.7k (ents_f 89.2 vs 89.7).
+# - one shared tok2vec (one CNN pass per token instead of one per component) for the tagger and
+#   parser (and the UD tasks' morphologizer and lemmatizer, as spaCy's efficiency config shares
+#   one). EWT, 4-minute runs (same session, rough timing): shared tag_acc 93.85, LAS 82.82,
+#   annotate 29.0k words/s, 9 epochs; own tok2vecs 93.89, 82.00, 21.9k words/s, 5 epochs.
+# What is the task's, not the preset's: the IMDB classes exclude each other.
+TASK_CONFIG = {"textcat": {"exclusive_classes": True}}
 SHARED_ENV = "NLP_BENCH_SHARED_TOK2VEC"
 
 
-def shares_tok2vec(task: Task) -> bool:
+def listeners(task: Task, preset) -> list[str]:
+    """The task's components that read the shared tok2vec: the preset's plan (as `nlp train`
+    makes it), or with NLP_BENCH_SHARED_TOK2VEC=1 all that can, with 0 none."""
     value = os.environ.get(SHARED_ENV, "").strip()
-    if value:
-        if value not in ("0", "1"):
-            raise SystemExit(f"{SHARED_ENV}={value!r}: expected 0 or 1")
-        return value == "1"
-    return SHARED_TOK2VEC.get(task.name, False)
+    if value not in ("", "0", "1"):
+        raise SystemExit(f"{SHARED_ENV}={value!r}: expected 0 or 1")
+    if value == "0":
+        return []
+    if value == "1":
+        from nlp_models.presets import can_share
+
+        return [name for name in task.pipeline if can_share(name, component_cfg(name, preset))]
+    return preset.listeners(task.pipeline)
 
 
-def build_pipeline(task: Task, nlp) -> None:
-    """Add the task's components to `nlp` (behind a shared tok2vec when the task shares one)."""
-    shared = shares_tok2vec(task)
-    if shared:
-        nlp.add_pipe(nlp.create_pipe("tok2vec", dict(COMPONENT_CONFIG.get("tok2vec", {}))))
+def component_cfg(name: str, preset) -> dict:
+    """The cfg of the task's component `name` under `preset` (what the task adds: TASK_CONFIG)."""
+    return {"preset": preset.name, **TASK_CONFIG.get(name, {})}
+
+
+def build_pipeline(task: Task, nlp, preset_name: str) -> None:
+    """Add the task's components to `nlp` in the preset's settings (behind a shared tok2vec for
+    those that read one)."""
+    from nlp_models import get_preset
+
+    preset = get_preset(preset_name)
+    listening = listeners(task, preset)
+    if listening:
+        nlp.add_pipe(nlp.create_pipe("tok2vec", {"preset": preset.name}))
     for name in task.pipeline:
-        config = dict(COMPONENT_CONFIG.get(name, {}))
-        if shared:
-            config["tok2vec"] = "tok2vec"
-        nlp.add_pipe(nlp.create_pipe(name, config))
+        cfg = component_cfg(name, preset)
+        if name in listening:
+            cfg["tok2vec"] = "tok2vec"
+        nlp.add_pipe(nlp.create_pipe(name, cfg))
 
 
 def corpus(task: Task, split: str, nlp, limit: int = 0):
@@ -106,7 +117,7 @@ def corpus(task: Task, split: str, nlp, limit: int = 0):
     return Corpus(task.path(split), n_sents=n_sents, limit=limit)
 
 
-def train(task: Task, out: Path, minutes: float, seed: int) -> None:
+def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "efficiency") -> None:
     from thinc.api import fix_random_seed
 
     import nlp_models
@@ -115,7 +126,7 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
     fix_random_seed(seed)
     start = time.perf_counter()
     nlp = nlp_models.blank(task.lang)
-    build_pipeline(task, nlp)
+    build_pipeline(task, nlp, preset)
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
     dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train_examples)
@@ -168,4 +179,6 @@ def annotate(task: Task, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    runner_main(__doc__, train, annotate)
+    from nlp_models import preset_names
+
+    runner_main(__doc__, train, annotate, presets=preset_names())

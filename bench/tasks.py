@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -126,8 +127,9 @@ def time_pipe(nlp, texts: list[str], repeats: int = 3) -> list[float]:
     return timings
 
 
-def runner_main(doc: str, train, annotate) -> None:
-    """The command line both runners share: `train TASK OUT [--minutes M] [--seed S]`, `annotate TASK OUT`."""
+def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
+    """The command line both runners share: `train TASK OUT [--minutes M] [--seed S]`, `annotate TASK OUT`;
+    with `presets` (the first is the default), `train` takes `--preset NAME` too, passed on as `preset=`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -136,10 +138,12 @@ def runner_main(doc: str, train, annotate) -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
+    if presets:
+        parser.add_argument("--preset", choices=list(presets), default=presets[0])
     args = parser.parse_args()
     task = TASKS[args.task]
     if args.command == "train":
-        train(task, args.out, args.minutes, args.seed)
+        train(task, args.out, args.minutes, args.seed, **({"preset": args.preset} if presets else {}))
     else:
         annotate(task, args.out)
 

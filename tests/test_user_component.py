@@ -103,6 +103,19 @@ def test_code_route_trains_with_its_own_column_score_and_batch_maximum(trained):
     assert meta["factories"] == {"shape_tagger": "shape_tagger"}
 
 
+def test_a_preset_gives_the_users_component_its_tok2vec_settings(corpus, tmp_path):
+    """`--preset accuracy` reaches a user's component through its tok2vec cfg (the default cfg it
+    copies from TOK2VEC_DEFAULTS), under the options given; loading needs no flag."""
+    out = tmp_path / "out"
+    nlp("train", "en", out, corpus["train"], corpus["dev"], "--code", SHAPE, "-p", "shape_tagger", "-n", "1",
+        "--preset", "accuracy", "-cw", "32", "-er", "500")
+    cfg = json.loads((out / "model-final" / "shape_tagger" / "cfg.json").read_text(encoding="utf8"))
+    assert (cfg["preset"], cfg["width"], cfg["depth"], cfg["embed_rows"], cfg["chars"]) == ("accuracy", 32, 4, 500, 64)
+    tags = json.loads(run("-c", f"import shape_tagger; {LOAD_AND_TAG}", out / "model-final",
+                          env={"PYTHONPATH": str(SHAPE.parent)}).stdout)
+    assert len(tags) == 6
+
+
 def test_the_saved_model_loads_by_name_in_a_fresh_process_that_imports_the_module(trained):
     out, _ = trained
     proc = run("-c", f"import sys; sys.path.insert(0, {str(SHAPE.parent)!r}); import shape_tagger; "

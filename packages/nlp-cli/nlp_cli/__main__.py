@@ -18,6 +18,7 @@ COMMANDS = {
     "init-vectors": ("init_vectors", "init_vectors"),
     "package": ("package", "package"),
     "debug-data": ("debug_data", "debug_data"),
+    "apply": ("apply", "apply"),
 }
 
 USAGE = """usage: nlp COMMAND [ARGS...]   (nlp COMMAND --help for its options)
@@ -32,6 +33,7 @@ commands:
   init-vectors  make a blank model holding static word vectors from a word2vec/GloVe file
   package       make an installable Python package of a model
   debug-data    check training and development data for problems before training
+  apply         annotate many texts (text lines, JSONL or .txt files) to JSONL or CoNLL-U; restartable
 """
 
 

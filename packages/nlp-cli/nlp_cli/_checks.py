@@ -7,8 +7,8 @@ class. Warnings (one line each, training goes on): a component of the default pi
 annotation, which is skipped (`plan_components`, whose decisions `nlp debug-data` reports in the
 same words); dev labels the training data never shows, which the model cannot predict.
 
-Labels are counted from the loaded Examples' gold (what training will see), one component at a
-time and only for the components being trained. What a component learns from, what its labels are
+Labels are counted from the Examples' gold (what training will see), for the components being
+trained, in one pass over the training data (`count_labels`: a streamed corpus is read once). What a component learns from, what its labels are
 called and how to read them off an Example come from its registered spec (nlp_models'
 `register_component`), so a user's component is checked like a built-in one.
 """
@@ -60,11 +60,18 @@ def labelled_spec(name: str) -> Any:
 def component_labels(name: str, examples: Iterable[Any]) -> Counter:
     """How often each label of component `name` occurs in the gold of `examples` (its
     registered `gold_labels`; nothing for a component that learns no labels)."""
-    counts: Counter = Counter()
-    spec = labelled_spec(name)
-    if spec is not None:
-        for eg in examples:
-            counts.update(label for label in spec.gold_labels(eg) if label)
+    return count_labels([name], examples)[name]
+
+
+def count_labels(names: Sequence[str], examples: Iterable[Any]) -> dict[str, Counter]:
+    """`component_labels` of each of `names`, in one pass over `examples` (so a corpus streamed
+    from disk is read once)."""
+    specs = [(name, labelled_spec(name)) for name in names]
+    counts: dict[str, Counter] = {name: Counter() for name in names}
+    for eg in examples:
+        for name, spec in specs:
+            if spec is not None:
+                counts[name].update(label for label in spec.gold_labels(eg) if label)
     return counts
 
 
@@ -107,10 +114,11 @@ def plan_components(names: Sequence[str], labels: Mapping[str, Counter], train_p
     return kept, gaps
 
 
-def annotated_components(names: Sequence[str], examples: Sequence[Any], train_path: str, named: bool) -> list[str]:
-    """`nlp train`'s side of `plan_components` on the training Examples: a warning line printed
-    for each skipped component, a UserError for a fatal gap; the components to train."""
-    labels = {name: component_labels(name, examples) for name in names}
+def annotated_components(names: Sequence[str], labels: Mapping[str, Counter], train_path: str,
+                         named: bool) -> list[str]:
+    """`nlp train`'s side of `plan_components` on the training data's label counts (`count_labels`):
+    a warning line printed for each skipped component, a UserError for a fatal gap; the components
+    to train."""
     kept, gaps = plan_components(names, labels, train_path, named)
     for gap in gaps:
         if gap.fatal:
@@ -144,15 +152,16 @@ def unseen_dev_labels(name: str, train: Counter, dev: Counter, known: Iterable[s
             f"{shown}; the model cannot predict them, so its dev scores will be lower")
 
 
-def check_data(nlp: Any, names: Sequence[str], train_examples: Sequence[Any], dev_examples: Sequence[Any],
+def check_data(nlp: Any, names: Sequence[str], train_labels: Mapping[str, Counter], dev_examples: Sequence[Any],
                train_path: str, dev_path: str) -> None:
     """Errors and warnings (printed) for the trained components `names` of `nlp`, each of which
-    has annotation (`annotated_components` ran first; see the module docstring)."""
+    has annotation (`annotated_components` ran first on `train_labels`, the training data's
+    `count_labels`; see the module docstring)."""
     for name in names:
         if labelled_spec(name) is None:
             continue  # a shared tok2vec learns no labels
         proc = nlp.get_pipe(name)
-        train = component_labels(name, train_examples)
+        train = train_labels[name]
         extra = EXTRA_CHECKS.get(name)
         if extra is not None:
             extra(proc, train, train_path)

@@ -54,12 +54,13 @@ def _docbin_annotations(path: Path) -> Iterator[dict]:
         yield annot
 
 
-def read_file(path: Path, fmt: str, labels: list[str] | None = None) -> Iterator[dict]:
+def read_file(path: Path, fmt: str, labels: list[str] | None = None, multiword_tokens: bool = False) -> Iterator[dict]:
     """Annotation dicts (one per sentence or record) of one file in nlp_gold format `fmt`;
-    `labels`: every text class, for classification JSONL (a class a record omits gets 0.0)."""
+    `labels`: every text class, for classification JSONL (a class a record omits gets 0.0);
+    `multiword_tokens`: keep CoNLL-U's range lines (training and evaluation data)."""
     if fmt == "docbin":
         return _docbin_annotations(path)
-    return read_annotations(path, fmt, labels)
+    return read_annotations(path, fmt, labels, multiword_tokens)
 
 
 def class_labels(files: list[tuple[Path, str]]) -> list[str] | None:
@@ -85,18 +86,30 @@ def files_of(path: str | Path, what: str) -> list[Path]:
     return files
 
 
-def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sents: int = 1) -> Iterator[tuple[dict, str]]:
-    """(annotation dict, "file:line") of every file at `path`, `n_sents` sentences merged into one
-    document (never across a `-DOCSTART-`); a UserError when nothing is read."""
-    count = 0
+#: The data files of a corpus with their formats, and the text classes of its classification JSONL.
+CorpusFiles = tuple[list[tuple[Path, str]], list[str] | None]
+
+
+def corpus_files(path: str | Path, what: str, converter: str = "auto") -> CorpusFiles:
+    """The files at `path` with their nlp_gold formats, and every text class their classification
+    JSONL names (a UserError for an empty file)."""
     files = []
     for file in files_of(path, what):
         if file.stat().st_size == 0:
             fail(f"{what} is empty: {file}")
         files.append((file, file_format(file, converter)))
-    labels = class_labels(files)
+    return files, class_labels(files)
+
+
+def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sents: int = 1,
+                     found: CorpusFiles | None = None) -> Iterator[tuple[dict, str]]:
+    """(annotation dict, "file:line") of every file at `path` (`found`: its `corpus_files`, when
+    known), `n_sents` sentences merged into one document (never across a `-DOCSTART-`); a
+    UserError when nothing is read."""
+    count = 0
+    files, labels = corpus_files(path, what, converter) if found is None else found
     for file, fmt in files:
-        for annot in group_sentences(read_file(file, fmt, labels), n_sents):
+        for annot in group_sentences(read_file(file, fmt, labels, multiword_tokens=True), n_sents):
             yield annot, f"{file}:{annot.get('line', '?')}"
             count += 1
     if count == 0:
@@ -147,9 +160,10 @@ def load_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], 
     annots = list(records)
     tokenize = raw_text_mode([a for a, _ in annots], what)
     examples = [_example(vocab, annot, where, make_doc, tokenize) for annot, where in annots]
-    worded = [a for a, _ in annots if "words" in a]
-    if tokenize and worded:
-        describe_tokenization(examples, what, sum(1 for a in worded if not spells(a["text"], a["words"])))
+    worded = [(a, eg) for (a, _), eg in zip(annots, examples) if "words" in a]
+    if tokenize and worded:  # a text respelled by the reader: the reference's multiword tokens give it back
+        describe_tokenization(examples, what, sum(1 for a, eg in worded if not spells(a["text"], eg.reference.words)
+                                                  and not eg.reference.multiword_tokens))
     return examples
 
 
@@ -161,9 +175,10 @@ def annotated_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], A
         yield annot, where, _example(vocab, annot, where, make_doc, False)
 
 
-def _cleaned_records(path: str | Path, what: str, n_sents: int, limit: int) -> Iterator[tuple[dict, Any]]:
+def _cleaned_records(path: str | Path, what: str, n_sents: int, limit: int,
+                     found: CorpusFiles | None = None) -> Iterator[tuple[dict, Any]]:
     """(annotation, where) per record, at most `limit`, without empty heads/deps/sent_starts."""
-    for i, (annot, where) in enumerate(iter_annotations(path, what, n_sents=n_sents)):
+    for i, (annot, where) in enumerate(iter_annotations(path, what, n_sents=n_sents, found=found)):
         if limit and i >= limit:
             return
         if annot.get("heads") is None:
@@ -172,6 +187,53 @@ def _cleaned_records(path: str | Path, what: str, n_sents: int, limit: int) -> I
         if annot.get("sent_starts") is None:
             annot.pop("sent_starts", None)
         yield annot, where
+
+
+class ExampleStream:
+    """The training Examples of every record at `path` (built as `load_examples` builds them),
+    read afresh, file by file and in order, each time it is iterated: what `nlp train
+    --shuffle-buffer` trains on without holding the corpus. `len()` is the number of examples
+    (one pass to count them, unless a complete pass has counted them already); `n_words` is
+    their words once a pass is complete."""
+
+    def __init__(self, path: str | Path, vocab: Any, make_doc: Callable[[str], Any], what: str,
+                 limit: int = 0) -> None:
+        self.path, self.vocab, self.make_doc, self.what, self.limit = path, vocab, make_doc, what, limit
+        self.found = corpus_files(path, what)  # the files, their formats and text classes, once
+        self.n_examples: int | None = None
+        self.n_words = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        n_examples = n_words = 0
+        for annot, where in _cleaned_records(self.path, self.what, 1, self.limit, self.found):
+            example = _example(self.vocab, annot, where, self.make_doc, False)
+            n_examples += 1
+            n_words += len(example)
+            yield example
+        self.n_examples, self.n_words = n_examples, n_words
+
+    def __len__(self) -> int:
+        if self.n_examples is None:
+            for _ in self:
+                pass
+        assert self.n_examples is not None
+        return self.n_examples
+
+
+def training_examples(path: str | Path, vocab: Any, make_doc: Callable[[str], Any], limit: int = 0,
+                      shuffle_buffer: int = 0) -> list | ExampleStream:
+    """`nlp train`'s training Examples: all loaded, or with `shuffle_buffer` an `ExampleStream`
+    (nlp_train reads it afresh each epoch through a shuffle buffer of that many examples)."""
+    if shuffle_buffer:
+        return ExampleStream(path, vocab, make_doc, "training data", limit)
+    return load_examples(path, vocab, make_doc, "training data", limit=limit)
+
+
+def word_count(examples: list | ExampleStream) -> int:
+    """The words of the training Examples (of a stream: as its last complete pass counted)."""
+    if isinstance(examples, ExampleStream):
+        return examples.n_words
+    return sum(len(eg) for eg in examples)
 
 
 def _example(vocab: Any, annot: dict, where: Any, make_doc: Callable[[str], Any], tokenize: bool) -> Any:

@@ -3,8 +3,11 @@ user's is registered by a `--code` file or an installed entry point) from any fo
 printing the per-epoch table and writing `model{i}`, `model-best`, `model-final` and, at the end (also
 after an early stop), `report.html` (dev score curves, losses, per-label tables: see `nlp report`).
 
-With `-st/--shared-tok2vec` (or `tok2vec` in `-p`) a `tok2vec` component comes first and the
-new components listen to it, so each token is encoded once for all of them.
+`--preset efficiency` (the default) or `--preset accuracy` chooses the components' settings
+(nlp_models.presets); the options (-cw, -cd, -er, -ta, ...) override it. Under efficiency the
+tagger, parser, morphologizer and lemmatizer read one shared `tok2vec` component when two or more
+of them are trained; with `-st/--shared-tok2vec` (or `tok2vec` in `-p`) every new component that
+can does, with `-nst/--no-shared-tok2vec` none (see _train_preset).
 
 The recipe's settings come from the environment (`NLP_DROPOUT_FROM`, ..., or spaCy v2's
 `dropout_from`, `SPACY_learn_rate`, ...: see nlp_train.settings); `-d/--dropout` and
@@ -18,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -26,8 +29,8 @@ from typing import Any
 import plac
 import srsly
 
-from ._checks import DEFAULT_PIPELINE, annotated_components, check_data, check_sizes
-from ._corpus import load_examples
+from ._checks import DEFAULT_PIPELINE, annotated_components, check_data, check_sizes, count_labels
+from ._corpus import load_examples, training_examples, word_count
 from ._errors import fail, require_file, require_path
 from ._models import (
     CODE_HELP,
@@ -38,10 +41,11 @@ from ._models import (
     require_language,
     use_device,
 )
+from ._multiword import learn_tokenizer_expansions
 from ._tok2vec import load_into
 from ._train_config import record_config, require_positionals, rerun
+from ._train_preset import SHARED, component_cfg, listeners, pretrained_sizes, run_preset
 
-SHARED = "tok2vec"  # the name (and factory) of the shared tok2vec component
 TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn")  # spaCy v2's names; "cnn" is "simple_cnn"
 
 
@@ -149,22 +153,6 @@ def read_raw_texts(path: str) -> list[str]:
     return texts
 
 
-def _component_cfg(name: str, width: int | None, depth: int | None, embed_rows: int | None, vectors: bool,
-                   multilabel: bool, arch: str, seed: int, shared: bool = False) -> dict:
-    """The cfg of a new component of factory `name` from the options: each option only where
-    the component's default cfg has it, and `tok2vec` (listen to the shared one) where the
-    component can listen with that cfg (textcat's bag of words cannot)."""
-    spec = registered_specs()[name]
-    options = {"width": width, "depth": depth, "embed_rows": embed_rows,
-               "pretrained_vectors": True if vectors else None, "seed": seed,
-               "exclusive_classes": not multilabel, "architecture": arch}
-    defaults = spec.default_cfg
-    cfg: dict[str, Any] = {key: value for key, value in options.items() if value is not None and key in defaults}
-    if shared and spec.can_listen and spec.cls.can_listen_with(cfg):
-        cfg["tok2vec"] = SHARED  # the listener takes its width from the shared tok2vec
-    return cfg
-
-
 def _check_positive(value: int | float | None, option: str, minimum: float = 1) -> None:
     if value is not None and value < minimum:
         fail(f"{option} must be at least {minimum:g}, got {value}")
@@ -213,10 +201,15 @@ def _check_dropout(dropout: float | None) -> None:
     conv_depth=("Depth of the token-to-vector CNN", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table", "option", "er", int),
     textcat_multilabel=("Text classes are not mutually exclusive", "flag", "tm"),
-    textcat_arch=("Text classifier architecture: ensemble, simple_cnn (or cnn), bow", "option", "ta", str, TEXTCAT_ARCHS),
+    textcat_arch=("Text classifier architecture: ensemble, simple_cnn (or cnn), bow (default: the preset's)",
+                  "option", "ta", str, TEXTCAT_ARCHS),
     raw_text=("Raw texts (JSONL or a text a line) to rehearse on; needs -b", "option", "rt", str),
-    shared_tok2vec=("Share one tok2vec: add a 'tok2vec' component first and make the new components read its "
-                    "vectors (one CNN pass per token; -cw/-cd/-er/-v/-t2v apply to it)", "flag", "st"),
+    shared_tok2vec=("Share one tok2vec: add a 'tok2vec' component first and make all new components that can "
+                    "read its vectors (one CNN pass per token; -cw/-cd/-er/-v/-t2v apply to it)", "flag", "st"),
+    no_shared_tok2vec=("Give every new component its own tok2vec, whatever the preset shares", "flag", "nst"),
+    preset=("Settings: efficiency (default: one shared depth-2 tok2vec for the tagger, parser, morphologizer "
+            "and lemmatizer, depth-2 NER, bag-of-words textcat) or accuracy (wider, deeper, character "
+            "features); with --resume, default: the checkpoint's", "option", None, str),
     gold_words=("Score the dev data on its gold words, not on our tokenizer's tokens of its raw text", "flag", "G"),
     resume=("Resume from OUTPUT_DIR/checkpoint", "flag", None),
     version=("Model version, written to meta.json", "option", "V", str),
@@ -227,6 +220,11 @@ def _check_dropout(dropout: float | None) -> None:
                 "to TO, N,N fixes it (default: up to the components' maximum, or NLP_BATCH_* or "
                 "v2's batch_from/_to/_compound)", "option", "bs", str),
     code=(CODE_HELP, "option", None, str),
+    shuffle_buffer=("Read the training data afresh each epoch, a file at a time, shuffling through a buffer of N "
+                    "examples, so memory does not grow with the corpus (default 0: load it all, shuffle it whole)",
+                    "option", "sb", int),
+    checkpoint_every=("Also write the resume checkpoint every N batches within an epoch, so --resume continues "
+                      "there (default 0: after each epoch)", "option", None, int),
     config=("Re-run a recorded training: its config.json, or a model folder holding one; its options are "
             "the defaults (the positionals may be left out), options given here that differ from their "
             "defaults override them", "option", None, str),
@@ -236,10 +234,12 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
           n_iter: int = 30, base_model: str | None = None, vectors: str | None = None, init_tok2vec: str | None = None,
           use_gpu: int = -1, n_examples: int = 0, n_early_stopping: int | None = None, seed: int = 0,
           max_minutes: float | None = None, conv_width: int | None = None, conv_depth: int | None = None,
-          embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str = "ensemble",
+          embed_rows: int | None = None, textcat_multilabel: bool = False, textcat_arch: str | None = None,
           raw_text: str | None = None, resume: bool = False, version: str = "0.0.0", meta_path: str | None = None,
           shared_tok2vec: bool = False, gold_words: bool = False, dropout: float | None = None,
-          batch_size: str | None = None, code: str | None = None, config: str | None = None) -> int:
+          batch_size: str | None = None, code: str | None = None, config: str | None = None,
+          preset: str | None = None, no_shared_tok2vec: bool = False, shuffle_buffer: int = 0,
+          checkpoint_every: int = 0) -> int:
     """Train a model."""
     options = dict(locals())  # every option as given: the run's config.json records them
     if config is not None:
@@ -250,6 +250,7 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
 
     run = SimpleNamespace(**options)
     names = _checked_options(run)
+    options["preset"] = run.preset  # recorded as resolved (the default, or the checkpoint's)
     meta = _read_meta_file(meta_path)
     raw_texts = read_raw_texts(raw_text) if raw_text is not None else None
     device = use_device(use_gpu)
@@ -257,17 +258,20 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
     nlp = _start_model(lang, base_model, vectors)
     nlp.meta.update(meta)
     nlp.meta["version"] = version
+    nlp.meta["preset"] = run.preset
     nlp.meta.setdefault("name", "model")
 
     print(f"ℹ Loading data: {train_path} (train), {dev_path} (dev)")
-    train_examples = load_examples(train_path, nlp.vocab, nlp.make_doc, "training data", limit=n_examples)
+    train_examples = training_examples(train_path, nlp.vocab, nlp.make_doc, n_examples, run.shuffle_buffer)
+    learn_tokenizer_expansions(nlp, train_examples)  # before the dev texts are tokenized
     dev_examples = load_examples(dev_path, nlp.vocab, nlp.make_doc, "development data", raw_text=not gold_words)
-    n_words = sum(len(eg) for eg in train_examples)
-    print(f"ℹ {len(train_examples)} training examples ({n_words} words), {len(dev_examples)} dev examples; "
-          f"device: {device}")
-    names = annotated_components(names, train_examples, train_path, named=pipeline is not None)
+    train_labels = count_labels(names, train_examples)  # one pass: a stream is counted on the way
+    streamed = f" (streamed, shuffle buffer {run.shuffle_buffer})" if run.shuffle_buffer else ""
+    print(f"ℹ {len(train_examples)} training examples{streamed} ({word_count(train_examples)} words), "
+          f"{len(dev_examples)} dev examples; device: {device}")
+    names = annotated_components(names, train_labels, train_path, named=pipeline is not None)
     names, new = _add_components(nlp, names, run)
-    check_data(nlp, names, train_examples, dev_examples, train_path, dev_path)
+    check_data(nlp, names, train_labels, dev_examples, train_path, dev_path)
     optimizer = _initialize(nlp, names, new, train_examples, run)
     record_config(nlp, options, dropout_from=dropout, dropout_to=dropout, batch_from=run.batch_from,
                   batch_to=run.batch_to)
@@ -277,17 +281,20 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
 
 def _checked_options(run: SimpleNamespace) -> list[str]:
     """The component names to train; a UserError for an option out of range or a missing file.
-    Sets `run.shared`, `run.batch_from` and `run.batch_to`."""
+    Sets `run.shared`, `run.preset`, `run.pretrained_sizes`, `run.batch_from` and `run.batch_to`."""
     names = parse_pipeline(run.pipeline or DEFAULT_PIPELINE)
     run.shared = run.shared_tok2vec or SHARED in names
-    if run.shared and SHARED not in names:
-        names.insert(0, SHARED)
+    if run.shared and run.no_shared_tok2vec:
+        fail("-nst/--no-shared-tok2vec contradicts " + ("-st/--shared-tok2vec" if run.shared_tok2vec
+                                                         else "tok2vec in -p/--pipeline"))
     _check_positive(run.n_iter, "-n/--n-iter")
     _check_positive(run.n_early_stopping, "-ne/--n-early-stopping")
     _check_positive(run.conv_width, "-cw/--conv-width")
     _check_positive(run.conv_depth, "-cd/--conv-depth")
     _check_positive(run.embed_rows, "-er/--embed-rows")
     _check_positive(run.n_examples, "-ns/--n-examples", 0)
+    _check_positive(run.shuffle_buffer, "-sb/--shuffle-buffer", 0)
+    _check_positive(run.checkpoint_every, "--checkpoint-every", 0)
     _check_dropout(run.dropout)
     run.batch_from, run.batch_to = parse_batch_size(run.batch_size)
     check_sizes({"-cw/--conv-width": run.conv_width, "-cd/--conv-depth": run.conv_depth,
@@ -299,6 +306,8 @@ def _checked_options(run: SimpleNamespace) -> list[str]:
     require_path(run.dev_path, "development data")
     if run.init_tok2vec is not None:
         require_file(run.init_tok2vec, "pretrained tok2vec weights")
+    run.preset = run_preset(run.preset, run.resume, run.output_dir)
+    run.pretrained_sizes = pretrained_sizes(run.init_tok2vec, run)
     if run.raw_text is not None and run.base_model is None:
         fail("-rt/--raw-text needs -b/--base-model: rehearsal keeps the base model's predictions")
     return names
@@ -341,22 +350,27 @@ def _start_model(lang: str, base_model: str | None, vectors: str | None) -> Any:
 
 def _add_components(nlp: Any, names: list[str], run: SimpleNamespace) -> tuple[list[str], list[str]]:
     """(the components to train, the new ones among them), both in pipeline order: the named
-    components the model lacks are created, and the shared tok2vec they listen to joins them."""
+    components the model lacks are created with the run's preset and options, and the shared
+    tok2vec the new ones listen to (see _train_preset) joins them."""
     new = []
+    listening = listeners([name for name in names if not nlp.has_pipe(name)], run)
+    if (listening or run.shared) and SHARED not in names:
+        names = [SHARED, *names]
     for name in names:
         if nlp.has_pipe(name):
             continue
-        cfg = _component_cfg(name, run.conv_width, run.conv_depth, run.embed_rows, run.vectors is not None,
-                             run.textcat_multilabel, run.textcat_arch, run.seed, run.shared)
+        cfg = component_cfg(name, run, listen=name in listening)
         nlp.add_pipe(nlp.create_pipe(name, cfg), name=name, first=name == SHARED)
         new.append(name)
     names = with_upstreams(nlp, names)
     if run.raw_text is not None and any(nlp.get_pipe(n).listens_to for n in names):
-        fail("-rt/--raw-text: rehearsal does not support a shared tok2vec; train without -rt")
+        fail("-rt/--raw-text: rehearsal does not support a shared tok2vec; train without -rt (or a base "
+             "model trained with -nst/--no-shared-tok2vec)")
     return names, [name for name in names if name in new]  # a shared tok2vec first
 
 
-def _initialize(nlp: Any, names: list[str], new: list[str], train_examples: list, run: SimpleNamespace) -> Any:
+def _initialize(nlp: Any, names: list[str], new: list[str], train_examples: Iterable[Any],
+                run: SimpleNamespace) -> Any:
     """Labels for every trained component (a base model's components gain the new ones), the new
     components' models built, pretrained tok2vec weights loaded (-t2v); returns the optimizer."""
     import nlp_train
@@ -376,11 +390,14 @@ def _initialize(nlp: Any, names: list[str], new: list[str], train_examples: list
     optimizer = nlp.resume_training() if run.base_model is not None else nlp_train.create_optimizer()
     if run.init_tok2vec is not None:
         loaded = load_into([(n, nlp.get_pipe(n)) for n in new], run.init_tok2vec)
+        if not loaded:
+            fail(f"-t2v/--init-tok2vec: no new component has a tok2vec of its own to load the weights into "
+                 f"(new: {', '.join(new) or 'none'}; a bag-of-words textcat has none: use -ta ensemble or simple_cnn)")
         print(f"ℹ Loaded pretrained tok2vec weights into {loaded} component(s): {run.init_tok2vec}")
     return optimizer
 
 
-def _run_loop(trainee: Trainee, train_examples: list, dev_examples: list, optimizer: Any,
+def _run_loop(trainee: Trainee, train_examples: Iterable[Any], dev_examples: list, optimizer: Any,
               raw_texts: list[str] | None, run: SimpleNamespace) -> None:
     """nlp_train's loop over the examples, then report.html; a divergence is one line."""
     import nlp_train
@@ -392,7 +409,8 @@ def _run_loop(trainee: Trainee, train_examples: list, dev_examples: list, optimi
                                      patience=run.n_early_stopping, max_minutes=run.max_minutes, seed=run.seed,
                                      optimizer=optimizer, raw_texts=raw_texts, resume=run.resume,
                                      dropout_from=run.dropout, dropout_to=run.dropout,
-                                     batch_from=run.batch_from, batch_to=run.batch_to)
+                                     batch_from=run.batch_from, batch_to=run.batch_to,
+                                     shuffle_buffer=run.shuffle_buffer, checkpoint_every=run.checkpoint_every)
     except nlp_train.TrainingDiverged as err:
         if nlp_train.read_log(run.output_dir):  # the good epochs' curves help to see what went wrong
             _write_report(run.output_dir, announce=False)

@@ -97,7 +97,9 @@ def test_train_writes_models_and_table(trained):
         assert (out / name / "meta.json").exists(), name
     assert "UAS" in stdout and "NER F" in stdout and "Tag %" in stdout
     meta = json.loads((out / "model-final" / "meta.json").read_text())
-    assert meta["pipeline"] == ["tagger", "parser", "ner"] and meta["version"] == "1.2.3"
+    # the default (efficiency) preset: the tagger and parser read one shared tok2vec, ner has its own
+    assert meta["pipeline"] == ["tok2vec", "tagger", "parser", "ner"] and meta["version"] == "1.2.3"
+    assert meta["preset"] == "efficiency"
     rows = [line.split() for line in stdout.splitlines() if line.strip().startswith(("1 ", "2 "))]
     assert len(rows) == 2
 
@@ -106,9 +108,11 @@ def test_train_from_base_keeps_other_components(tmp_path, trained, corpus, nlp_c
     import nlp_models
 
     base = trained[0] / "model-final"
-    cli.run(nlp_cmd, "train", "en", tmp_path, corpus["train"], corpus["dev"], "-p", "tagger", "-n", "1", "-b", base)
+    # the tagger and parser share the base's tok2vec: training one of them trains the other too
+    cli.run(nlp_cmd, "train", "en", tmp_path, corpus["train"], corpus["dev"], "-p", "tagger,parser", "-n", "1",
+            "-b", base)
     nlp = nlp_models.load(tmp_path / "model-final")
-    assert nlp.pipe_names == ["tagger", "parser", "ner"]
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
     assert set(nlp.get_pipe("ner").labels) == set(nlp_models.load(base).get_pipe("ner").labels)
 
 

@@ -129,7 +129,7 @@ def test_train_skips_ner_with_one_warning_and_learns_tags_and_trees(guide):
     assert [line for line in out.splitlines() if line.startswith("⚠")] == [SKIP_NER]
     assert "NER" not in out.split(SKIP_NER)[1]  # no NER columns in the table
     nlp = nlp_models.load(guide.root / "models" / "model-final")
-    assert nlp.pipe_names == ["tagger", "parser"] and nlp.lang == "es"
+    assert nlp.pipe_names == ["tok2vec", "tagger", "parser"] and nlp.lang == "es"  # the efficiency preset's
     assert set(nlp.get_pipe("tagger").labels) == set(UPOS)
     rows, _ = ancora_sentence(random.Random(7))
     doc = nlp(" ".join(row[0] for row in rows[:-1]) + ".")

@@ -6,17 +6,27 @@ line why it cannot. (A user's component trained end to end: tests/test_user_comp
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from nlp_cli._errors import UserError
 from nlp_cli._models import import_code
+from nlp_cli._train_preset import can_listen, component_cfg
 from nlp_cli.debug_data import parse_components
 from nlp_cli.evaluate import score_rows
-from nlp_cli.train import _component_cfg, parse_pipeline
+from nlp_cli.train import parse_pipeline
 
 
-def cfg(name: str, *, vectors: bool = False, arch: str = "ensemble", shared: bool = False) -> dict:
-    return _component_cfg(name, 32, 2, 500, vectors, False, arch, 7, shared)
+def run(*, vectors: bool = False, arch: str | None = "ensemble", preset: str = "efficiency") -> SimpleNamespace:
+    return SimpleNamespace(conv_width=32, conv_depth=2, embed_rows=500, vectors="vm" if vectors else None, seed=7,
+                           textcat_multilabel=False, textcat_arch=arch, preset=preset, pretrained_sizes={})
+
+
+def cfg(name: str, *, vectors: bool = False, arch: str | None = "ensemble", shared: bool = False) -> dict:
+    options = run(vectors=vectors, arch=arch)
+    listen = shared and can_listen(name, options)
+    return {k: v for k, v in component_cfg(name, options, listen).items() if k != "preset"}
 
 
 def test_pipeline_names_are_the_registered_factories():
@@ -49,6 +59,8 @@ def test_options_go_only_where_the_default_cfg_has_them():
     assert cfg("textcat", arch="bow") == {"width": 32, "depth": 2, "embed_rows": 500, "exclusive_classes": True,
                                           "architecture": "bow"}
     assert "seed" not in cfg("tok2vec") and "architecture" not in cfg("tok2vec")
+    assert "architecture" not in cfg("textcat", arch=None)  # -ta not given: the preset's
+    assert component_cfg("tagger", run(preset="accuracy"))["preset"] == "accuracy"
 
 
 def test_shared_tok2vec_listeners_are_the_components_that_can_listen():
@@ -58,6 +70,7 @@ def test_shared_tok2vec_listeners_are_the_components_that_can_listen():
     assert "tok2vec" not in cfg("textcat", arch="bow", shared=True)  # a bag of words has no tok2vec
     assert "tok2vec" not in cfg("tok2vec", shared=True)  # the shared one itself
     assert "tok2vec" not in cfg("tagger")
+    assert "tok2vec" not in cfg("textcat", arch=None, shared=True)  # efficiency's textcat is a bag of words
 
 
 def test_evaluate_rows_follow_the_pipeline_order():

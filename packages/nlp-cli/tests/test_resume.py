@@ -1,6 +1,7 @@
 """Exact resume: a training run stopped after a checkpoint (or killed with SIGKILL mid-epoch) and
 continued with --resume writes the same model and checkpoint bytes as a run that never stopped,
-for each component alone, for all four together, with a shared tok2vec and with rehearsal."""
+for each component alone, for all four together, with a shared tok2vec, with rehearsal and with
+the accuracy preset (which a resumed run keeps without being told)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 import pytest
 import srsly
 
+from nlp_cli._errors import UserError
 from nlp_cli.train import train
 
 HERE = Path(__file__).resolve().parent
@@ -78,18 +80,22 @@ def train_in_process(out: Path, small: dict[str, Path], pipeline: str, epochs: i
 
 @pytest.fixture(scope="module")
 def base_model(tmp_path_factory, small) -> Path:
-    """A tagger and parser trained one epoch: the base model of the rehearsal run."""
+    """A tagger and parser trained one epoch, each with its own tok2vec (rehearsal needs them):
+    the base model of the rehearsal run."""
     out = tmp_path_factory.mktemp("base")
-    train_in_process(out, small, "tagger,parser", 1)
+    train_in_process(out, small, "tagger,parser", 1, no_shared_tok2vec=True)
     return out / "model-final"
 
 
 SETUPS = {
     "tagger": ("tagger", {}),
     "parser": ("parser", {}),
+    "biaffine_parser": ("tagger,biaffine_parser", {"shared_tok2vec": True}),
     "ner": ("ner", {}),
-    "textcat": ("textcat", {}),
-    "shared-tok2vec": (ALL, {"shared_tok2vec": True}),
+    "textcat": ("textcat", {"textcat_arch": "ensemble"}),
+    "textcat-bow": ("textcat", {}),  # the efficiency preset's
+    "shared-tok2vec": (ALL, {"shared_tok2vec": True, "textcat_arch": "ensemble"}),
+    "accuracy": ("tagger,parser,ner", {"preset": "accuracy"}),
 }
 
 
@@ -101,6 +107,17 @@ def test_resume_after_an_epoch_is_exact(tmp_path, small, capsys, setup):
     train_in_process(tmp_path / "run", small, pipeline, 2, resume=True, **options)
     assert f"Resuming from {tmp_path / 'run' / 'checkpoint'} after epoch 1" in capsys.readouterr().out
     assert_same_run(tmp_path / "run", tmp_path / "reference")
+
+
+def test_resume_keeps_the_checkpoints_preset(tmp_path, small):
+    train_in_process(tmp_path / "reference", small, "tagger,parser", 2, preset="accuracy")
+    train_in_process(tmp_path / "run", small, "tagger,parser", 1, preset="accuracy")
+    train_in_process(tmp_path / "run", small, "tagger,parser", 2, resume=True)  # no --preset
+    assert_same_run(tmp_path / "run", tmp_path / "reference")
+    config = json.loads((tmp_path / "run" / "model-final" / "config.json").read_text())
+    assert config["options"]["preset"] == "accuracy" and config["components"]["tagger"]["preset"] == "accuracy"
+    with pytest.raises(UserError, match="--preset efficiency: the checkpoint in .* was trained with --preset accuracy"):
+        train_in_process(tmp_path / "run", small, "tagger,parser", 3, resume=True, preset="efficiency")
 
 
 def test_resume_with_rehearsal_is_exact(tmp_path, small, base_model):
@@ -172,3 +189,35 @@ def test_killed_runs_resume_to_the_same_bytes(tmp_path, small):
     stdout = finish(run_cli(out, small, epochs))
     assert f"Resuming from {out / 'checkpoint'} after epoch 2" in stdout
     assert_same_run(out, reference)
+
+
+# ---- in the middle of an epoch, on a corpus read as a stream -----------------------------------
+
+class Stop(Exception):
+    """The run stops for good here."""
+
+
+def test_resume_in_the_middle_of_an_epoch_of_a_streamed_corpus(tmp_path, small, capsys, monkeypatch):
+    import nlp_models
+
+    options = {"shuffle_buffer": 5, "checkpoint_every": 2}
+    train_in_process(tmp_path / "reference", small, "tagger,parser", 2, **options)
+    first_epoch = next(srsly.read_jsonl(tmp_path / "reference" / "training-log.jsonl"))["n_batches"]
+    update, calls = nlp_models.Language.update, []
+
+    def stopping(self, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == first_epoch + 6:  # epoch 2, after its checkpoint of batch 4
+            raise Stop
+        return update(self, *args, **kwargs)
+
+    monkeypatch.setattr(nlp_models.Language, "update", stopping)
+    with pytest.raises(Stop):
+        train_in_process(tmp_path / "run", small, "tagger,parser", 2, **options)
+    monkeypatch.setattr(nlp_models.Language, "update", update)
+    state = json.loads((tmp_path / "run" / "checkpoint" / "state.json").read_text())
+    assert state["epoch"] == 1 and state["position"] > 0
+    capsys.readouterr()
+    train_in_process(tmp_path / "run", small, "tagger,parser", 2, resume=True, **options)
+    assert f"after epoch 1 at example {state['position']} of epoch 2" in capsys.readouterr().out
+    assert_same_run(tmp_path / "run", tmp_path / "reference")

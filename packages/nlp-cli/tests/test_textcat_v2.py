@@ -1,6 +1,6 @@
 """The text classifier as spaCy v2 users train it (issue #16, point 3): cats written as JSON
 true/false, v2's architecture names on the command line, and `nlp pretrain` weights (default
-options) fitting a default textcat's tok2vec, from `nlp train -t2v` and from v2's example
+options) fitting v2's default textcat's tok2vec, from `nlp train -t2v` and from v2's example
 `textcat.model.tok2vec.from_bytes(file_.read())`, with no width/depth options anywhere."""
 
 from __future__ import annotations
@@ -41,17 +41,24 @@ def test_pretrain_records_the_default_sizes(pretrained):
     assert (config["width"], config["depth"], config["embed_rows"]) == (96, 4, [5000, 2500, 2500, 2500])
 
 
-def test_train_t2v_fits_a_default_textcat_without_size_options(tmp_path, pretrained, nlp_cmd, cli):
+def test_train_t2v_fits_v2s_default_textcat_without_size_options(tmp_path, pretrained, nlp_cmd, cli):
+    """v2's default architecture (ensemble) takes the sizes `nlp pretrain` recorded beside the
+    weights, whatever the preset's; the efficiency preset's bag of words has no tok2vec: one line."""
     import nlp_models
 
     train = write_reviews(tmp_path / "train.jsonl", 16, 0)
     dev = write_reviews(tmp_path / "dev.jsonl", 6, 1)
     proc = cli.run(nlp_cmd, "train", "en", tmp_path / "out", train, dev, "-p", "textcat", "-n", "1",
-                   "-t2v", pretrained / "model0.bin")
+                   "-ta", "ensemble", "-t2v", pretrained / "model0.bin")
     assert "Loaded pretrained tok2vec weights into 1 component" in proc.stdout
+    assert f"tok2vec sizes of the pretrained weights ({pretrained / 'config.json'}): width 96, depth 4" in proc.stdout
     textcat = nlp_models.load(tmp_path / "out" / "model-final").get_pipe("textcat")
     assert textcat.cfg["architecture"] == "ensemble" and textcat.cfg["exclusive_classes"] is True
     assert sorted(textcat.labels) == ["NEGATIVE", "POSITIVE"]
+    bow = cli.run(nlp_cmd, "train", "en", tmp_path / "bow", train, dev, "-p", "textcat", "-n", "1",
+                  "-t2v", pretrained / "model0.bin", ok=False)
+    assert bow.returncode == 1 and len(bow.stderr.strip().splitlines()) == 1
+    assert "no new component has a tok2vec of its own to load the weights into (new: textcat;" in bow.stderr
 
 
 @pytest.mark.parametrize("config", [{"exclusive_classes": True, "architecture": "simple_cnn"}, {}])

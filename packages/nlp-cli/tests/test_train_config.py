@@ -69,7 +69,8 @@ def test_the_run_records_every_setting(first):
     options = config["options"]
     assert options["lang"] == "en" and options["train_path"] == "corpus/train.conllu"  # as given
     assert (options["n_iter"], options["seed"], options["conv_width"], options["pipeline"]) == (2, 3, 32, "tagger,parser")
-    assert options["textcat_arch"] == "ensemble" and options["shared_tok2vec"] is False  # defaults too
+    assert options["textcat_arch"] is None and options["shared_tok2vec"] is False  # defaults too
+    assert options["preset"] == "efficiency"  # the default, recorded by name
     assert config["paths"]["train_path"] == str(root / "corpus" / "train.conllu")
     assert config["paths"]["output_dir"] == str(out)
     assert sorted(config["recipe"]) == sorted(SETTINGS)

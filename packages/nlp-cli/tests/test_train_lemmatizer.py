@@ -45,5 +45,6 @@ def test_train_evaluate_and_debug_data_with_a_lemmatizer(tmp_path, nlp_cmd, cli)
     assert "Lemma %" in proc.stdout
     assert json.loads(metrics.read_text())["lemma_acc"] == 100.0
     proc = cli.run(nlp_cmd, "debug-data", "en", train, dev, "-p", "lemmatizer")
-    # identity, -ed, -s, -es, went -> go: the trees, by frequency
-    assert 'lemmatizer: 5 edit trees in train: [0,0,["",""],["",""]] (120), [0,2,["",""],["ed",""]] (29)' in proc.stdout
+    # identity lowercased, identity keeping the name's case, -ed, -s, -es, went -> go: the rules, by frequency
+    assert ('lemmatizer: 6 edit trees in train: lower:[0,0,["",""],["",""]] (80), form:[0,0,["",""],["",""]] (40), '
+            'lower:[0,2,["",""],["ed",""]] (29)') in proc.stdout

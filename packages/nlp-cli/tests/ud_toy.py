@@ -1,8 +1,10 @@
 """Small UD treebanks the UD tests write, with every CoNLL-U column: an English-like one with
 multiword tokens our tokenizer splits the same way ("don't" = do + n't, "can't" = ca + n't), and
 a Finnish-like one with case and number on its nouns, lemmas, and a conjunction fused with the
-negation verb ("ettei" = että + ei) that no tokenizer rule of ours splits. A seeded grammar makes
-the sentences; `# newdoc` and `# newpar` group them."""
+negation verb ("ettei" = että + ei) that no tokenizer rule of ours splits; a Spanish-like one
+whose articles fuse with prepositions ("al" = a + el, "del" = de + el, "Al" = A + el), which do
+not spell their words either. A seeded grammar makes the sentences; `# newdoc` and `# newpar`
+group them."""
 
 from __future__ import annotations
 
@@ -72,6 +74,26 @@ def finnish(rng: random.Random) -> Sentence:
             (animal, animal, "NOUN", "N", "Case=Nom|Number=Sing", 6, "nsubj"),
             ("tule", "tulla", "VERB", "V", "Connegative=Yes|VerbForm=Fin", 2, "ccomp"),
             _punct(2, "Punct")], [(3, 4, "ettei")]
+
+
+#: Spanish-like places (masculine: "a el" is written "al") and verbs of motion.
+LUGARES = ["mercado", "parque", "puerto", "museo"]
+PRESENT = "Mood=Ind|Number=Sing|Person=3|Tense=Pres"
+
+
+def spanish(rng: random.Random) -> Sentence:
+    """NAME va al PLACE. | NAME viene del PLACE. | Al final NAME canta."""
+    name, place = rng.choice(NAMES), rng.choice(LUGARES)
+    subject: Row = (name, name, "PROPN", "_", "Number=Sing", 2, "nsubj")
+    article: Row = ("el", "el", "DET", "_", "Definite=Def|Gender=Masc", 5, "det")
+    choice = rng.random()
+    if choice < 0.7:
+        (verb, lemma), (prep, fused) = (("va", "ir"), ("a", "al")) if choice < 0.4 else (("viene", "venir"), ("de", "del"))
+        return [subject, (verb, lemma, "VERB", "_", PRESENT, 0, "root"), (prep, prep, "ADP", "_", "_", 5, "case"),
+                article, (place, place, "NOUN", "_", "Gender=Masc|Number=Sing", 2, "obl"), _punct(2, "_")], [(3, 4, fused)]
+    return [("A", "a", "ADP", "_", "_", 3, "case"), article[:5] + (3, "det"),
+            ("final", "final", "NOUN", "_", "Number=Sing", 5, "obl"), subject[:5] + (5, "nsubj"),
+            ("canta", "cantar", "VERB", "_", PRESENT, 0, "root"), _punct(5, "_")], [(1, 2, "Al")]
 
 
 def sentence_lines(rows: list[Row], ranges: list[Range]) -> list[str]:

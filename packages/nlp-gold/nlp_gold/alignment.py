@@ -21,7 +21,8 @@ def _strip(word: str) -> str:
 def spells(text: str, words: Sequence[str]) -> bool:
     """Whether `text` holds the characters of `words` in order, whitespace aside: only then can
     a tokenizer's tokens of `text` be aligned with the words (an expanded contraction, "al" read
-    as "a" + "el", cannot)."""
+    as "a" + "el", cannot; a gold Doc made with its multiword token holds the pieces "a" + "l"
+    instead, which can: see nlp_gold.multiword)."""
     return "".join(text.split()) == "".join(_strip(w) for w in words)
 
 

@@ -9,7 +9,8 @@ v2 did; the range line gives the spacing. Words that spell the surface form stay
 "ca" + "n't"); words that do not ("al" = "a" + "el") are spaced apart, and the sentence's `text` is
 then rebuilt from the words so that text and words agree. Empty nodes (ids like 8.1) are skipped.
 With `multiword_tokens=True` each dict also holds `multiword_tokens`: the range lines as
-(first word, last word, surface form), 0-based and inclusive, which raw-text scoring needs.
+(first word, last word, surface form), 0-based and inclusive, which raw-text scoring needs and
+from which a gold Doc holds the real text (nlp_gold.multiword; training reads them).
 """
 
 from __future__ import annotations

@@ -19,6 +19,7 @@ from .conllu import read_conllu
 from .example import Example
 from .json_format import read_json
 from .jsonl import read_jsonl
+from .multiword import shifted_ranges
 from .paths import open_text, walk_files
 
 FORMATS = ("conllu", "columns", "word_tag", "jsonl", "json")
@@ -60,11 +61,13 @@ def detect_format(path: str | Path) -> str:
     return "columns"
 
 
-def read_annotations(path: str | Path, format: str | None = None, labels: Sequence[str] | None = None) -> Iterator[dict]:
-    """Annotation dicts from one file, streaming, in its (given or detected) format."""
+def read_annotations(path: str | Path, format: str | None = None, labels: Sequence[str] | None = None,
+                     multiword_tokens: bool = False) -> Iterator[dict]:
+    """Annotation dicts from one file, streaming, in its (given or detected) format;
+    `multiword_tokens`: keep CoNLL-U's range lines (for training: see nlp_gold.multiword)."""
     fmt = format or detect_format(path)
     if fmt == "conllu":
-        return read_conllu(path)
+        return read_conllu(path, multiword_tokens)
     if fmt == "columns":
         return read_columns(path)
     if fmt == "word_tag":
@@ -110,6 +113,9 @@ def merge_annotations(group: list[dict]) -> dict:
         out["entities"] = ents
     if any("text" in a for a in group):
         out["text"] = " ".join(a.get("text", "") for a in group)
+    ranges = shifted_ranges(group)
+    if ranges is not None:
+        out["multiword_tokens"] = ranges
     for key in ("line", "cats"):
         if key in group[0]:
             out[key] = group[0][key]
@@ -136,7 +142,8 @@ class Corpus:
     `seed` (plus the epoch given to the call) over a buffer of `shuffle_buffer` items (0: all,
     held as light annotation dicts); `limit` stops after that many Examples (0: no limit).
     `make_doc` tokenizes raw text for the predicted side; without it the predicted Doc has the
-    gold words. `labels` lists the classes of `{"text", "label"}` JSONL.
+    gold words. `labels` lists the classes of `{"text", "label"}` JSONL. CoNLL-U's multiword
+    tokens are kept (see nlp_gold.multiword).
     """
 
     def __init__(
@@ -167,7 +174,7 @@ class Corpus:
 
     def _grouped(self) -> Iterator[tuple[dict, str]]:
         for path in self.files:
-            for annot in group_sentences(read_annotations(path, self.format, self.labels), self.n_sents):
+            for annot in group_sentences(read_annotations(path, self.format, self.labels, True), self.n_sents):
                 yield annot, f"{path}:{annot.get('line', '?')}"
 
     def annotations(self, epoch: int = 0) -> Iterator[tuple[dict, str]]:

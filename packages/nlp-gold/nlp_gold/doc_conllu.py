@@ -2,14 +2,14 @@
 `read_conllu(..., multiword_tokens=True)` reads back, with every column the Doc has (lemma, UPOS,
 XPOS, features, head, relation, entities) and its sentence boundaries.
 
-Multiword tokens. Our tokenizer's pieces always spell the text they come from (a special case's
-pieces must spell its key), so a word never has a surface form other than its own text: Spanish
-"al" = "a" + "el" or Finnish "ettei" = "että" + "ei" cannot come out of it, and such a token stays
-one word. What it does split inside one whitespace-free chunk is written as UD writes it: the
-pieces of a fused form (a special case of several pieces: "don't" -> "do" "n't", "gonna",
-"cannot") and a word with the clitics split off after it by an apostrophe ("Arafat's", "we'll")
-make one multiword token, whose surface form is their concatenation; punctuation split off a word
-("Hello,") stays a token of its own.
+Multiword tokens. The Doc's own multiword tokens (a tokenizer expansion: Spanish "al" = "a" + "el",
+Finnish "ettei" = "että" + "ei"; see nlp_vocab.multiword) are written as they are: the range line
+with the surface form, the word lines with the word forms. Beside them, what our tokenizer splits
+inside one whitespace-free chunk is written as UD writes it: the pieces of a fused form (a special
+case of several pieces: "don't" -> "do" "n't", "gonna", "cannot") and a word with the clitics
+split off after it by an apostrophe ("Arafat's", "we'll") make one multiword token, whose surface
+form is their concatenation; punctuation split off a word ("Hello,") stays a token of its own.
+The sentence dicts follow the reader's conventions, so that it reads back what is written.
 
 Whitespace tokens (a run of spaces or a newline in the raw text) are not words: they are left
 out, their words' spacing says there was whitespace, and a word attached to one is attached to
@@ -23,7 +23,7 @@ from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from .biluo import MISSING
-from .conllu import EMPTY_FEATS, raw_text
+from .conllu import EMPTY_FEATS, raw_text, sentence_text
 from .docdata import doc_to_annotations
 
 #: An apostrophe clitic split off the end of a word: 's 're 'll 've 'm 'd and n't.
@@ -121,10 +121,21 @@ def _sentence(annot: Mapping[str, Any], kept: list[int], span: range, fused: Col
     entities = _entities([(annot.get("entities") or [MISSING] * len(words))[k] for k in kept])
     if entities is not None:
         out["entities"] = entities
-    out["multiword_tokens"] = [(a, b, "".join(out["words"][a : b + 1]))
-                               for a, b in multiword_ranges(out["words"], spaces, fused)]
-    out["text"] = raw_text(out)
+    out["multiword_tokens"] = _ranges(annot, new, out["words"], spaces, fused)
+    respelled = any("".join(out["words"][a : b + 1]) != form for a, b, form in out["multiword_tokens"])
+    out["text"] = sentence_text(out) if respelled else raw_text(out)  # the reader's `text`
     return out
+
+
+def _ranges(annot: Mapping[str, Any], new: Mapping[int, int], words: Sequence[str], spaces: Sequence[bool],
+            fused: Collection[tuple[str, ...]]) -> list[tuple[int, int, str]]:
+    """The sentence's multiword tokens: the Doc's own (`annot["multiword_tokens"]`, renumbered
+    by `new`), and the fused forms and clitics found among the other words."""
+    own = [(new[a], new[b], form) for a, b, form in annot.get("multiword_tokens") or () if a in new]
+    taken = {k for a, b, _ in own for k in range(a, b + 1)}
+    found = [(a, b, "".join(words[a : b + 1])) for a, b in multiword_ranges(words, spaces, fused)
+             if not taken.intersection(range(a, b + 1))]
+    return sorted(own + found)
 
 
 def _head(heads: Sequence[int | None] | None, words: Sequence[str], k: int, span: range,

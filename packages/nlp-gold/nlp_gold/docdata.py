@@ -3,7 +3,9 @@
 The dict keys are those of the seed's simple training style plus the tokenization: `words`,
 `spaces`, `tags`, `pos`, `morphs`, `lemmas`, `heads` (absolute indices, a root's head is itself),
 `deps`, `entities` (BILUO tags or `(start_char, end_char, label)` offsets), `cats`, `sent_starts`.
-`None` or "-" means unknown. Readers add bookkeeping keys (`text`, `sent_id`, `line`, ...).
+`None` or "-" means unknown (for lemmas only `None` or "": "-" is the lemma of "-"). Readers add bookkeeping keys (`text`, `sent_id`, `line`, ...).
+`multiword_tokens` ((first word, last word, surface form) ranges, as CoNLL-U's) makes the words
+of each range one token of the Doc (see `nlp_gold.multiword`).
 """
 
 from __future__ import annotations
@@ -17,18 +19,24 @@ import numpy
 from .biluo import MISSING, biluo_tags_from_offsets, tags_to_entities
 from .checks import class_score
 from .errors import BiluoError, GoldError
+from .multiword import annotation_words, doc_ranges
 from .nonproj import check_heads
 
 ANNOT_ATTRS = ("TAG", "POS", "MORPH", "LEMMA", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "SENT_START")
 STRING_KEYS = (("tags", 0), ("pos", 1), ("morphs", 2), ("lemmas", 3))
 PER_WORD_KEYS = ("spaces", "tags", "pos", "morphs", "lemmas", "heads", "deps", "sent_starts")
-ANNOTATION_KEYS = frozenset(("words", "entities", "cats") + PER_WORD_KEYS)
+ANNOTATION_KEYS = frozenset(("words", "entities", "cats", "multiword_tokens") + PER_WORD_KEYS)
 META_KEYS = frozenset(("text", "sent_id", "line", "n_words", "doc_start", "path", "newdoc", "newpar"))
 IOB_CODES = {"B": 3, "U": 3, "I": 1, "L": 1, "O": 2}
 
 
 def _unknown(value: Any) -> bool:
     return value is None or value == MISSING or value == ""
+
+
+def _unknown_lemma(value: Any) -> bool:
+    """A lemma is unknown when None or empty: "-" is the lemma of the word "-" (UD writes it)."""
+    return value is None or value == ""
 
 
 def token_offsets_from_words(words: Sequence[str], spaces: Sequence[bool]) -> list[tuple[int, int]]:
@@ -105,7 +113,8 @@ def annotations_to_array(strings: Any, annot: dict, words: Sequence[str], spaces
     for key, col in STRING_KEYS:
         values = annot.get(key)
         if values is not None:
-            arr[:, col] = [0 if _unknown(v) else intern(v) for v in values]
+            unknown = _unknown_lemma if key == "lemmas" else _unknown
+            arr[:, col] = [0 if unknown(v) else intern(v) for v in values]
     heads = annot.get("heads")
     deps = annot.get("deps")
     rel = numpy.zeros(n, dtype=numpy.int64)
@@ -149,7 +158,7 @@ def doc_from_annotations(vocab: Any, annot: dict, where: str = "annotation") -> 
     if spaces is None:
         spaces = [True] * len(words)
     validate_annotations(annot, len(words), where)
-    doc = Doc(vocab, words=list(words), spaces=[bool(s) for s in spaces])
+    doc = Doc(vocab, words=list(words), spaces=[bool(s) for s in spaces], multiword_tokens=doc_ranges(annot, where))
     if len(words):
         doc.from_array(list(ANNOT_ATTRS), annotations_to_array(vocab.strings, annot, words, spaces, where))
     if annot.get("cats"):
@@ -159,7 +168,8 @@ def doc_from_annotations(vocab: Any, annot: dict, where: str = "annotation") -> 
 
 def doc_to_annotations(doc: Any) -> dict:
     """The annotation dict of a Doc: per-token values with None for unknown, BILUO entities with
-    "-" for unknown, heads absolute (None when unknown), sent_starts True/False/None."""
+    "-" for unknown, heads absolute (None when unknown), sent_starts True/False/None; the words
+    are the word forms, with `multiword_tokens` when the Doc has some (nlp_gold.multiword)."""
     n = len(doc)
     strings = doc.vocab.strings
     arr = doc.to_array(list(ANNOT_ATTRS)) if n else numpy.zeros((0, len(ANNOT_ATTRS)), dtype=numpy.uint64)
@@ -171,7 +181,10 @@ def doc_to_annotations(doc: Any) -> dict:
             value = cache[key] = strings[key]
         return value
 
-    out: dict = {"words": doc.words, "spaces": doc.spaces}
+    words, spaces, ranges = annotation_words(doc)
+    out: dict = {"words": words, "spaces": spaces}
+    if ranges:
+        out["multiword_tokens"] = ranges
     for key, col in STRING_KEYS:
         out[key] = [text(int(v)) for v in arr[:, col]]
     rel = arr[:, 4].view(numpy.int64)

@@ -27,6 +27,7 @@ from .docdata import (
     sentence_starts,
 )
 from .errors import GoldError
+from .multiword import annotation_words, tokens_of
 from .nonproj import projectivize as _projectivize
 
 SUBTOK = "subtok"
@@ -65,8 +66,9 @@ class Example:
             raise GoldError(f"{where}: unknown annotation keys {sorted(unknown)}; expected some of {sorted(ANNOTATION_KEYS)}")
         annot = dict(annotations)
         if "words" not in annot:
-            annot["words"] = predicted.words
-            annot["spaces"] = predicted.spaces
+            annot["words"], annot["spaces"], ranges = annotation_words(predicted)
+            if ranges:
+                annot["multiword_tokens"] = ranges
         elif "spaces" not in annot:
             annot["spaces"] = _spaces_from_text(annot["words"], predicted.text)
         reference = doc_from_annotations(predicted.vocab, annot, where)
@@ -79,10 +81,8 @@ class Example:
     def from_gold_doc(cls, reference: Any, make_doc: Callable[[str], Any] | None = None, *, where: str = "example") -> Example:
         """An Example whose predicted Doc has the reference's words (gold tokenization) and no
         annotation, or is `make_doc(reference.text)` when a tokenizer callable is given."""
-        from nlp_vocab import Doc
-
         if make_doc is None:
-            predicted = Doc(reference.vocab, words=reference.words, spaces=reference.spaces)
+            predicted = tokens_of(reference)
         else:
             predicted = make_doc(reference.text)
         predicted.cats = {}
@@ -94,9 +94,8 @@ class Example:
     ) -> Example:
         """An Example from a reader's annotation dict: the reference carries the annotation, the
         predicted Doc has the gold words, or is `make_doc(text)`: the dict's raw `text` when it
-        spells the words (see `alignment.spells`), else the text the gold words make."""
-        from nlp_vocab import Doc
-
+        spells the words (see `alignment.spells`), else the text the gold words make (with
+        `multiword_tokens`, the real text: see nlp_gold.multiword)."""
         if "words" not in annot:  # text-only records (JSONL): the tokenizer makes both sides
             if make_doc is None:
                 raise GoldError(f"{where}: a record without words needs a make_doc tokenizer")
@@ -106,7 +105,7 @@ class Example:
             annot = {**annot, "spaces": _spaces_from_text(annot["words"], annot["text"])}
         reference = doc_from_annotations(vocab, annot, where)
         if make_doc is None:
-            predicted = Doc(vocab, words=reference.words, spaces=reference.spaces)
+            predicted = tokens_of(reference)
         else:
             text = annot.get("text")
             predicted = make_doc(text if text and spells(text, reference.words) else reference.text)

@@ -158,3 +158,11 @@ def test_with_predicted_aligns_anew_when_the_words_differ():
     scored = eg.with_predicted(merged)
     assert scored.alignment is not eg.alignment
     assert scored.get_aligned("TAG") == ["NNP", "VBZ"]
+
+
+def test_hyphen_is_a_lemma_not_a_missing_value(vocab):
+    """UD gives "-" the lemma "-": it is kept and scored, while "-" stays unknown for tags."""
+    doc = Doc(vocab, words=["well", "-", "known"])
+    eg = Example.from_dict(doc, {"tags": ["JJ", "-", "VBN"], "lemmas": ["well", "-", "know"]})
+    assert eg.get_aligned("LEMMA") == ["well", "-", "know"]
+    assert eg.get_aligned("TAG") == ["JJ", None, "VBN"]

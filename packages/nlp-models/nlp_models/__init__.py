@@ -10,6 +10,7 @@ from .component_registry import (
 )
 from .language import Language
 from .pipes import (
+    BiaffineParser,
     DependencyParser,
     EntityRecognizer,
     Lemmatizer,
@@ -19,17 +20,23 @@ from .pipes import (
     Tok2Vec,
     TrainablePipe,
 )
+from .presets import DEFAULT_PRESET, PRESETS, Preset, get_preset, preset_names
 from .util import blank, load, prefer_gpu, require_gpu
 
 __all__ = [
     "ComponentSpec",
+    "DEFAULT_PRESET",
+    "PRESETS",
+    "Preset",
     "Listener",
     "TrainableComponent",
     "Upstream",
     "component_factories",
     "get_component_spec",
+    "get_preset",
     "implements",
     "register_component",
+    "BiaffineParser",
     "DependencyParser",
     "EntityRecognizer",
     "Language",
@@ -43,5 +50,6 @@ __all__ = [
     "blank",
     "load",
     "prefer_gpu",
+    "preset_names",
     "require_gpu",
 ]

@@ -20,6 +20,7 @@ saves and a component uses as its label; `tree_from_key` reads it back, checking
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -128,13 +129,15 @@ def _shown(key: str) -> str:
 
 
 class TreeTable:
-    """Edit trees interned by structure: each distinct tree gets the next id (its index), and
-    applying a tree by id to a form is cached, since a corpus repeats its words."""
+    """Edit trees (or rules holding them: `apply` says how one applies) interned by structure:
+    each distinct one gets the next id (its index), and applying one by id to a form is cached,
+    since a corpus repeats its words."""
 
-    def __init__(self) -> None:
-        self._trees: list[Tree] = []
-        self._ids: dict[Tree, int] = {}
+    def __init__(self, apply: Callable[[Any, str], str | None] = apply_tree) -> None:
+        self._trees: list[Any] = []
+        self._ids: dict[Any, int] = {}
         self._applied: dict[tuple[int, str], str | None] = {}
+        self._apply = apply
 
     def __len__(self) -> int:
         return len(self._trees)
@@ -163,5 +166,5 @@ class TreeTable:
             pass
         if len(self._applied) >= APPLY_CACHE_SIZE:
             self._applied.clear()
-        lemma = self._applied[key] = apply_tree(self._trees[tree_id], form)
+        lemma = self._applied[key] = self._apply(self._trees[tree_id], form)
         return lemma

@@ -7,6 +7,7 @@ style); `nlp.to_disk` writes a folder that `nlp_models.load` reads back with no 
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import multiprocessing
 import time
@@ -19,6 +20,7 @@ from thinc.api import CupyOps, Optimizer, get_current_ops
 
 from nlp_gold import Example, Scorer
 from nlp_gold.goldparse import is_gold_tuple
+from nlp_gold.multiword import tokens_of
 from nlp_train import create_optimizer
 from nlp_train.components import ComponentInfo, generic_info
 from nlp_train.storage import atomic_write_dir
@@ -45,6 +47,7 @@ from .model_files import (
 )
 from .pipeline import DisabledPipes, Pipeline
 from .pipes.base import MODEL_FILE, batched, check_drop
+from .presets import resolve_cfg
 
 #: meta entries that describe the saved components: rebuilt by every save, not kept in `nlp.meta`.
 _DERIVED_META = ("pipeline", "factories", "labels", "untrained")
@@ -124,9 +127,10 @@ class Language:
 
     def create_pipe(self, name: str, config: dict | None = None) -> Any:
         """A new component from the registered factory `name` ("tagger", "parser", "ner",
-        "textcat", "tok2vec", or a user's: see `nlp_models.component_registry`)."""
+        "textcat", "tok2vec", or a user's: see `nlp_models.component_registry`). A cfg `preset`
+        ("efficiency", "accuracy") fills in that preset's values under the ones given."""
         spec = get_component_spec(name)
-        return spec.cls(self.vocab, **dict(config or {}))
+        return spec.cls(self.vocab, **resolve_cfg(name, spec.cls, config))
 
     def add_pipe(
         self,
@@ -298,7 +302,8 @@ class Language:
         context = multiprocessing.get_context("fork")
         try:
             with context.Pool(n_process) as pool:
-                for chunk in pool.imap(_pipe_worker, ((c, batch_size, tuple(disable)) for c in chunks)):
+                tasks = ((c, batch_size, tuple(disable)) for c in chunks)
+                for chunk in _imap_bounded(pool, _pipe_worker, tasks, ahead=2 * n_process):
                     for data in chunk:
                         yield Doc(self.vocab).from_bytes(data)
         finally:
@@ -490,7 +495,7 @@ class Language:
         the result in `meta` when the caller wants it saved with the model.
         """
         examples = self._examples(list(examples), None, "evaluate")
-        fresh = [Doc(self.vocab, words=eg.predicted.words, spaces=eg.predicted.spaces) for eg in examples]
+        fresh = [tokens_of(eg.predicted) for eg in examples]  # the tokens, multiword tokens' word forms too
         start = time.perf_counter()
         docs = list(self.pipe(fresh, batch_size=batch_size))
         seconds = time.perf_counter() - start
@@ -662,6 +667,18 @@ def _factory_of(component: Any, name: str) -> str:
 def _lacks_weights(component: Any) -> bool:
     """A trainable component whose model is not built yet (saved and loaded without weights)."""
     return implements(component, TrainableComponent) and component.model is None
+
+
+def _imap_bounded(pool: Any, func: Callable[[Any], Any], tasks: Iterable[Any], ahead: int) -> Iterator[Any]:
+    """`func` of each task on the pool, in order, with at most `ahead` tasks given out and not yet
+    taken back: Pool.imap reads its whole input at once, so a stream's memory would grow with it."""
+    pending: collections.deque = collections.deque()
+    for task in tasks:
+        pending.append(pool.apply_async(func, (task,)))
+        if len(pending) >= ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 def _pipe_worker(task: tuple[list, int, tuple]) -> list[bytes]:

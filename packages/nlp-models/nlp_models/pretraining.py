@@ -21,7 +21,7 @@ from thinc.api import Model, Optimizer
 
 from nlp_train.components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight
 
-from .ml import build_hash_embed_cnn_tok2vec, featurize_docs, pretrain_loss
+from .ml import build_hash_embed_cnn_tok2vec, featurize_for, pretrain_loss
 from .ml.pretrain import PretrainObjective
 from .pipes.base import TOK2VEC_DEFAULTS, check_drop, set_dropout
 
@@ -39,19 +39,28 @@ EVAL_BATCH_DOCS = 64
 AfterUpdate = Callable[["Pretrainer", Sequence[Any], Optimizer], None]
 
 
+#: The tok2vec cfg keys besides the sizes that `build_pretrain_tok2vec` takes (None: the default).
+PRETRAIN_TOK2VEC_KEYS = ("chars", "char_len", "char_dim", "encoder")
+
+
 def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
-                           embed_rows: int | Sequence[int] | None = None) -> tuple[Model, dict[str, Any]]:
+                           embed_rows: int | Sequence[int] | None = None,
+                           **features: Any) -> tuple[Model, dict[str, Any]]:
     """The tok2vec every component builds by default (TOK2VEC_DEFAULTS, its dropout layers
     included: their rate is set per batch) with the sizes given, so that pretrained weights fit
-    a component's own tok2vec; returns (the model, its sizes: width, depth, embed_rows, window,
-    pieces)."""
-    sizes = {"width": TOK2VEC_DEFAULTS["width"] if width is None else width,
-             "depth": TOK2VEC_DEFAULTS["depth"] if depth is None else depth,
-             "embed_rows": TOK2VEC_DEFAULTS["embed_rows"] if embed_rows is None else embed_rows,
-             "window": TOK2VEC_DEFAULTS["window"], "pieces": TOK2VEC_DEFAULTS["pieces"]}
+    a component's own tok2vec; `features` may set chars, char_len, char_dim and encoder (as a
+    component's cfg). Returns (the model, its sizes: width, depth, embed_rows, window, pieces,
+    and those four)."""
+    unknown = sorted(set(features) - set(PRETRAIN_TOK2VEC_KEYS))
+    if unknown:
+        raise ValueError(f"build_pretrain_tok2vec: unknown setting(s) {', '.join(unknown)}")
+    given = {"width": width, "depth": depth, "embed_rows": embed_rows, **features}
+    sizes = {key: TOK2VEC_DEFAULTS[key] if given.get(key) is None else given[key]
+             for key in ("width", "depth", "embed_rows", "window", "pieces", *PRETRAIN_TOK2VEC_KEYS)}
     tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
                                            pieces=sizes["pieces"], rows=sizes["embed_rows"],
-                                           dropout=TOK2VEC_DEFAULTS["dropout"])
+                                           dropout=TOK2VEC_DEFAULTS["dropout"],
+                                           **{key: sizes[key] for key in PRETRAIN_TOK2VEC_KEYS})
     return tok2vec, sizes
 
 
@@ -76,7 +85,7 @@ class Pretrainer:
         """Set the models' shapes and initial weights from a sample of `docs` (one at least)."""
         if not docs:
             raise ValueError("Pretrainer.initialize: needs at least one doc")
-        self.model.initialize(X=featurize_docs(list(docs[:8])))
+        self.model.initialize(X=featurize_for(self.tok2vec, list(docs[:8])))
 
     def update(self, examples: Sequence[Any], *, drop: float, sgd: Optimizer,
                losses: dict[str, float]) -> dict[str, float]:
@@ -84,7 +93,7 @@ class Pretrainer:
         into `losses["pretrain"]`."""
         docs = list(examples)
         set_dropout(self.model, check_drop(drop, "Pretrainer.update"))
-        features = featurize_docs(docs)
+        features = featurize_for(self.tok2vec, docs)
         outputs, backprop = self.model.begin_update(features)
         grads, loss = pretrain_loss(self.objective, docs, features, outputs, self.model.ops)
         backprop(grads)
@@ -102,7 +111,7 @@ class Pretrainer:
         loss = 0.0
         for start in range(0, len(docs), EVAL_BATCH_DOCS):
             batch = docs[start:start + EVAL_BATCH_DOCS]
-            features = featurize_docs(batch)
+            features = featurize_for(self.tok2vec, batch)
             outputs = self.model.predict(features)
             loss += pretrain_loss(self.objective, batch, features, outputs, self.model.ops)[1]
         seconds = time.perf_counter() - started

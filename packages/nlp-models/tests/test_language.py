@@ -223,6 +223,22 @@ def test_pipe_with_worker_processes_matches_one_process(trained):
         list(nlp.pipe(TEXTS, n_process=0))
 
 
+def test_pipe_with_worker_processes_reads_its_input_as_it_goes(trained):
+    """A stream is read a few batches ahead of the docs given back, not all at once."""
+    nlp, _ = trained
+    taken = []
+
+    def stream():
+        for i in range(200):
+            taken.append(i)
+            yield TEXTS[i % len(TEXTS)]
+
+    docs = nlp.pipe(stream(), batch_size=2, n_process=2)
+    next(docs)
+    assert len(taken) <= 2 * 2 * 2 + 2  # at most 2 * n_process batches given out, and one forming
+    assert len(list(docs)) == 199 and len(taken) == 200
+
+
 def test_use_params_averages_to_disk_and_load_give_identical_predictions(trained, tmp_path):
     nlp, optimizer = trained
     assert optimizer.averages

@@ -10,7 +10,7 @@ from thinc.api import fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import Lemmatizer, blank, get_component_spec, load
-from nlp_models.edit_trees import build_tree, tree_key
+from nlp_models.lemma_rules import build_rule, rule_key
 from nlp_vocab import Doc, Vocab
 
 SMALL = {"width": 32, "depth": 2, "embed_rows": 500}
@@ -77,14 +77,14 @@ def test_it_fits_a_small_set_and_scores_lemma_accuracy_100(nlp):
     assert fits(lemmatizer, examples(nlp.vocab))
     assert nlp.evaluate(examples(nlp.vocab))["lemma_acc"] == 100.0
     assert lemmas_of(nlp, "I saw the saw .".split()) == "I see the saw .".split()  # told apart by context
-    assert tree_key(build_tree("walked", "walk")) in lemmatizer.labels
+    assert rule_key(build_rule("walked", "walk")) in lemmatizer.labels
 
 
 def test_labels_are_the_trees_seen_min_tree_freq_times_and_the_lookup_keeps_what_matters():
     vocab = Vocab("en")
     lemmatizer = Lemmatizer(vocab, **SMALL)  # min_tree_freq 3
     lemmatizer.begin_training(lambda: examples(vocab, FALLBACK))
-    assert lemmatizer.labels == (tree_key(build_tree("walked", "walk")),)
+    assert lemmatizer.labels == (rule_key(build_rule("walked", "walk")),)
     assert lemmatizer.lookup.forms == {"walked": "walk", "talked": "talk", "jumped": "jump", "went": "go"}
     assert lemmatizer.lookup.tagged == {("saw", "VERB"): "see"}  # "saw"/NOUN agrees with its form
     with pytest.raises(ValueError, match=r"has no edit trees: .* min_tree_freq \(4\)"):
@@ -115,9 +115,9 @@ def test_rare_and_unknown_trees_are_missing_gold():
 
 def test_a_label_must_be_an_edit_tree_key():
     lemmatizer = Lemmatizer(Vocab("en"))
-    key = tree_key(build_tree("dogs", "dog"))
+    key = rule_key(build_rule("dogs", "dog"))
     assert lemmatizer.add_label(key) == 1 and lemmatizer.add_label(key) == 0
-    assert lemmatizer.add_label('[0, 1, ["", ""], ["s", ""]]') == 0  # the same tree, spaced
+    assert lemmatizer.add_label('lower:[0, 1, ["", ""], ["s", ""]]') == 0  # the same rule, spaced
     with pytest.raises(ValueError, match=r"lemmatizer: 'NOUN' is not an edit tree"):
         lemmatizer.add_label("NOUN")
 
@@ -176,4 +176,4 @@ def test_it_is_registered_with_its_columns_weights_and_batch_maximum():
     assert [(w.keys, w.weight) for w in info.score_weights] == [(("lemma_acc",), 1.0)]
     assert info.max_batch_size == 32 and spec.evaluate_rows == (("lemma_acc", "Lemma %"),)
     eg = examples(Vocab("en"))[0]
-    assert spec.gold_labels(eg)[1] == '[0,2,["",""],["ed",""]]'
+    assert spec.gold_labels(eg)[1] == 'lower:[0,2,["",""],["ed",""]]'

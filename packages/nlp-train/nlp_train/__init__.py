@@ -28,6 +28,7 @@ from .run import TrainingRun
 from .schedules import compounding, constant, decaying
 from .scoring import default_score_weights, weighted_score
 from .settings import SETTINGS, check_environment
+from .streaming import ShuffleBuffer
 
 __all__ = [
     "__version__",
@@ -40,6 +41,7 @@ __all__ = [
     "ScoreColumn",
     "ScoreCurve",
     "ScoreWeight",
+    "ShuffleBuffer",
     "TrainConfig",
     "TrainResult",
     "TrainingRun",

@@ -7,9 +7,10 @@ Layout of ``output_dir/checkpoint/`` (written atomically as one folder):
   (``mom1``, ``mom2``), ``averages``, per-parameter step counters
   (``nr_update``, ``last_seen``), the scalar hyper-parameters and how many
   times its schedules were stepped;
-- ``state.msgpack``: the epoch, schedule positions, best score, history and
-  every random state training reads (see :mod:`nlp_train.randomness`);
-- ``state.json``: a human-readable summary (epoch, best epoch and score).
+- ``state.msgpack``: the epoch, the examples done of the next one (a checkpoint in the middle
+  of an epoch), schedule positions, best score, history and every random state training reads
+  (see :mod:`nlp_train.randomness`);
+- ``state.json``: a human-readable summary (epoch, position, best epoch and score).
 
 Optimizer keys are ``(model_id, param_name)``, and model ids are handed out
 per process, so a key is saved as its index in the pipeline's parameter
@@ -155,7 +156,12 @@ def optimizer_from_bytes(
 
 @dataclass
 class LoopState:
-    """Where the loop stands after an epoch: everything resume needs."""
+    """Where the loop stands after an epoch, or in the middle of one: everything resume needs.
+
+    ``position`` counts the examples the unfinished epoch ``epoch + 1`` has consumed (0 at an
+    epoch's end); ``pass_random`` is the shuffle generator's state when that epoch's pass began
+    (its order is drawn from it), ``partial`` that epoch's statistics so far.
+    """
 
     epoch: int = 0
     batch_draws: int = 0
@@ -167,6 +173,9 @@ class LoopState:
     history: list[dict[str, Any]] = field(default_factory=list)
     score_weights: dict[str, float] | None = None
     data: dict[str, Any] = field(default_factory=dict)  # what the run trained on, checked on resume
+    position: int = 0
+    pass_random: list[Any] | None = None
+    partial: dict[str, Any] | None = None
 
 
 def save_checkpoint(
@@ -186,7 +195,8 @@ def save_checkpoint(
         nlp.to_disk(tmp / "model")
         (tmp / "optimizer.msgpack").write_bytes(opt_bytes)
         (tmp / "state.msgpack").write_bytes(srsly.msgpack_dumps(msg))
-        srsly.write_json(tmp / "state.json", {"epoch": state.epoch, "best_epoch": state.best_epoch,
+        srsly.write_json(tmp / "state.json", {"epoch": state.epoch, "position": state.position,
+                                              "best_epoch": state.best_epoch,
                                               "best_score": state.best_score})
 
     return atomic_write_dir(output_dir / CHECKPOINT, write)

@@ -31,6 +31,11 @@ class TrainConfig:
     - ``score_weights``: ``{metric: weight}`` for choosing ``model-best``.
     - ``save_every_epoch``: write ``model{i}`` after each epoch.
     - ``progress``: force the progress bar on/off (default: on a terminal).
+    - ``shuffle_buffer``: 0 reads the whole training corpus into memory and shuffles it each
+      epoch; N > 0 reads it afresh each epoch as a stream (see :mod:`nlp_train.streaming`)
+      through a seeded shuffle buffer of N examples, so memory does not grow with the corpus.
+    - ``checkpoint_every``: also write the resume checkpoint every N batches within an epoch
+      (0: after each epoch only); ``resume`` then continues in the middle of the epoch.
     """
 
     n_epochs: int = 30
@@ -49,6 +54,8 @@ class TrainConfig:
     score_weights: dict[str, float] | None = None
     save_every_epoch: bool = True
     progress: bool | None = None
+    shuffle_buffer: int = 0
+    checkpoint_every: int = 0
 
     def validate(self) -> None:
         if not isinstance(self.n_epochs, int) or self.n_epochs < 0:
@@ -61,6 +68,10 @@ class TrainConfig:
             raise ValueError(f"limit must be >= 0, got {self.limit!r}")
         if self.batch_by not in ("examples", "words"):
             raise ValueError(f"batch_by must be 'examples' or 'words', got {self.batch_by!r}")
+        for name in ("shuffle_buffer", "checkpoint_every"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {value!r}")
 
 
 @dataclass

@@ -37,7 +37,9 @@ def train(
 ) -> TrainResult:
     """Train ``nlp`` (see :class:`~nlp_train.TrainablePipeline`) with the recipe.
 
-    Each epoch shuffles the training examples (seeded), batches them with a
+    Each epoch shuffles the training examples (seeded; with ``shuffle_buffer=N``
+    the corpus is read afresh each epoch as a stream, through a shuffle buffer of
+    N examples: see :mod:`nlp_train.streaming`), batches them with a
     compounding size, updates with a decaying dropout, then evaluates on the
     dev examples with the averaged weights, prints one table row, appends to
     ``output_dir/training-log.jsonl`` and saves ``model{epoch}``,
@@ -49,7 +51,8 @@ def train(
     resuming it must be fresh.  ``raw_texts`` turns on rehearsal
     (``nlp.rehearse`` on a random batch of them after each update).
     ``resume`` continues from ``output_dir/checkpoint`` (from scratch if there
-    is none).  Output goes to ``stream`` (default stdout) unless ``quiet``.
+    is none), in the middle of an epoch when ``checkpoint_every=N`` wrote it
+    there (every N batches).  Output goes to ``stream`` (default stdout) unless ``quiet``.
 
     The table's columns, the default score weights and the batch-size maximum
     come from the pipeline's component infos (``nlp.component_info()``, see

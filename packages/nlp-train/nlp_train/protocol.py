@@ -86,21 +86,24 @@ class TrainablePipeline(Protocol):
 Corpus = Sequence[Any] | Iterable[Any] | Callable[..., Iterable[Any]]
 
 
+def corpus_items(corpus: Corpus, nlp: Any, what: str) -> Iterable[Any]:
+    """One pass over ``corpus``: the list or iterable itself, or what calling it (with
+    ``nlp`` if it takes an argument) returns."""
+    if isinstance(corpus, (list, tuple)):
+        return corpus
+    if callable(corpus) and not isinstance(corpus, Iterable):
+        return corpus(nlp) if _takes_argument(corpus) else corpus()
+    if isinstance(corpus, Iterable):
+        return corpus
+    raise TypeError(
+        f"{what}: expected a list of examples, an iterable or a callable, "
+        f"got {type(corpus).__name__}"
+    )
+
+
 def read_corpus(corpus: Corpus, nlp: Any, what: str) -> list[Any]:
     """Materialize ``corpus`` as a list, calling it with ``nlp`` if callable."""
-    if isinstance(corpus, (list, tuple)):
-        return list(corpus)
-    if callable(corpus) and not isinstance(corpus, Iterable):
-        produced = corpus(nlp) if _takes_argument(corpus) else corpus()
-        items = list(produced)
-    elif isinstance(corpus, Iterable):
-        items = list(corpus)
-    else:
-        raise TypeError(
-            f"{what}: expected a list of examples, an iterable or a callable, "
-            f"got {type(corpus).__name__}"
-        )
-    return items
+    return list(corpus_items(corpus, nlp, what))
 
 
 def _takes_argument(func: Callable[..., Any]) -> bool:

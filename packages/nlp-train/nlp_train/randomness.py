@@ -22,11 +22,9 @@ import numpy
 def capture_random(shuffle_rng: random.Random, pipeline: Any = None) -> dict[str, Any]:
     """The python, numpy, shuffling and ``pipeline``'s random states, msgpack-ready."""
     kind, keys, pos, has_gauss, cached = numpy.random.get_state(legacy=True)
-    py_version, py_state, py_gauss = random.getstate()
-    sh_version, sh_state, sh_gauss = shuffle_rng.getstate()
     states: dict[str, Any] = {
-        "python": [py_version, list(py_state), py_gauss],
-        "shuffle": [sh_version, list(sh_state), sh_gauss],
+        "python": saved_state(random.getstate()),
+        "shuffle": saved_state(shuffle_rng.getstate()),
         "numpy": [kind, numpy.asarray(keys), int(pos), int(has_gauss), float(cached)],
     }
     getter = getattr(pipeline, "random_states", None)
@@ -39,10 +37,8 @@ def restore_random(states: dict[str, Any], shuffle_rng: random.Random, pipeline:
                    where: str = "checkpoint") -> None:
     """Inverse of :func:`capture_random`; a ValueError naming ``where`` if the saved
     component states do not fit ``pipeline``."""
-    version, state, gauss = states["python"]
-    random.setstate((version, tuple(state), gauss))
-    version, state, gauss = states["shuffle"]
-    shuffle_rng.setstate((version, tuple(state), gauss))
+    random.setstate(loaded_state(states["python"]))
+    shuffle_rng.setstate(loaded_state(states["shuffle"]))
     kind, keys, pos, has_gauss, cached = states["numpy"]
     numpy.random.set_state((kind, numpy.asarray(keys, dtype=numpy.uint32), pos, has_gauss, cached))
     saved = states.get("pipeline") or {}
@@ -58,11 +54,25 @@ def restore_random(states: dict[str, Any], shuffle_rng: random.Random, pipeline:
         raise ValueError(f"{where}: {err}") from None
 
 
-def seed_device(seed: int, epoch: int) -> None:
-    """Seed cupy's global generator from ``seed`` and ``epoch`` (when cupy is loaded), so the
-    dropout masks drawn on a GPU are the same in a run resumed at this epoch."""
+def saved_state(state: tuple[Any, ...]) -> list[Any]:
+    """A python generator's ``getstate()``, msgpack-ready."""
+    version, internal, gauss = state
+    return [version, list(internal), gauss]
+
+
+def loaded_state(saved: list[Any]) -> tuple[Any, ...]:
+    """Inverse of :func:`saved_state`: what ``setstate()`` takes."""
+    version, internal, gauss = saved
+    return (version, tuple(internal), gauss)
+
+
+def seed_device(seed: int, epoch: int, position: int = 0) -> None:
+    """Seed cupy's global generator from ``seed``, ``epoch`` and ``position`` (examples done in
+    the epoch; when cupy is loaded), so the dropout masks drawn on a GPU are the same in a run
+    resumed at this point of the epoch."""
     cupy = sys.modules.get("cupy")
     if cupy is None:
         return
-    derived = numpy.random.SeedSequence([int(seed) % 2**32, int(epoch)]).generate_state(1)[0]
+    entropy = [int(seed) % 2**32, int(epoch)] + ([int(position)] if position else [])
+    derived = numpy.random.SeedSequence(entropy).generate_state(1)[0]
     cupy.random.seed(int(derived))

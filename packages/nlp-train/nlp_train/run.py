@@ -15,7 +15,7 @@ import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,12 +29,13 @@ from .console import Console
 from .divergence import current_params, diverged, has_nonfinite_params, loss_divergence
 from .optimizer import create_optimizer
 from .protocol import Corpus, read_corpus
-from .randomness import seed_device
+from .randomness import loaded_state, saved_state, seed_device
 from .report import plot_scores, write_log
 from .schedules import compounding, decaying, skip
 from .scoring import loggable_scores, resolve_score_weights, weighted_score
 from .settings import check_environment, resolve, resolve_optional
 from .storage import atomic_write_dir, copy_dir_atomic, recover
+from .streaming import HeldCorpus, Pass, TrainingData, replay, training_data
 from .table import Table, table_columns
 
 #: Word-based batch sizes when ``batch_by="words"`` and nothing else is set.
@@ -87,7 +88,7 @@ class TrainingRun:
     console: Console
     optimizer: Optimizer
     infos: list[ComponentInfo]
-    train_examples: list[Any]
+    train_data: TrainingData
     dev_examples: list[Any]
     shuffle_rng: random.Random
     state: LoopState
@@ -98,6 +99,7 @@ class TrainingRun:
     table: Table | None = None
     stopped_by: str = "epochs"
     deadline: float | None = None
+    where: dict[int, int] = field(default_factory=dict)  # id(example) -> its corpus index
 
     @classmethod
     def prepare(cls, nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir: str | Path,
@@ -119,39 +121,44 @@ class TrainingRun:
         infos = pipeline_infos(nlp)
         fix_random_seed(cfg.seed)
         shuffle_rng = random.Random(cfg.seed)
-        train_examples, dev_examples = _read_data(train_corpus, dev_corpus, nlp, cfg, count_words)
+        train_data, dev_examples = _read_data(train_corpus, dev_corpus, nlp, cfg, count_words)
         raw = list(raw_texts) if raw_texts is not None else None
         if raw is not None and not raw:
             raise ValueError("raw_texts is empty")
         run = cls(nlp, out, cfg, console, create_optimizer() if optimizer is None else optimizer,
-                  infos, train_examples, dev_examples, shuffle_rng, LoopState(data=_run_data(
-                      cfg, train_examples, dev_examples, raw)), raw, count_words)
+                  infos, train_data, dev_examples, shuffle_rng, LoopState(data=_run_data(
+                      cfg, train_data, dev_examples, raw)), raw, count_words)
         if resume:
             run.resume()
         return run
 
     def resume(self) -> None:
-        """Continue from ``out/checkpoint`` (weights, optimizer, random states, loop state);
-        a ValueError when the run trains on other data than the checkpoint's."""
+        """Continue from ``out/checkpoint`` (weights, optimizer, random states, loop state, at an
+        epoch's end or in the middle of one); a ValueError when the run trains on other data
+        than the checkpoint's."""
         if not has_checkpoint(self.out):
             self.console.info(f"No checkpoint in {self.out}: starting from scratch")
             return
         data = self.state.data
         self.state = load_checkpoint(self.out, self.nlp, self.optimizer, self.shuffle_rng)
-        changed = {k: (self.state.data.get(k), v) for k, v in data.items()
-                   if self.state.data.get(k) != v}
+        saved = self.state.data
+        changed = {k: (saved.get(k), data.get(k)) for k in sorted(set(saved) | set(data))
+                   if saved.get(k) != data.get(k)}
         if changed:
             detail = ", ".join(f"{k} was {a!r}, now {b!r}" for k, (a, b) in changed.items())
             raise ValueError(f"cannot resume from {self.out / 'checkpoint'}: the run changed "
                              f"({detail})")
-        self.console.info(f"Resuming from {self.out / 'checkpoint'} after epoch {self.state.epoch}")
+        where = f" at example {self.state.position} of epoch {self.state.epoch + 1}" \
+            if self.state.position else ""
+        self.console.info(f"Resuming from {self.out / 'checkpoint'} after epoch "
+                          f"{self.state.epoch}{where}")
 
     def make_schedules(self) -> None:
         """The batch-size and dropout schedules (at the positions the state has reached), and
         the table, with a row per epoch already done."""
         cfg = self.cfg
         if cfg.batch_by == "examples":
-            source = batch_size_schedule(self.infos, len(self.train_examples),
+            source = batch_size_schedule(self.infos, len(self.train_data),
                                          start=cfg.batch_from, stop=cfg.batch_to,
                                          compound=cfg.batch_compound)
         else:
@@ -194,14 +201,16 @@ class TrainingRun:
 
     def train_epoch(self, epoch: int) -> EpochStats:
         """Shuffle (seeded), batch and update, rehearsing after each update when there are raw
-        texts; raise TrainingDiverged as soon as a loss is nan or inf."""
+        texts, and checkpoint every ``checkpoint_every`` batches; raise TrainingDiverged as soon
+        as a loss is nan or inf. A run resumed in the middle of the epoch continues there."""
         assert self.batch_sizes is not None and self.dropouts is not None, "make_schedules first"
-        if _on_gpu():
-            seed_device(self.cfg.seed, epoch)  # cupy's state cannot be saved: reseed per epoch
-        stats = EpochStats()
-        progress = self.console.progress(len(self.train_examples), self.cfg.progress)
+        if _on_gpu():  # cupy's state cannot be saved: reseed per epoch (and per checkpoint)
+            seed_device(self.cfg.seed, epoch, self.state.position)
+        stats = EpochStats(**self.state.partial) if self.state.partial else EpochStats()
+        progress = self.console.progress(len(self.train_data), self.cfg.progress)
+        progress.advance(self.state.position)
         counter = len if self.count_words is None else self.count_words
-        start = time.perf_counter()
+        start = time.perf_counter() - stats.train_seconds
         for batch in self._batches():
             stats.dropout = next(self.dropouts)
             self._update(batch, epoch, stats)
@@ -212,6 +221,8 @@ class TrainingRun:
                 raise failure
             stats.last_batch_size = len(batch)
             stats.n_words += sum(int(counter(ex)) for ex in batch)
+            stats.train_seconds = time.perf_counter() - start
+            self._done(batch, epoch, stats)
             progress.advance(len(batch), stats.losses)
             if self.deadline is not None and time.perf_counter() > self.deadline:
                 self.stopped_by = "time"
@@ -221,11 +232,17 @@ class TrainingRun:
         return stats
 
     def _batches(self) -> Iterator[list[Any]]:
-        """This epoch's batches: a fresh shuffle of the training examples (resumable from the
-        generator's state alone), cut by the batch-size schedule."""
-        index = list(range(len(self.train_examples)))
-        self.shuffle_rng.shuffle(index)
-        ordered = [self.train_examples[i] for i in index]
+        """This epoch's batches: a fresh shuffle of the training examples (replayed from the
+        generator's state at the pass's start, less the examples done, when resuming in the
+        middle of the pass), cut by the batch-size schedule."""
+        state = self.state
+        self.where.clear()
+        if state.position and state.pass_random is not None:
+            order = replay(self.train_data, loaded_state(state.pass_random), state.position)
+        else:
+            state.pass_random = saved_state(self.shuffle_rng.getstate())
+            order = self.train_data.order(self.shuffle_rng)
+        ordered = self._noting_where(order)
         if self.cfg.batch_by == "examples":
             return minibatch(ordered, size=self.batch_sizes)
         return minibatch_by_words(ordered, size=self.batch_sizes,
@@ -237,7 +254,7 @@ class TrainingRun:
         try:
             self.nlp.update(batch, drop=stats.dropout, sgd=self.optimizer, losses=stats.losses)
         except Exception as err:
-            where = sorted(self._positions().get(id(ex), -1) for ex in batch)
+            where = sorted(self.where.get(id(ex), -1) for ex in batch)
             err.add_note(f"in nlp.update, epoch {epoch}, on train_corpus examples {where}")
             raise
         self.optimizer.step_schedules()
@@ -248,8 +265,32 @@ class TrainingRun:
                               losses=stats.losses)
         stats.n_batches += 1
 
-    def _positions(self) -> dict[int, int]:
-        return {id(ex): i for i, ex in enumerate(self.train_examples)}
+    def _noting_where(self, order: Pass) -> Iterator[Any]:
+        """The examples of a pass, each one's corpus index noted until its batch is done."""
+        for index, example in order:
+            self.where[id(example)] = index
+            yield example
+
+    def _done(self, batch: list[Any], epoch: int, stats: EpochStats) -> None:
+        """Count the batch's examples as done in this pass, and checkpoint when it is time."""
+        self.state.position += len(batch)
+        for example in batch:
+            self.where.pop(id(example), None)
+        self.checkpoint_in_epoch(epoch, stats)
+
+    def checkpoint_in_epoch(self, epoch: int, stats: EpochStats) -> None:
+        """After every ``checkpoint_every``-th batch of an epoch: the checkpoint of this point
+        (the loop state records the examples done and the statistics so far)."""
+        every = self.cfg.checkpoint_every
+        if not every or stats.n_batches % every:
+            return
+        state = self.state
+        assert self.batch_sizes is not None and self.dropouts is not None
+        state.batch_draws, state.dropout_draws = self.batch_sizes.count, self.dropouts.count
+        state.partial = asdict(stats)
+        save_checkpoint(self.out, self.nlp, self.optimizer, state, self.shuffle_rng)
+        if _on_gpu():
+            seed_device(self.cfg.seed, epoch, state.position)
 
     def evaluate_and_save(self, epoch: int) -> Evaluation:
         """Evaluate on the dev examples with the averaged weights, save ``model{epoch}`` and,
@@ -292,7 +333,7 @@ class TrainingRun:
             state.best_score, state.best_epoch, state.bad_epochs = evaluation.score, epoch, 0
         else:
             state.bad_epochs += 1
-        state.epoch = epoch
+        state.epoch, state.position, state.pass_random, state.partial = epoch, 0, None, None
         assert self.batch_sizes is not None and self.dropouts is not None
         state.batch_draws, state.dropout_draws = self.batch_sizes.count, self.dropouts.count
         state.history.append(self._log_record(epoch, stats, evaluation))
@@ -337,25 +378,28 @@ class TrainingRun:
 
 
 def _read_data(train_corpus: Corpus, dev_corpus: Corpus, nlp: Any, cfg: TrainConfig,
-               count_words: Callable[[Any], int] | None) -> tuple[list[Any], list[Any]]:
-    """The training examples (the first ``cfg.limit``) and the dev examples, checked."""
-    train_examples = read_corpus(train_corpus, nlp, "train_corpus")
-    if cfg.limit:
-        train_examples = train_examples[: cfg.limit]
+               count_words: Callable[[Any], int] | None) -> tuple[TrainingData, list[Any]]:
+    """The training examples (the first ``cfg.limit``; held, or streamed with
+    ``cfg.shuffle_buffer``) and the dev examples, checked."""
+    train_data = training_data(train_corpus, nlp, cfg.shuffle_buffer, cfg.limit)
     dev_examples = read_corpus(dev_corpus, nlp, "dev_corpus")
-    if not train_examples:
+    if not len(train_data):
         raise ValueError("train_corpus has no examples")
     if not dev_examples:
         raise ValueError("dev_corpus has no examples")
-    _word_counts(train_examples, count_words, "train_corpus")
-    return train_examples, dev_examples
+    if isinstance(train_data, HeldCorpus):
+        _word_counts(train_data.examples, count_words, "train_corpus")
+    return train_data, dev_examples
 
 
-def _run_data(cfg: TrainConfig, train_examples: list[Any], dev_examples: list[Any],
+def _run_data(cfg: TrainConfig, train_data: TrainingData, dev_examples: list[Any],
               raw: list[Any] | None) -> dict[str, Any]:
     """What the run trains on: a resumed run must match it."""
-    return {"seed": cfg.seed, "n_train": len(train_examples), "n_dev": len(dev_examples),
+    data = {"seed": cfg.seed, "n_train": len(train_data), "n_dev": len(dev_examples),
             "batch_by": cfg.batch_by, "rehearsal": raw is not None}
+    if cfg.shuffle_buffer:  # an in-memory run records none, as it did before streaming existed
+        data["shuffle_buffer"] = cfg.shuffle_buffer
+    return data
 
 
 def _word_counts(examples: Sequence[Any], count_words: Callable[[Any], int] | None,

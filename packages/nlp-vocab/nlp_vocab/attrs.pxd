@@ -38,3 +38,5 @@ cdef enum attr_id_t:
     SENT_START = 88
     SPACY = 89
     IDX = 90
+    FORM = 91         # the word form (the text, unless a multiword token's expansion says otherwise)
+    MULTIWORD = 92    # grouping of an expanded multiword token's words (nlp_vocab.multiword)

@@ -11,6 +11,7 @@ IDS = {
     "SUFFIX": SUFFIX, "LENGTH": LENGTH,
     "TAG": TAG, "POS": POS, "MORPH": MORPH, "LEMMA": LEMMA, "HEAD": HEAD, "DEP": DEP,
     "ENT_IOB": ENT_IOB, "ENT_TYPE": ENT_TYPE, "SENT_START": SENT_START, "SPACY": SPACY, "IDX": IDX,
+    "FORM": FORM, "MULTIWORD": MULTIWORD,
 }
 NAMES = {value: name for name, value in IDS.items()}
 FLAG_NAMES = tuple(name for name, value in IDS.items() if value < ORTH)

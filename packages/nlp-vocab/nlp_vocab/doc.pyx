@@ -15,10 +15,11 @@ from libc.stdint cimport int64_t, uint64_t
 
 from .attrs cimport (
     attr_id_t, ORTH, SPACY, IDX, LENGTH, TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
-    SENT_START,
+    SENT_START, FORM, MULTIWORD,
 )
 from .attrs import IDS, NAMES, intify_attr
 from . import _word_vectors as wv
+from .multiword import expand_words, group_problem
 from .lexeme cimport lex_get_attr
 from .span cimport Span
 from .structs cimport LexemeC, TokenC
@@ -31,10 +32,13 @@ from .vocab cimport Vocab
 cdef LexemeC EMPTY_LEXEME
 
 IOB_STRINGS = ("", "I", "O", "B")
-# Attributes that a Doc's annotation consists of (used by to_bytes, DocBin, as_doc, retokenize).
-ANNOTATION_ATTRS = (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE, SENT_START)
+# Attributes that a Doc's annotation consists of (used by to_bytes, DocBin, as_doc, retokenize),
+# with the word forms and grouping of expanded multiword tokens (FORM, MULTIWORD).
+ANNOTATION_ATTRS = (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE, SENT_START, FORM, MULTIWORD)
 # Token-level attributes that from_array can set (ORTH and SPACY rebuild the words).
 _SETTABLE = frozenset(ANNOTATION_ATTRS)
+# Attributes whose values are StringStore keys.
+STRING_ATTRS = frozenset((ORTH, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE, FORM))
 _ANNOTATION_NAMES = {
     "TAG": TAG, "POS": POS, "MORPH": MORPH, "LEMMA": LEMMA, "HEAD": HEAD, "DEP": DEP,
     "ENT_IOB": ENT_IOB, "ENT_TYPE": ENT_TYPE, "SENT_START": SENT_START,
@@ -48,11 +52,16 @@ cdef class Doc:
     Annotation may be given per word too (None or "" = unknown): tags, pos, morphs, lemmas, deps
     (strings), heads (absolute indices), sent_starts (True/False/None) and ents (IOB strings
     "B-PER", "I-PER", "O"; "" or None = unknown).
+
+    `multiword_tokens`: (first word, last word, surface form) of each multiword token (0-based,
+    inclusive, in order), as CoNLL-U's range lines. Words that do not spell their surface form
+    ("al" = "a" + "el") become tokens holding pieces of it ("a", "l") with their word forms
+    (`Token.form_`), so the text stays the text; see nlp_vocab.multiword.
     """
 
     def __init__(self, Vocab vocab not None, words=None, spaces=None, *, user_data=None,
                  tags=None, pos=None, morphs=None, lemmas=None, heads=None, deps=None,
-                 sent_starts=None, ents=None):
+                 sent_starts=None, ents=None, multiword_tokens=None):
         self.vocab = vocab
         self.mem = Pool()
         self.length = 0
@@ -71,18 +80,29 @@ cdef class Doc:
             spaces = [True] * n_words
         elif len(spaces) != n_words:
             raise ValueError(f"Doc: {n_words} words but {len(spaces)} spaces; give one bool per word")
-        cdef int i = 0
-        for word, space in zip(words, spaces):
+        for i, word in enumerate(words):
             if type(word) is not str:
                 raise TypeError(f"Doc: word {i} is not a str: {word!r}")
             if not word:
                 raise ValueError(f"Doc: word {i} is the empty string")
+        forms = None
+        if multiword_tokens:
+            words, spaces, forms, groups = expand_words(words, spaces, multiword_tokens)
+        for word, space in zip(words, spaces):
             self.push_back(vocab.get(word), bool(space))
-            i += 1
+        if forms is not None:
+            self._set_multiwords(forms, groups)
         annotation = {"tags": tags, "pos": pos, "morphs": morphs, "lemmas": lemmas,
                       "heads": heads, "deps": deps, "sent_starts": sent_starts, "ents": ents}
         if any(values is not None for values in annotation.values()):
             self._set_annotation_lists(annotation)
+
+    def _set_multiwords(self, list forms, list groups) -> None:
+        """Give each token its word form (None: its text) and MULTIWORD value."""
+        cdef int i
+        for i in range(self.length):
+            self.c[i].form = NULL if forms[i] is None else self.vocab.get(forms[i])
+            self.c[i].mwt = groups[i]
 
     def _set_annotation_lists(self, dict annotation) -> None:
         """Validate the per-word annotation lists of __init__ and set them with one from_array."""
@@ -282,6 +302,28 @@ cdef class Doc:
         """For each token, whether a space follows it."""
         return [bool(self.c[i].spacy) for i in range(self.length)]
 
+    @property
+    def forms(self) -> list:
+        """The word forms, in order: each token's text, except for the words of an expanded
+        multiword token that do not spell their piece of it ("el" for the "l" of "al")."""
+        strings = self.vocab.strings
+        return [strings[self.c[i].form.orth if self.c[i].form != NULL else self.c[i].lex.orth]
+                for i in range(self.length)]
+
+    @property
+    def multiword_tokens(self) -> tuple:
+        """The expanded multiword tokens, as Spans of their words (`span.text` is the surface
+        form, `span.start_char`/`end_char` its characters)."""
+        cdef int i = 0
+        out = []
+        while i < self.length:
+            if self.c[i].mwt >= 2:
+                out.append(Span(self, i, i + self.c[i].mwt))
+                i += self.c[i].mwt
+            else:
+                i += 1
+        return tuple(out)
+
     # ---- annotation queries ---------------------------------------------------------------
 
     def has_annotation(self, attr) -> bool:
@@ -327,8 +369,9 @@ cdef class Doc:
 
     def from_array(self, attrs, array):
         """Set token-level attributes (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
-        SENT_START) from an array shaped like to_array's. Lexical columns (ORTH, SPACY, ...) must
-        match the doc's tokens if given. Heads must point inside the doc."""
+        SENT_START, FORM, MULTIWORD) from an array shaped like to_array's. Lexical columns (ORTH,
+        SPACY, ...) must match the doc's tokens if given. Heads must point inside the doc; a FORM
+        of 0 is the token's text; MULTIWORD groups must be whole (nlp_vocab.multiword)."""
         single = isinstance(attrs, (str, int))
         attr_ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
         values = numpy.asarray(array)
@@ -350,10 +393,14 @@ cdef class Doc:
                 expected = self.to_array([attr_id])[:, 0]
                 if not numpy.array_equal(expected, values[:, col]):
                     raise ValueError(f"from_array: column {NAMES[attr_id]} does not match the doc's tokens (lexical attributes cannot be set)")
+        if MULTIWORD in attr_ids:
+            self._check_multiword_column(values[:, attr_ids.index(MULTIWORD)])
         cdef int i, c_col
         cdef attr_id_t c_attr
         for col, attr_id in enumerate(attr_ids):
-            if attr_id in _SETTABLE:
+            if attr_id == FORM:
+                self._set_forms(values[:, col])
+            elif attr_id in _SETTABLE:
                 c_col = col
                 c_attr = <attr_id_t>attr_id
                 with nogil:
@@ -362,6 +409,32 @@ cdef class Doc:
         if HEAD in attr_ids:
             self.set_children_from_heads()
         return self
+
+    def _check_multiword_column(self, column) -> None:
+        """ValueError unless the MULTIWORD values make whole groups with no space inside."""
+        signed = column.view(numpy.int64)
+        if not signed.any():
+            return
+        problem = group_problem(signed.tolist())
+        if problem is not None:
+            raise ValueError(f"from_array: {problem}")
+        cdef int i, d
+        for i in range(self.length):
+            if signed[i] >= 2:
+                for d in range(i, i + signed[i] - 1):
+                    if self.c[d].spacy:
+                        raise ValueError(f"from_array: token {d} is followed by a space inside a multiword token")
+
+    def _set_forms(self, column) -> None:
+        """Point each token at the lexeme of its FORM (no lexeme when 0 or its own text)."""
+        cdef int i
+        cdef attr_t value
+        for i in range(self.length):
+            value = column[i]
+            if value == 0 or value == self.c[i].lex.orth:
+                self.c[i].form = NULL
+            else:
+                self.c[i].form = self.vocab.get_by_orth(value)
 
     # ---- entities, sentences, spans ---------------------------------------------------
 
@@ -490,7 +563,7 @@ cdef class Doc:
         """msgpack of the text, the attribute array (ORTH, SPACY + annotation), the strings it
         uses and cats (and user_data, when msgpack-serializable and asked for)."""
         attrs = [ORTH, SPACY, *ANNOTATION_ATTRS]
-        array = self.to_array(attrs)
+        array = storable_array(self, attrs)
         msg = {
             "text": self.text,
             "attrs": [NAMES[a] for a in attrs],
@@ -507,7 +580,7 @@ cdef class Doc:
         strings = self.vocab.strings
         keys = set()
         for col, attr in enumerate(attrs):
-            if attr in (ORTH, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE):
+            if attr in STRING_ATTRS:
                 keys.update(int(k) for k in numpy.unique(array[:, col]) if k != 0)
         return [strings[k] for k in sorted(keys)]
 
@@ -582,6 +655,16 @@ cdef class Doc:
     similarity = wv.similarity_method("Doc")
 
 
+def storable_array(Doc doc, attrs):
+    """doc.to_array(attrs) with a FORM that is the token's own text stored as 0 (a column of
+    zeros but for expanded words, which compresses; from_array reads 0 as the text)."""
+    array = doc.to_array(attrs)
+    if FORM in attrs and ORTH in attrs:
+        form, orth = array[:, attrs.index(FORM)], array[:, attrs.index(ORTH)]
+        form[form == orth] = 0
+    return array
+
+
 cdef int _validate_column(Doc doc, const uint64_t[:, ::1] vals, int col, int attr_id) except -1:
     """Check one column for from_array: heads inside the doc, IOB and sentence-start codes in
     range, string ids known to the StringStore (a C loop; errors name the token)."""
@@ -602,6 +685,8 @@ cdef int _validate_column(Doc doc, const uint64_t[:, ::1] vals, int col, int att
             signed = <int64_t>value
             if signed < -1 or signed > 1:
                 raise ValueError(f"from_array: token {i} has SENT_START {signed} (expected -1, 0 or 1)")
+        elif attr_id == MULTIWORD:
+            continue  # checked as a whole: Doc._check_multiword_column
         elif value != 0 and value != last_ok:
             if value not in known:
                 raise ValueError(f"from_array: {NAMES[attr_id]} value {value} of token {i} is not in the StringStore")

@@ -10,18 +10,18 @@ import numpy
 import srsly
 
 from .attrs import IDS, NAMES, ORTH, SPACY, intify_attr
-from .doc import ANNOTATION_ATTRS, Doc
+from .doc import ANNOTATION_ATTRS, STRING_ATTRS, Doc, storable_array
 from .vocab import Vocab
 
 _FORMAT = "nlp_vocab.DocBin/1"
-_STRING_ATTRS = frozenset(IDS[n] for n in ("ORTH", "TAG", "POS", "MORPH", "LEMMA", "DEP", "ENT_TYPE"))
 
 
 class DocBin:
     """Collects Docs for compact storage: `DocBin().add(doc)`, then `to_bytes()` / `to_disk()`.
 
     Every token-level annotation round-trips (text, spaces, lemma, tag, pos, morph, heads, deps,
-    entities with unknown vs "O", sentence starts) plus cats, and user_data if asked for."""
+    entities with unknown vs "O", sentence starts, the words of expanded multiword tokens) plus
+    cats, and user_data if asked for."""
 
     def __init__(self, attrs: Iterable | None = None, store_user_data: bool = False, docs: Iterable[Doc] = ()) -> None:
         chosen = ANNOTATION_ATTRS if attrs is None else [intify_attr(a) for a in attrs]
@@ -40,8 +40,8 @@ class DocBin:
 
     def add(self, doc: Doc) -> None:
         """Store one doc's attribute array, the strings it uses, its cats (and user data)."""
-        array = doc.to_array(self.attrs)
-        string_cols = [col for col, attr in enumerate(self.attrs) if attr in _STRING_ATTRS]
+        array = storable_array(doc, self.attrs)
+        string_cols = [col for col, attr in enumerate(self.attrs) if attr in STRING_ATTRS]
         new_keys = set(array[:, string_cols].ravel().tolist())
         new_keys -= self._seen_keys
         if new_keys:

@@ -4,8 +4,9 @@ consistent: `with doc.retokenize() as retok: retok.merge(doc[2:4], attrs={"TAG":
 from libc.string cimport memcpy, memset
 
 from .attrs import intify_attr
-from .attrs cimport attr_id_t, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE, ENT_IOB, SENT_START, HEAD
+from .attrs cimport attr_id_t, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE, ENT_IOB, SENT_START, HEAD, FORM, MULTIWORD
 from .doc cimport Doc
+from .multiword import drop_incomplete
 from .span cimport Span
 from .structs cimport TokenC
 from .token cimport token_set_attr
@@ -101,6 +102,8 @@ def _apply_merges(Doc doc, list merges) -> None:
             start, end, text, root, values = span_at[new_i]
             doc.c[new_i] = old[root]
             doc.c[new_i].lex = vocab.get(text)
+            doc.c[new_i].form = NULL  # a merged token is a word of its own text
+            doc.c[new_i].mwt = 0
             doc.c[new_i].spacy = old[end - 1].spacy
             doc.c[new_i].idx = old[start].idx
             doc.c[new_i].sent_start = old[start].sent_start
@@ -138,3 +141,17 @@ def _apply_merges(Doc doc, list merges) -> None:
         doc.c[i].r_edge = i
     doc.length = new_n
     doc.set_children_from_heads()
+    _drop_cut_multiwords(doc)
+
+
+def _drop_cut_multiwords(Doc doc) -> None:
+    """Undo the multiword tokens a merge cut into (their words keep their text, lose their forms)."""
+    cdef int i
+    for i in range(doc.length):
+        if doc.c[i].mwt != 0:
+            break
+    else:
+        return
+    array = doc.to_array([FORM, MULTIWORD])
+    drop_incomplete(array, 0, 1)
+    doc.from_array([FORM, MULTIWORD], array)

@@ -2,9 +2,10 @@
 
 import numpy
 
-from .attrs cimport ORTH, SPACY, HEAD, DEP, ENT_IOB, SENT_START
+from .attrs cimport ORTH, SPACY, HEAD, DEP, ENT_IOB, SENT_START, FORM, MULTIWORD
 from . import _word_vectors as wv
 from .doc cimport Doc
+from .multiword import drop_incomplete
 from .token cimport Token
 from .typedefs cimport attr_t
 
@@ -121,7 +122,7 @@ cdef class Span:
         """A new Doc with copies of the span's tokens and annotation. Heads that point outside
         the span become the token itself (a sentence root, dep "ROOT" where the dep was known);
         an entity cut at the span start begins with B; the first token starts a sentence if
-        starts are known."""
+        starts are known; a multiword token cut by the span is no longer one."""
         from .doc import ANNOTATION_ATTRS
         attrs = [ORTH, SPACY, *ANNOTATION_ATTRS]
         array = self.doc.to_array(attrs)[self.start:self.end].copy()
@@ -137,6 +138,7 @@ cdef class Span:
             array[0, iob_col] = 3
         if n and array[0, ss_col] != 0:
             array[0, ss_col] = 1
+        drop_incomplete(array, attrs.index(FORM), attrs.index(MULTIWORD))  # a multiword token cut at an end
         doc = Doc(self.doc.vocab)
         doc._set_words_and_annotation(attrs, array)
         return doc

@@ -30,3 +30,7 @@ cdef struct TokenC:
     int r_kids
     int l_edge        # absolute index of the leftmost / rightmost token of the subtree
     int r_edge
+    const LexemeC* form   # a word of an expanded multiword token: its word form's lexeme, when
+                          # that differs from the token's text ("el" of "al" = "a" + "l"); else NULL
+    int mwt               # MULTIWORD: words k on a multiword token's first word, -1..-(k-1) on
+                          # the others, 0 outside one (nlp_vocab.multiword)

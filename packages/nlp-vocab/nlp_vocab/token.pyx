@@ -99,7 +99,30 @@ cdef class Token:
     def idx(self) -> int:
         return self._c().idx
 
-    # ---- lexical attributes ---------------------------------------------------------------
+    # ---- the word (an expanded multiword token's words differ from their text) ------------
+
+    @property
+    def form(self) -> int:
+        """The id of the word form (see form_)."""
+        return token_word_lex(self._c()).orth
+
+    @property
+    def form_(self) -> str:
+        """The word form: the text, except for a word of an expanded multiword token that
+        does not spell its piece of it ("el" for the "l" of "al" = "a" + "el")."""
+        return self._string(token_word_lex(self._c()).orth)
+
+    @property
+    def multiword(self):
+        """The Span of the expanded multiword token this word belongs to (its text is the
+        surface form, start_char/end_char its characters), or None."""
+        cdef TokenC* t = self._c()
+        if t.mwt == 0:
+            return None
+        cdef int first = self.i + t.mwt if t.mwt < 0 else self.i  # the others hold -(distance)
+        return Span(self.doc, first, first + self.doc.c[first].mwt)
+
+    # ---- lexical attributes (NORM, SHAPE, PREFIX, SUFFIX: of the word form) ---------------
 
     @property
     def lower(self) -> int:
@@ -111,35 +134,35 @@ cdef class Token:
 
     @property
     def norm(self) -> int:
-        return self._c().lex.norm
+        return token_word_lex(self._c()).norm
 
     @property
     def norm_(self) -> str:
-        return self._string(self._c().lex.norm)
+        return self._string(token_word_lex(self._c()).norm)
 
     @property
     def shape(self) -> int:
-        return self._c().lex.shape
+        return token_word_lex(self._c()).shape
 
     @property
     def shape_(self) -> str:
-        return self._string(self._c().lex.shape)
+        return self._string(token_word_lex(self._c()).shape)
 
     @property
     def prefix(self) -> int:
-        return self._c().lex.prefix
+        return token_word_lex(self._c()).prefix
 
     @property
     def prefix_(self) -> str:
-        return self._string(self._c().lex.prefix)
+        return self._string(token_word_lex(self._c()).prefix)
 
     @property
     def suffix(self) -> int:
-        return self._c().lex.suffix
+        return token_word_lex(self._c()).suffix
 
     @property
     def suffix_(self) -> str:
-        return self._string(self._c().lex.suffix)
+        return self._string(token_word_lex(self._c()).suffix)
 
     @property
     def length(self) -> int:

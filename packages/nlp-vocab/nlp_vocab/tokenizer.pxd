@@ -12,6 +12,8 @@ from .vocab cimport Vocab
 cdef struct CachedSplit:
     int length                  # number of tokens the chunk splits into
     const LexemeC** lexemes     # their lexemes, in order
+    const LexemeC** forms       # NULL, or per token its word form's lexeme (NULL: its text)
+    int* groups                 # NULL, or per token its MULTIWORD value (nlp_vocab.multiword)
 
 
 cdef class Tokenizer:
@@ -26,6 +28,7 @@ cdef class Tokenizer:
     cdef dict _specials         # chunk text -> tuple of piece texts
     cdef dict _exceptions       # chunk text -> list of piece dicts (as given)
     cdef dict _rules            # the rule strings as given (for serialization)
+    cdef dict _expansions       # surface form -> tuple of words (multiword tokens)
 
     cdef int _push_chunk(self, Doc doc, str text, int start, int end, int kind,
                          const void* data) except -1

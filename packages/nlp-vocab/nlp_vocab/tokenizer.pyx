@@ -9,6 +9,12 @@ whole-token matches (URLs, e-mail addresses, ...), prefixes and suffixes strippe
 rest. A single space after a chunk is that token's trailing whitespace; any other whitespace run
 becomes a token of its own, so the tokens and their whitespace reproduce the text exactly.
 The work is linear in the text's length, long runs of affixes included (Tokenizer._strip_affixes).
+
+Expansions (surface form -> words, e.g. "al" -> "a" "el") make multiword tokens whose words need
+not spell the text: they are checked before the special cases, in the surface's case or, for a
+capitalised or upper-case chunk, in lower case ("Al" -> "A" "el"), and give one token per word
+holding a piece of the surface with its word form (nlp_vocab.multiword). They are data, saved
+with the rules.
 """
 
 import re
@@ -21,6 +27,7 @@ from murmurhash.mrmr cimport hash64
 from preshed.maps cimport PreshMap
 
 from .doc cimport Doc
+from .multiword import cased_words, check_expansions, split_surface
 from .safe_patterns import checked_rules
 from .structs cimport LexemeC
 from .typedefs cimport hash_t
@@ -138,6 +145,7 @@ cdef class Tokenizer:
         url_match=None,
         email_match=None,
         token_match=None,
+        expansions=None,
     ):
         self.vocab = vocab
         self._rules = {
@@ -150,6 +158,7 @@ cdef class Tokenizer:
         }
         self._specials = _check_exceptions(exceptions)
         self._exceptions = {k: [dict(p) for p in v] for k, v in (exceptions or {}).items()}
+        self._expansions = check_expansions(expansions)
         self._compile_rules()
 
     @classmethod
@@ -235,6 +244,37 @@ cdef class Tokenizer:
     def exceptions(self) -> dict:
         return {k: [dict(p) for p in v] for k, v in self._exceptions.items()}
 
+    @property
+    def expansions(self) -> dict:
+        """Surface form -> its words, for multiword tokens such as "al" -> ["a", "el"]."""
+        return {k: list(v) for k, v in self._expansions.items()}
+
+    @expansions.setter
+    def expansions(self, value) -> None:
+        self._expansions = check_expansions(value)
+        self._reset_cache()
+
+    def add_expansion(self, surface: str, words: list) -> None:
+        """Make `surface` (and its capitalised and upper-case forms, when it is in lower case)
+        one multiword token of `words`, which need not spell it ("al" -> ["a", "el"])."""
+        self._expansions.update(check_expansions({surface: words}))
+        self._reset_cache()
+
+    def _expanded(self, str s):
+        """The tokens of `s` as an expansion, [(piece, word form or None, MULTIWORD value)],
+        or None when no expansion applies."""
+        words = self._expansions.get(s)
+        if words is None:
+            lower = s.lower()
+            if lower == s or lower not in self._expansions:
+                return None
+            words = cased_words(s, self._expansions[lower])
+            if words is None or not len(s) >= len(words):
+                return None
+        pieces = split_surface(s, words)
+        return [(piece, None if piece == word else word, len(words) if k == 0 else -k)
+                for k, (piece, word) in enumerate(zip(pieces, words))]
+
     def add_special_case(self, text: str, pieces: list) -> None:
         """Make `text` always split into `pieces` (dicts with ORTH, spelling `text`)."""
         self._specials.update(_check_exceptions({text: pieces}))
@@ -283,6 +323,9 @@ cdef class Tokenizer:
         cdef int j
         for j in range(cached.length):
             doc.push_back(cached.lexemes[j], False)
+            if cached.groups != NULL:
+                doc.c[doc.length - 1].form = cached.forms[j]
+                doc.c[doc.length - 1].mwt = cached.groups[j]
         return 0
 
     cdef int _push_space(self, Doc doc, str text, int start, int end, int kind,
@@ -305,15 +348,24 @@ cdef class Tokenizer:
         cached.length = len(pieces)
         cached.lexemes = <const LexemeC**>self.mem.alloc(max(1, cached.length), sizeof(LexemeC*))
         cdef int j
+        if any(type(piece) is tuple for piece in pieces):
+            cached.forms = <const LexemeC**>self.mem.alloc(cached.length, sizeof(LexemeC*))
+            cached.groups = <int*>self.mem.alloc(cached.length, sizeof(int))
         for j, piece in enumerate(pieces):
-            cached.lexemes[j] = self.vocab.get(piece)
+            if type(piece) is tuple:  # a word of an expansion: (piece, word form or None, group)
+                cached.lexemes[j] = self.vocab.get(piece[0])
+                if piece[1] is not None:
+                    cached.forms[j] = self.vocab.get(piece[1])
+                cached.groups[j] = piece[2]
+            else:
+                cached.lexemes[j] = self.vocab.get(piece)
         self._cache.set(key, cached)
         self._cache_size += 1
         return cached
 
     # -- the rules (cache misses only) -----------------------------------------------------
     def _keep_whole(self, str s) -> bool:
-        return s in self._specials or (
+        return s in self._specials or (bool(self._expansions) and self._expanded(s) is not None) or (
             self._whole_match is not None and self._whole_match(s) is not None
         )
 
@@ -361,9 +413,15 @@ cdef class Tokenizer:
         return start, end, False
 
     def _split(self, str chunk, list trace) -> list:
-        """The pieces of one whitespace-free chunk; `trace` (a list or None) gets
-        (rule, piece) pairs in text order, for `explain`."""
+        """The pieces of one whitespace-free chunk (an expansion's words as tuples, see
+        `_expanded`); `trace` (a list or None) gets (rule, piece) pairs in text order, for
+        `explain`."""
         specials = self._specials
+        expanded = self._expanded(chunk) if self._expansions else None
+        if expanded is not None:
+            if trace is not None:
+                trace.extend(("EXPANSION", p[0]) for p in expanded)
+            return expanded
         if chunk in specials:
             if trace is not None:
                 trace.extend(("SPECIAL", p) for p in specials[chunk])
@@ -405,7 +463,12 @@ cdef class Tokenizer:
     def _add_piece(self, str piece, list out, list trace, str rule) -> None:
         if not piece:
             return
-        if piece in self._specials:
+        expanded = self._expanded(piece) if self._expansions else None
+        if expanded is not None:
+            out.extend(expanded)
+            if trace is not None:
+                trace.extend(("EXPANSION", p[0]) for p in expanded)
+        elif piece in self._specials:
             out.extend(self._specials[piece])
             if trace is not None:
                 trace.extend(("SPECIAL", p) for p in self._specials[piece])
@@ -432,17 +495,17 @@ cdef class Tokenizer:
             yield self(text)
 
     def explain(self, str text not None) -> list:
-        """(rule, token text) for each non-whitespace token of `text`, rules being SPECIAL,
-        PREFIX, SUFFIX, INFIX, URL_MATCH, EMAIL_MATCH, TOKEN_MATCH or TOKEN."""
+        """(rule, token text) for each non-whitespace token of `text`, rules being EXPANSION,
+        SPECIAL, PREFIX, SUFFIX, INFIX, URL_MATCH, EMAIL_MATCH, TOKEN_MATCH or TOKEN."""
         trace = []
         for chunk in text.split():
             self._split(chunk, trace)
         return trace
 
     def to_bytes(self) -> bytes:
-        """The rules and special cases (not the vocab, not the cache). A rule that loading
-        would refuse (see nlp_vocab.safe_patterns) is a ValueError here already."""
-        msg = {"rules": dict(self._rules), "exceptions": self.exceptions}
+        """The rules, special cases and expansions (not the vocab, not the cache). A rule that
+        loading would refuse (see nlp_vocab.safe_patterns) is a ValueError here already."""
+        msg = {"rules": dict(self._rules), "exceptions": self.exceptions, "expansions": self.expansions}
         try:
             checked_rules(msg)
         except ValueError as err:
@@ -450,14 +513,18 @@ cdef class Tokenizer:
         return srsly.msgpack_dumps(msg)
 
     def from_bytes(self, bytes data):
-        """Load rules and special cases; patterns that could backtrack without bound are
-        refused (only shipped rules and a safe subset load: nlp_vocab.safe_patterns)."""
+        """Load rules, special cases and expansions; patterns that could backtrack without bound
+        are refused (only shipped rules and a safe subset load: nlp_vocab.safe_patterns)."""
         try:
             msg = srsly.msgpack_loads(data)
         except Exception as err:  # noqa: BLE001 - msgpack raises several unrelated types
             raise ValueError(f"Tokenizer.from_bytes: not a serialized tokenizer ({type(err).__name__})") from None
         try:
             rules, exceptions = checked_rules(msg)
+            expansions = msg.get("expansions", {})
+            if not isinstance(expansions, dict):
+                raise ValueError("expansions must be an object of surface form -> list of words")
+            self._expansions = check_expansions(expansions)
         except ValueError as err:
             raise ValueError(f"Tokenizer.from_bytes: {err}") from None
         self._specials = _check_exceptions(exceptions)

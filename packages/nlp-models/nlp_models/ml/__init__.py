@@ -1,6 +1,10 @@
 """Neural network architectures (thinc 8.3): tok2vec, tagger, parser/NER, textcat, pretraining."""
 
-from .featurize import FEATURE_ATTRS, check_features, doc_features, featurize_docs
+from .biaffine import ParseBatch, ParseGrads, ParseScores, build_biaffine_parser_model, parse_loss
+from .biaffine_scorers import build_biaffine_arc_scorer, build_biaffine_label_scorer
+from .bilstm import BiLSTM
+from .chars import CharEmbed, char_codes
+from .featurize import FEATURE_ATTRS, check_features, doc_features, featurize_docs, featurize_for
 from .listener import ListenerLink, SharedBatch, build_tok2vec_listener
 from .losses import (
     categorical_loss,
@@ -11,6 +15,7 @@ from .losses import (
     vectors_loss,
 )
 from .maxout import FastMaxout
+from .mst import mst_heads
 from .ops import get_cpu_ops, model_ops, use_cpu_ops
 from .pretrain import (
     OBJECTIVES,
@@ -44,13 +49,21 @@ __all__ = [
     "VectorsObjective",
     "make_objective",
     "pretrain_loss",
+    "BiLSTM",
+    "CharEmbed",
     "FastMaxout",
+    "ParseBatch",
+    "ParseGrads",
+    "ParseScores",
     "ListenerLink",
     "ParserStepModel",
     "SharedBatch",
     "StaticVectors",
     "VectorTable",
     "architectures",
+    "build_biaffine_arc_scorer",
+    "build_biaffine_label_scorer",
+    "build_biaffine_parser_model",
     "build_bow_text_classifier",
     "build_cnn_text_classifier",
     "build_hash_embed_cnn_tok2vec",
@@ -62,13 +75,17 @@ __all__ = [
     "build_tok2vec_listener",
     "build_transition_model",
     "categorical_loss",
+    "char_codes",
     "character_targets",
     "characters_loss",
     "check_features",
     "doc_features",
     "featurize_docs",
+    "featurize_for",
     "get_cpu_ops",
     "model_ops",
+    "mst_heads",
+    "parse_loss",
     "pool_windows",
     "predict_pooled",
     "predict_step",

@@ -10,11 +10,17 @@ from typing import Any
 import numpy
 from thinc.api import Model
 
+from .chars import char_codes
+
 FEATURE_ATTRS: tuple[str, ...] = ("NORM", "PREFIX", "SUFFIX", "SHAPE")
 
 
-def featurize_docs(docs: Sequence[Any], attrs: Sequence[Any] = FEATURE_ATTRS) -> list[numpy.ndarray]:
-    """One uint64 (n_tokens, len(attrs)) array per doc, from `doc.to_array(attrs)`."""
+def featurize_docs(
+    docs: Sequence[Any], attrs: Sequence[Any] = FEATURE_ATTRS, char_len: int = 0
+) -> list[numpy.ndarray]:
+    """One uint64 (n_tokens, len(attrs) + char_len) array per doc: `doc.to_array(attrs)`, then,
+    when `char_len` > 0, each token's code points (`chars.char_codes`: 0-padded, the first and
+    last halves of a longer word) for a tok2vec with character features."""
     attrs = list(attrs)
     out = []
     for i, doc in enumerate(docs):
@@ -27,7 +33,35 @@ def featurize_docs(docs: Sequence[Any], attrs: Sequence[Any] = FEATURE_ATTRS) ->
                 f"expected (n_tokens, {len(attrs)})"
             )
         out.append(numpy.ascontiguousarray(arr, dtype="uint64"))
+    if char_len > 0:
+        out = _append_chars(docs, out, char_len)
     return out
+
+
+def _append_chars(docs: Sequence[Any], arrays: list[numpy.ndarray], char_len: int) -> list[numpy.ndarray]:
+    """`arrays` with `char_len` code point columns appended (one pass over all docs' words)."""
+    words = [word for doc in docs for word in _words(doc)]
+    codes = char_codes(words, char_len)
+    out, start = [], 0
+    for arr in arrays:
+        out.append(numpy.ascontiguousarray(numpy.hstack([arr, codes[start : start + len(arr)]])))
+        start += len(arr)
+    return out
+
+
+def _words(doc: Any) -> list[str]:
+    """The word forms the character features read ("el", not the surface piece "l", for the
+    words of a multiword token), the token texts when the doc has no forms."""
+    words = getattr(doc, "forms", None)
+    if words is None:
+        words = getattr(doc, "words", None)
+    return list(words) if words is not None else [token.text for token in doc]
+
+
+def featurize_for(tok2vec: Model, docs: Sequence[Any]) -> list[numpy.ndarray]:
+    """The feature arrays `tok2vec` (built by `build_hash_embed_cnn_tok2vec`) reads for `docs`:
+    its attrs' columns, and its character columns if it has a character CNN."""
+    return featurize_docs(docs, tok2vec.attrs.get("attrs", FEATURE_ATTRS), tok2vec.attrs.get("char_len", 0))
 
 
 def check_features(Xs: Sequence[Any], n_columns: int, who: str) -> None:

@@ -1,7 +1,8 @@
-"""Token-to-vector: hashed embeddings of lexical features (+ static vectors), then a window CNN.
+"""Token-to-vector: hashed embeddings of lexical features (+ static vectors, + a character CNN),
+then a context encoder: residual window-CNN blocks, or bidirectional LSTM layers.
 
-Input: a list of uint64 (n_tokens, n_attrs) feature arrays, one per doc (see featurize.py).
-Output: a list of float32 (n_tokens, width) arrays.
+Input: a list of uint64 (n_tokens, n_attrs [+ char_len]) feature arrays, one per doc (see
+featurize.py). Output: a list of float32 (n_tokens, width) arrays.
 """
 
 from collections.abc import Callable, Sequence
@@ -20,6 +21,8 @@ from thinc.api import (
 )
 from thinc.types import Floats2d, Ragged
 
+from .bilstm import BiLSTM
+from .chars import CharEmbed
 from .featurize import FEATURE_ATTRS, check_features
 from .maxout import FastMaxout
 from .ops import model_ops
@@ -28,6 +31,8 @@ from .registry import architectures
 from .vectors import StaticVectors, VectorTable
 
 DEFAULT_ROWS = (5000, 2500, 2500, 2500)
+#: The context encoders `build_hash_embed_cnn_tok2vec` knows.
+ENCODERS = ("cnn", "bilstm")
 
 
 def features_to_ragged(n_columns: int) -> Model[list, Ragged]:
@@ -69,8 +74,10 @@ def embed_features(
     vectors: VectorTable | None,
     vectors_attr: str,
     dropout: float | None,
+    char_layer: Model | None = None,
 ) -> Model[Floats2d, Floats2d]:
-    """Concatenate one HashEmbed per attr (rows>0) and the static vectors, mix by Maxout+LayerNorm."""
+    """Concatenate one HashEmbed per attr (rows>0), the static vectors and the character CNN's
+    vectors (`char_layer`), mix by Maxout+LayerNorm."""
     n_rows = _per_feature(rows, len(attrs), "rows")
     seed_list = _per_feature(seeds, len(attrs), "seeds") if seeds is not None else [
         11 + 7 * i for i in range(len(attrs))
@@ -90,6 +97,9 @@ def embed_features(
             raise ValueError(f"tok2vec: vectors_attr {vectors_attr!r} is not one of attrs {list(attrs)}")
         tables.append(StaticVectors(vectors, list(attrs).index(vectors_attr)))
         n_in += vectors.width
+    if char_layer is not None:
+        tables.append(char_layer)
+        n_in += char_layer.get_dim("nO")
     if not tables:
         raise ValueError("tok2vec: no features to embed (every rows entry is 0 and no vectors)")
     mix = FastMaxout(width, n_in, nP=pieces, normalize=True)
@@ -105,6 +115,26 @@ def conv_block(width: int, window: int, pieces: int, dropout: float | None) -> M
     return ragged_residual(chain(ragged_window(window), with_array(inner)))
 
 
+def lstm_block(width: int, dropout: float | None) -> Model[Ragged, Ragged]:
+    """Residual bidirectional LSTM layer over Ragged docs (each doc read whole, both ways)."""
+    lstm = BiLSTM(width, width)
+    return ragged_residual(chain(lstm, Dropout(dropout)) if dropout else lstm)
+
+
+def build_encoder(
+    encoder: str, width: int, depth: int, window: int, pieces: int, dropout: float | None
+) -> Model[Ragged, Ragged]:
+    """`depth` residual blocks of the `encoder`: "cnn" (window convolutions, each token sees
+    `window` more neighbours a block) or "bilstm" (each token sees its whole doc)."""
+    if encoder not in ENCODERS:
+        raise ValueError(f"tok2vec: encoder must be one of {', '.join(map(repr, ENCODERS))}, got {encoder!r}")
+    if not depth:
+        return noop()
+    if encoder == "bilstm":
+        return clone(lstm_block(width, dropout), depth)
+    return clone(conv_block(width, window, pieces, dropout), depth)
+
+
 @architectures("nlp.HashEmbedCNN.v1")
 def build_hash_embed_cnn_tok2vec(
     width: int = 96,
@@ -117,24 +147,35 @@ def build_hash_embed_cnn_tok2vec(
     vectors: VectorTable | None = None,
     vectors_attr: str = "NORM",
     dropout: float | None = None,
+    chars: int = 0,
+    char_len: int = 16,
+    char_dim: int = 32,
+    encoder: str = "cnn",
 ) -> Model[list, list]:
-    """Hashed-embedding + window-CNN token-to-vector model (list of feature arrays -> vectors).
+    """Hashed-embedding token-to-vector model (list of feature arrays -> vectors), with a
+    window-CNN (encoder "cnn") or BiLSTM (encoder "bilstm", even `width`) context encoder.
 
     `attrs` names the columns of the feature arrays; `rows` gives each its hash-table size
     (0: column not embedded, e.g. one only used to look up static `vectors` by `vectors_attr`).
+    `chars` > 0 adds a character CNN of that width (see chars.py) reading the `char_len` code
+    point columns after the attrs' (featurize_docs(..., char_len=...)); `attrs["char_len"]` of
+    the model says how many it reads (0 without).
     """
     for name, value in (("width", width), ("pieces", pieces)):
         if value < 1:
             raise ValueError(f"tok2vec: {name} must be >= 1, got {value}")
-    if depth < 0 or window < 0:
-        raise ValueError(f"tok2vec: depth and window must be >= 0, got {depth}, {window}")
+    if depth < 0 or window < 0 or chars < 0:
+        raise ValueError(f"tok2vec: depth, window and chars must be >= 0, got {depth}, {window}, {chars}")
     ops = model_ops()
-    embed = embed_features(width, attrs, rows, seeds, pieces, vectors, vectors_attr, dropout)
-    encode: Model = clone(conv_block(width, window, pieces, dropout), depth) if depth else noop()
-    model = chain(features_to_ragged(len(attrs)), with_array(embed), encode, ragged2list())
+    char_layer = CharEmbed(chars, char_len, char_dim, column=len(attrs)) if chars else None
+    embed = embed_features(width, attrs, rows, seeds, pieces, vectors, vectors_attr, dropout, char_layer)
+    encode = build_encoder(encoder, width, depth, window, pieces, dropout)
+    n_columns = len(attrs) + (char_len if chars else 0)
+    model = chain(features_to_ragged(n_columns), with_array(embed), encode, ragged2list())
     model.set_ref("embed", embed)
     model.set_ref("encode", encode)
     model.attrs["attrs"] = list(attrs)
+    model.attrs["char_len"] = char_len if chars else 0
     model.set_dim("nO", width, force=True)
     set_ops(model, ops)
     return model

@@ -2,6 +2,7 @@
 `nlp_models.component_registry.register_component` when imported here."""
 
 from .base import TrainablePipe, batched, set_dropout
+from .biaffine_parser import BiaffineParser
 from .lemmatizer import Lemmatizer
 from .morphologizer import Morphologizer
 from .ner import EntityRecognizer
@@ -10,4 +11,4 @@ from .tagger import Tagger
 from .textcat import TextCategorizer
 from .tok2vec import Tok2Vec
 
-__all__ = ["DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["BiaffineParser", "DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]

@@ -32,6 +32,7 @@ from ..ml import (
 )
 from ..ml.tok2vec import DEFAULT_ROWS
 from ..model_files import read_json_file
+from ..presets import resolve_cfg
 from ._chunks import CHUNK_TOKENS, RowSource, context_width, predict_rows, row_source, token_groups
 
 CFG_FILE = "cfg.json"
@@ -40,7 +41,9 @@ MODEL_FILE = "model.bin"
 
 #: Default cfg of a component's hashed-embedding CNN tok2vec: Tok2Vec, Tagger, TextCategorizer and
 #: the transition components build their `default_cfg` from it, and `nlp pretrain` its defaults, so
-#: pretrained weights fit every component's own tok2vec as it is.
+#: pretrained weights fit every component's own tok2vec as it is. `chars` > 0 adds a character
+#: CNN of that width (`char_len` characters a word, `char_dim`-wide embeddings: ml/chars.py);
+#: `encoder` "bilstm" replaces the window CNN by `depth` BiLSTM layers (ml/bilstm.py).
 TOK2VEC_DEFAULTS: dict[str, Any] = {
     "width": 96,
     "depth": 4,
@@ -49,6 +52,10 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "embed_rows": DEFAULT_ROWS,
     "dropout": 0.1,
     "pretrained_vectors": False,
+    "chars": 0,
+    "char_len": 16,
+    "char_dim": 32,
+    "encoder": "cnn",
 }
 
 
@@ -146,7 +153,7 @@ class TrainablePipe:
         self.name = name or self.factory
         labels = cfg.pop("labels", ())
         merged = copy.deepcopy(self.default_cfg)
-        merged.update(cfg)
+        merged.update(resolve_cfg(self.factory, type(self), cfg))  # a cfg `preset` fills in its values
         try:
             check_cfg(merged, self.default_cfg)  # now, not at the first save after an epoch
         except ValueError as err:
@@ -173,7 +180,26 @@ class TrainablePipe:
         the docs themselves when the component listens to a shared tok2vec."""
         if self.listens_to:
             return list(docs)
-        return featurize_docs(docs, self.cfg.get("attrs", FEATURE_ATTRS))
+        return featurize_docs(docs, self.cfg.get("attrs", FEATURE_ATTRS), self.char_columns)
+
+    @property
+    def char_columns(self) -> int:
+        """How many code point columns the feature arrays carry: cfg `char_len` when cfg
+        `chars` turns the character CNN on, else 0."""
+        cfg = self.cfg
+        return int(cfg.get("char_len", TOK2VEC_DEFAULTS["char_len"])) if cfg.get("chars") else 0
+
+    def training_input(self, examples: Sequence[Any]) -> Any:
+        """What the model reads in `update`: `model_input` of the examples' predicted docs by
+        default; a model that also reads gold (the biaffine parser scores the labels of the
+        gold heads) takes it from the examples here."""
+        return self.model_input([eg.predicted for eg in examples])
+
+    def rehearsal_input(self, X: Any, target: Any) -> Any:
+        """What the model reads in `rehearse`, given `model_input` X and the snapshot's output
+        on it: X by default; a model whose output's shape follows its own predictions (the
+        biaffine parser's sentences and trees) is told the snapshot's here."""
+        return X
 
     def predict(self, docs: Sequence[Any]) -> Any:
         """The model's scores for `docs` (no annotation is set)."""
@@ -214,9 +240,10 @@ class TrainablePipe:
         return self.model_input(docs[:16]), None
 
     def build_tok2vec(self) -> Model:
-        """The hashed-embedding CNN from cfg: width, depth, window, pieces, embed_rows, dropout;
-        with cfg `pretrained_vectors` true, the vocab's static vectors are concatenated in.
-        With cfg `tok2vec` set, a listener of that upstream component instead."""
+        """The hashed-embedding tok2vec from cfg: width, depth, window, pieces, embed_rows,
+        dropout, chars, char_len, char_dim, encoder; with cfg `pretrained_vectors` true, the
+        vocab's static vectors are concatenated in. With cfg `tok2vec` set, a listener of that
+        upstream component instead."""
         cfg = self.cfg
         if self.listens_to:
             return build_tok2vec_listener(self._listener_link, int(cfg.get("width", 96)))
@@ -235,6 +262,7 @@ class TrainablePipe:
             attrs=cfg.get("attrs", FEATURE_ATTRS),
             vectors=vectors,
             dropout=cfg.get("dropout"),
+            **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "encoder")},
         )
 
     # ---- a shared tok2vec -----------------------------------------------------------------------
@@ -420,12 +448,20 @@ class TrainablePipe:
 
     def annotate(self, docs: Sequence[Any]) -> None:
         """Predict and set annotations with bounded memory: docs in groups of at most
-        `chunk_tokens` tokens, and a longer doc alone, by `annotate_long`."""
+        `chunk_tokens` tokens, and a longer doc alone, by `annotate_long`; but in one call
+        when the model's tokens see their whole doc (a BiLSTM tok2vec: no window gives its
+        output, see _chunks), so memory then grows with the longest doc."""
         for group in token_groups(docs, self.chunk_tokens):
-            if len(group) == 1 and len(group[0]) > self.chunk_tokens:
+            if len(group) == 1 and len(group[0]) > self.chunk_tokens and self.windows_long_docs:
                 self.annotate_long(group[0])
             else:
                 self.set_annotations(group, self.predict(group))
+
+    @property
+    def windows_long_docs(self) -> bool:
+        """Whether a long doc is annotated window by window (`annotate_long`): yes unless a
+        layer of the model reads the whole doc (`context_width` None)."""
+        return context_width(self.require_model()) is not None
 
     def annotate_long(self, doc: Any) -> None:
         """Annotate a doc of more than `chunk_tokens` tokens; components whose memory grows
@@ -472,8 +508,7 @@ class TrainablePipe:
         if not has_tokens(eg.predicted for eg in examples):
             return losses
         model = self._learning_model(drop)
-        docs = [eg.predicted for eg in examples]
-        scores, backprop = model.begin_update(self.model_input(docs))
+        scores, backprop = model.begin_update(self.training_input(examples))
         loss, d_scores = self.loss_of_checked(examples, scores)
         backprop(d_scores)
         if sgd is not None:
@@ -509,7 +544,7 @@ class TrainablePipe:
         model = self._learning_model(drop)
         X = self.model_input(docs)
         target = self._rehearsal_model.predict(X)
-        scores, backprop = model.begin_update(X)
+        scores, backprop = model.begin_update(self.rehearsal_input(X, target))
         d_scores, loss = self._rehearsal_gradient(scores, target)
         backprop(d_scores)
         if sgd is not None:

@@ -1,13 +1,14 @@
-"""Lemmatizer: predicts each word's edit tree (how its form becomes its lemma) and applies it.
+"""Lemmatizer: predicts each word's lemma rule (how its form becomes its lemma) and applies it.
 
-The labels are the edit trees (`nlp_models.edit_trees`) of the training words seen at least
+The labels are the lemma rules (`nlp_models.lemma_rules`: an edit tree over the lowercased form
+and a casing) of the training words seen at least
 cfg `min_tree_freq` times; the model and loss are the tagger's (`TokenClassifier`): a softmax
 over them from the component's own tok2vec (or a shared one). A word whose gold tree is rarer,
 or unknown, teaches nothing (missing gold: no loss). A word's lemma is that of the best-scoring
 of its cfg `top_k` trees that fits its form; when none does, the lookup table learned from the
 training words ((form, UPOS), then form: `nlp_models.lemma_lookup`); failing that, the form
-itself. Trees are learned on the form as it is: UD lemmas of proper nouns keep their case.
-Applying a tree is cached per (tree, form), so a corpus lemmatizes at the speed of its model.
+itself. The casing is predicted with the tree, so "Laughter" (lowercased) and "Abbas" (kept as
+it is) share the trees of "laughter" and "abbas". Applying a rule is cached per (tree, form), so a corpus lemmatizes at the speed of its model.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ from thinc.api import Optimizer
 from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 
 from ..component_registry import register_component
-from ..edit_trees import TreeTable, build_tree, tree_from_key, tree_key
+from ..edit_trees import TreeTable
 from ..lemma_lookup import LemmaLookup
+from ..lemma_rules import apply_rule, build_rule, rule_from_key, rule_key
 from ._chunks import windows
 from ._token_classifier import TokenClassifier
 from .base import TOK2VEC_DEFAULTS
@@ -32,13 +34,13 @@ from .base import TOK2VEC_DEFAULTS
 def lemma_words(example: Any) -> Iterator[tuple[str, str | None, str]]:
     """(form, gold UPOS or None, gold lemma) of each predicted token of an Example whose gold
     lemma is known."""
-    pairs = zip(example.predicted.words, example.get_aligned("POS"), example.get_aligned("LEMMA"))
+    pairs = zip(example.predicted.forms, example.get_aligned("POS"), example.get_aligned("LEMMA"))
     return ((form, pos, lemma) for form, pos, lemma in pairs if lemma)
 
 
 def gold_trees(example: Any) -> list[str]:
-    """The edit tree keys of an Example's gold lemmas (aligned to its predicted words)."""
-    return [tree_key(build_tree(form, lemma)) for form, _, lemma in lemma_words(example)]
+    """The lemma rule keys of an Example's gold lemmas (aligned to its predicted words)."""
+    return [rule_key(build_rule(form, lemma)) for form, _, lemma in lemma_words(example)]
 
 
 @register_component(
@@ -50,7 +52,7 @@ def gold_trees(example: Any) -> list[str]:
 )
 class Lemmatizer(TokenClassifier):
     """Edit-tree lemmatizer (see the module docstring): the tagger's model and loss over edit
-    trees. Its labels are tree keys (`nlp_models.edit_trees.tree_key`); labels.json also holds
+    rules. Its labels are rule keys (`nlp_models.lemma_rules.rule_key`); labels.json also holds
     the lookup table."""
 
     default_cfg: dict[str, Any] = {
@@ -62,7 +64,7 @@ class Lemmatizer(TokenClassifier):
     label_noun = "edit tree"
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
-        self._trees = TreeTable()
+        self._trees = TreeTable(apply_rule)
         self._lookup = LemmaLookup()
         self._frequent: set[str] | None = None  # while begin_training infers labels
         super().__init__(vocab, name, **cfg)
@@ -75,15 +77,15 @@ class Lemmatizer(TokenClassifier):
     # ---- labels: edit trees --------------------------------------------------------------------
 
     def add_label(self, label: str) -> int:
-        """Add the edit tree whose key is `label` (a ValueError if it is not one); 1 if new."""
+        """Add the lemma rule whose key is `label` (a ValueError if it is not one); 1 if new."""
         try:
-            tree = tree_from_key(label)
+            tree = rule_from_key(label)
         except ValueError as err:
             raise ValueError(f"{self.name}: {err}") from None
         if self._trees.id_of(tree) is not None:
             return 0
         self._trees.add(tree)
-        return super().add_label(tree_key(tree))
+        return super().add_label(rule_key(tree))
 
     def labels_of_example(self, example: Any) -> Iterable[str]:
         """The example's gold trees; while `begin_training` infers labels, only the frequent."""
@@ -109,9 +111,9 @@ class Lemmatizer(TokenClassifier):
         if not isinstance(msg["trees"], list):
             raise ValueError('"trees" must be a list of edit tree keys')
         lookup = LemmaLookup.from_msg(msg["lookup"])
-        trees = [tree_from_key(key) for key in msg["trees"]]
-        super().labels_from_msg([tree_key(tree) for tree in trees])
-        self._trees = TreeTable()
+        trees = [rule_from_key(key) for key in msg["trees"]]
+        super().labels_from_msg([rule_key(tree) for tree in trees])
+        self._trees = TreeTable(apply_rule)
         for tree in trees:
             self._trees.add(tree)
         self._lookup = lookup
@@ -132,7 +134,7 @@ class Lemmatizer(TokenClassifier):
     def _learn_words(self, examples: Iterable[Any]) -> None:
         words = [word for example in examples for word in lemma_words(example)]
         self._lookup = LemmaLookup.learn(words)
-        counts = Counter(tree_key(build_tree(form, lemma)) for form, _, lemma in words)
+        counts = Counter(rule_key(build_rule(form, lemma)) for form, _, lemma in words)
         least = int(self.cfg["min_tree_freq"])
         self._frequent = {key for key, n in counts.items() if n >= least}
 
@@ -141,8 +143,8 @@ class Lemmatizer(TokenClassifier):
         loss, no gradient) for a token without a lemma or whose tree is not a label."""
         ids = []
         for example in examples:
-            for form, lemma in zip(example.predicted.words, example.get_aligned("LEMMA")):
-                tree_id = self._trees.id_of(build_tree(form, lemma)) if lemma else None
+            for form, lemma in zip(example.predicted.forms, example.get_aligned("LEMMA")):
+                tree_id = self._trees.id_of(build_rule(form, lemma)) if lemma else None
                 ids.append(-1 if tree_id is None else tree_id)
         return ids
 
@@ -177,7 +179,7 @@ class Lemmatizer(TokenClassifier):
         """(form, UPOS or "") of each token: what `lemmatize` reads besides the scores."""
         strings = self.vocab.strings
         tags = doc.to_array("POS").tolist()
-        return [(form, strings[pos] if pos else "") for form, pos in zip(doc.words, tags)]
+        return [(form, strings[pos] if pos else "") for form, pos in zip(doc.forms, tags)]
 
     def _lemmas(self, words: list[tuple[str, str]], probs: Any) -> list[str]:
         """The lemmas of `words` from their rows of scores `probs`."""

@@ -16,33 +16,18 @@ import numpy
 from thinc.api import Optimizer
 
 from nlp_gold.nonproj import decompose, deprojectivize, is_decorated
-from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 from nlp_transitions import ArcEager
 from nlp_transitions.arc_eager import FEATURE_NAMES
 
 from ..component_registry import register_component
+from ._dependencies import DEPENDENCY_SPEC, write_parse
 from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
 
 NO_LABEL = "-"
 _S0, _S1, _B0, _B0L1, _B0L2 = (FEATURE_NAMES.index(name) for name in ("S0", "S1", "B0", "B0L1", "B0L2"))
 
 
-def gold_dep_labels(example: Any) -> list[str]:
-    """The labels of an Example's gold arcs (words with a head and a label)."""
-    gold = example.gold
-    return [dep for head, dep in zip(gold["heads"], gold["deps"]) if head is not None and dep]
-
-
-@register_component(
-    "parser", annotation="dependency arcs", label_kind="dependency labels", gold_labels=gold_dep_labels,
-    max_batch_size=16, loss_header="Dep Loss",
-    columns=(ScoreColumn("UAS", ("uas",)), ScoreColumn("LAS", ("las",))),
-    score_weights=(ScoreWeight(("las",), 0.75), ScoreWeight(("uas",), 0.25)), token_level=True,
-    curves=(ScoreCurve("Parser", (("uas", "UAS"), ("las", "LAS"), ("sents_f", "Sentence F"))),),
-    tables=("dep_per_label", "dep_confusions"),
-    evaluate_rows=(("uas", "UAS"), ("las", "LAS"), ("sents_p", "Sent P"), ("sents_r", "Sent R"),
-                   ("sents_f", "Sent F")),
-)
+@register_component("parser", max_batch_size=16, **DEPENDENCY_SPEC)
 class DependencyParser(TransitionPipe):
     """Predicts heads, dependency labels and sentence starts.
 
@@ -199,16 +184,10 @@ class DependencyParser(TransitionPipe):
             if any("||" in label for label in set(labels)):
                 heads, labels = deprojectivize([int(h) for h in heads], labels)
                 heads = numpy.asarray(heads, dtype="int64")
-            array = numpy.empty((n, 3), dtype="int64")
-            array[:, 0] = numpy.asarray(heads, dtype="int64") - numpy.arange(n)
             dep_col = []
             for label in labels:
                 key = ids.get(label)
                 if key is None:
                     key = ids[label] = strings.add(label) if label else 0
                 dep_col.append(key)
-            array[:, 2] = numpy.where(numpy.asarray(starts), 1, -1)
-            array[0, 2] = 1
-            out = array.view("uint64")
-            out[:, 1] = numpy.asarray(dep_col, dtype="uint64")
-            doc.from_array(["HEAD", "DEP", "SENT_START"], out)
+            write_parse(doc, heads, dep_col, starts)

@@ -22,6 +22,7 @@ from ..ml import (
     predict_pooled,
     textcat_loss,
 )
+from ..presets import resolve_cfg
 from ._chunks import row_source, windows
 from .base import TOK2VEC_DEFAULTS, TrainablePipe
 
@@ -74,6 +75,7 @@ class TextCategorizer(TrainablePipe):
     }
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
+        cfg = resolve_cfg(self.factory, type(self), cfg)  # a preset may choose the architecture
         architecture = architecture_name(cfg.get("architecture", self.default_cfg["architecture"]))
         if architecture == "bow" and cfg.get("tok2vec"):
             raise ValueError(

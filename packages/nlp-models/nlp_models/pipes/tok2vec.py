@@ -25,8 +25,9 @@ from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop, has_tokens
 
 @register_component("tok2vec", annotation=None, label_kind="labels", can_listen=False)
 class Tok2Vec(TrainablePipe):
-    """The shared hashed-embedding CNN (cfg: width, depth, window, pieces, embed_rows, dropout,
-    pretrained_vectors, as the other components' own tok2vec). It has no labels."""
+    """The shared hashed-embedding tok2vec (cfg: width, depth, window, pieces, embed_rows,
+    dropout, pretrained_vectors, chars, char_len, char_dim, encoder, as the other components'
+    own tok2vec). It has no labels."""
 
     default_cfg: dict[str, Any] = dict(TOK2VEC_DEFAULTS)
 
@@ -90,7 +91,8 @@ class Tok2Vec(TrainablePipe):
 
     def annotate_long(self, doc: Any) -> None:
         """Fill a long doc's `doc.tensor` window by window (the same vectors as for the whole
-        doc at once: see _chunks), so only one window's activations are held at a time."""
+        doc at once: see _chunks), so only one window's activations are held at a time (a
+        BiLSTM encoder's long doc does not come here: `annotate` runs it whole)."""
         model = self.require_model()
         source = self.row_source(doc)
         tensor = model.ops.alloc2f(len(doc), model.get_dim("nO"), zeros=False)

@@ -1,0 +1,130 @@
+"""Multiword tokens between annotation dicts, Docs and the tokenizer.
+
+An annotation dict (the readers' output) holds the syntactic words (CoNLL-U's FORM column) and,
+under `multiword_tokens`, the range lines as (first word, last word, surface form). Words that
+spell their surface form ("do" + "n't") have no space between them; words that do not ("a" + "el"
+for "al") are spaced apart, so that words and spaces still spell a text, as spaCy v2's converter
+had it. A Doc holds such a token as one token per word, each with a piece of the surface form and
+its word form (nlp_vocab.multiword), so its text is the real text and our tokenizer, given the
+same expansion, makes the same tokens: the gold words align one to one and are trained as words.
+
+`learn_expansions` reads the tokenizer expansions a treebank teaches off its gold Docs: only
+tokens whose words do not spell them. Those that do ("do" + "n't") are our tokenizer rules' job:
+learned from English-EWT they would be typos such as "plumbers" = "plumber" + "s" (for
+"plumber's"), which would then split every plural.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .errors import GoldError
+
+
+def doc_ranges(annot: dict, where: str) -> list[tuple[int, int, str]]:
+    """The multiword tokens of an annotation dict that a Doc can hold as pieces of their surface
+    form, sorted; a range of one word, or whose surface form has fewer characters than it has
+    words (or holds whitespace), stays as the words are. A GoldError for a range that is not one."""
+    from nlp_vocab.multiword import can_split
+
+    words = annot["words"]
+    out = []
+    previous = -1
+    for first, last, surface in sorted(_checked_range(item, len(words), where) for item in annot.get("multiword_tokens") or ()):
+        if first <= previous:
+            raise GoldError(f"{where}: multiword tokens overlap at word {first} (0-based)")
+        previous = last
+        if can_split(surface, words[first : last + 1]):
+            out.append((first, last, surface))
+    return out
+
+
+def _checked_range(item: Any, n_words: int, where: str) -> tuple[int, int, str]:
+    """(first, last, surface) of one `multiword_tokens` item; a GoldError when it is not one."""
+    try:
+        first, last, surface = item
+        if isinstance(surface, str) and 0 <= int(first) <= int(last) < n_words:
+            return int(first), int(last), surface
+    except (TypeError, ValueError):
+        pass
+    raise GoldError(f"{where}: multiword token {item!r} is not a (first word, last word, surface form) range "
+                    f"inside the {n_words} words")
+
+
+def annotation_words(doc: Any) -> tuple[list[str], list[bool], list[tuple[int, int, str]]]:
+    """(words, spaces, multiword_tokens) of a Doc as an annotation dict has them: the word forms,
+    the words of a token that they do not spell spaced apart (see the module docstring)."""
+    spans = doc.multiword_tokens
+    if not spans:
+        return doc.words, doc.spaces, []
+    words, spaces = doc.forms, doc.spaces
+    ranges = []
+    for span in spans:
+        first, last = span.start, span.end - 1
+        apart = "".join(words[first : last + 1]) != span.text
+        for k in range(first, last):
+            spaces[k] = apart
+        ranges.append((first, last, span.text))
+    return words, spaces, ranges
+
+
+def tokens_of(doc: Any) -> Any:
+    """A new Doc with the tokens of `doc` (texts, spaces, word forms, multiword tokens) and no
+    annotation: the predicted side of an Example trained on gold words."""
+    from nlp_vocab import Doc
+
+    if not doc.multiword_tokens:
+        return Doc(doc.vocab, words=doc.words, spaces=doc.spaces)
+    ranges = [(span.start, span.end - 1, span.text) for span in doc.multiword_tokens]
+    return Doc(doc.vocab, words=doc.forms, spaces=doc.spaces, multiword_tokens=ranges)
+
+
+def shifted_ranges(sentences: Sequence[dict]) -> list[tuple[int, int, str]] | None:
+    """The multiword tokens of consecutive sentences merged into one dict, their word indices
+    shifted; None when none of them has the key."""
+    if not any("multiword_tokens" in s for s in sentences):
+        return None
+    out = []
+    offset = 0
+    for sentence in sentences:
+        out.extend((a + offset, b + offset, form) for a, b, form in sentence.get("multiword_tokens") or ())
+        offset += len(sentence["words"])
+    return out
+
+
+def learn_expansions(docs: Iterable[Any], min_count: int = 1) -> dict[str, list[str]]:
+    """The tokenizer expansions a treebank teaches, from its gold Docs: lower-case surface form ->
+    its words (lower-cased), for each multiword token whose words do not spell it, seen at least
+    `min_count` times (the default: all), that stands for those words in most of its occurrences
+    (more often than it is a word of its own or other words)."""
+    seen: Counter = Counter()
+    plain: Counter = Counter()
+    for doc in docs:
+        expanded = _count_multiwords(doc, seen)
+        plain.update(t.text.lower() for t in doc if t.i not in expanded)
+    per_surface: Counter = Counter()
+    for (surface, _), count in seen.items():
+        per_surface[surface] += count
+    out: dict[str, list[str]] = {}
+    for (surface, words), count in seen.most_common():
+        if surface not in out and count >= min_count and 2 * count > per_surface[surface] + plain[surface]:
+            out[surface] = list(words)
+    return dict(sorted(out.items()))
+
+
+def _count_multiwords(doc: Any, seen: Counter) -> set[int]:
+    """Count each multiword token of a Doc whose words do not spell it as (surface, words),
+    lower-cased; the token indices of every multiword token."""
+    from nlp_vocab.multiword import can_split
+
+    covered: set[int] = set()
+    forms = None
+    for span in doc.multiword_tokens:
+        forms = forms or doc.forms
+        words = tuple(w.lower() for w in forms[span.start : span.end])
+        if "".join(words) != span.text.lower() and can_split(span.text.lower(), words):
+            seen[span.text.lower(), words] += 1
+        covered.update(range(span.start, span.end))
+    return covered

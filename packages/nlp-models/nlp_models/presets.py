@@ -1,0 +1,130 @@
+"""Named presets: one table of the settings a model family uses, chosen by one name.
+
+A preset says, per component factory, the cfg it sets, and which factories read one shared
+tok2vec when they are trained together. `efficiency` is what `nlp train` uses when no preset
+is named; `accuracy` trades speed for accuracy (provisional: tuned by measurement).
+
+In Python, a component's cfg names its preset: `nlp.create_pipe("tagger", {"preset":
+"accuracy"})`. The cfg resolves as default_cfg < the preset's values < the cfg given, so an
+explicit value always wins. The preset's `tok2vec` settings go to every component that has a
+tok2vec of its own (a built-in, the shared `tok2vec` component, or a user's component whose
+default cfg has a tok2vec's width and depth); `components[factory]` adds to them. The resolved
+cfg keeps the `preset` key and is saved whole in cfg.json, so loading needs no preset.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from .component_registry import get_component_spec
+
+#: The cfg key naming a component's preset.
+PRESET_KEY = "preset"
+#: The preset `nlp train` uses when none is named.
+DEFAULT_PRESET = "efficiency"
+#: The default-cfg entries that say a component has a tok2vec of its own.
+TOK2VEC_MARKS = ("width", "depth")
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One named family of settings.
+
+    - ``tok2vec``: cfg of every tok2vec (a component's own, or the shared `tok2vec` one).
+    - ``components``: cfg per factory, over ``tok2vec`` (e.g. the text classifier's architecture).
+    - ``shared``: factories that read one shared tok2vec when two or more are trained together.
+    """
+
+    name: str
+    summary: str
+    tok2vec: Mapping[str, Any] = field(default_factory=dict)
+    components: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    shared: tuple[str, ...] = ()
+
+    def cfg_for(self, factory: str, cls: type | None = None, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        """The values this preset sets for a component of `factory` (class `cls`) whose cfg is
+        `given`: its `components` entry, and its `tok2vec` settings if it has a tok2vec."""
+        own = copy.deepcopy(dict(self.components.get(factory, {})))
+        if cls is not None and has_tok2vec(cls, {**own, **(given or {})}):
+            own = {**copy.deepcopy(dict(self.tok2vec)), **own}
+        return own
+
+    def listeners(self, factories: Sequence[str]) -> list[str]:
+        """Those of `factories` that read one shared tok2vec under this preset: the ones it
+        shares, when two or more are there (one alone keeps its own: nothing to share)."""
+        chosen = [factory for factory in factories if factory in self.shared]
+        return chosen if len(chosen) >= 2 else []
+
+
+# The bench's settings (bench/ours_runner.py), ahead of spaCy 3.8's efficiency pipelines: a
+# depth-2 CNN in every tok2vec (the one the tagger, parser, morphologizer and lemmatizer share,
+# and the entity recognizer's own), a bag of uni- and bigrams for the text classifier.
+EFFICIENCY = Preset(
+    name="efficiency",
+    summary="one shared depth-2 tok2vec, depth-2 NER, bag-of-words text classifier",
+    tok2vec={"depth": 2},
+    components={"textcat": {"architecture": "bow", "ngram_size": 2}},
+    shared=("tagger", "parser", "biaffine_parser", "morphologizer", "lemmatizer"),
+)
+
+# Provisional: wider and deeper, with character features (the chars/char_len/char_dim/encoder
+# cfg of the tok2vec); the values are to be tuned by measurement (issue #13).
+ACCURACY = Preset(
+    name="accuracy",
+    summary="one shared width-128 depth-4 tok2vec with character features",
+    tok2vec={"width": 128, "depth": 4, "embed_rows": [10000, 5000, 5000, 5000],
+             "chars": 64, "char_len": 16, "char_dim": 32, "encoder": "cnn"},
+    shared=("tagger", "parser", "biaffine_parser", "morphologizer", "lemmatizer"),
+)
+
+PRESETS: dict[str, Preset] = {preset.name: preset for preset in (EFFICIENCY, ACCURACY)}
+
+
+def preset_names() -> list[str]:
+    """The known presets' names, the default first."""
+    return list(PRESETS)
+
+
+def get_preset(name: Any) -> Preset:
+    """The preset called `name`; a ValueError listing the known ones otherwise."""
+    preset = PRESETS.get(name) if isinstance(name, str) else None
+    if preset is None:
+        raise ValueError(f"unknown preset {name!r}: choose one of {', '.join(PRESETS)}")
+    return preset
+
+
+def has_tok2vec(cls: type, cfg: Mapping[str, Any]) -> bool:
+    """Whether a component of class `cls` made with `cfg` has a tok2vec: its default cfg has a
+    tok2vec's width and depth, and the class (if it says) can listen with that cfg (a bag of
+    words cannot)."""
+    defaults = getattr(cls, "default_cfg", None) or {}
+    if not all(key in defaults for key in TOK2VEC_MARKS):
+        return False
+    can_listen_with = getattr(cls, "can_listen_with", None)
+    return bool(can_listen_with({**defaults, **cfg})) if callable(can_listen_with) else True
+
+
+def resolve_cfg(factory: str, cls: type, cfg: Mapping[str, Any] | None) -> dict[str, Any]:
+    """`cfg` over the values of the preset it names (cfg `preset`; none named: `cfg` as given).
+    A ValueError naming the factory for an unknown preset."""
+    cfg = dict(cfg or {})
+    name = cfg.get(PRESET_KEY)
+    if name is None:
+        return cfg
+    try:
+        preset = get_preset(name)
+    except ValueError as err:
+        raise ValueError(f"{factory}: cfg {err}") from None
+    return {**preset.cfg_for(factory, cls, cfg), **cfg}
+
+
+def can_share(factory: str, cfg: Mapping[str, Any] | None = None) -> bool:
+    """Whether a component of the registered `factory` made with `cfg` (its preset resolved)
+    can read a shared tok2vec instead of its own (not a bag-of-words textcat, nor a tok2vec)."""
+    spec = get_component_spec(factory)
+    can_listen_with = getattr(spec.cls, "can_listen_with", None)
+    resolved = resolve_cfg(factory, spec.cls, cfg)
+    return spec.can_listen and (not callable(can_listen_with) or bool(can_listen_with(resolved)))

@@ -1,0 +1,29 @@
+"""Helpers several nlp-models test modules share (the tests run in importlib mode: a test
+module cannot import a sibling, so shared helpers are fixtures here)."""
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy
+import pytest
+
+
+def central_differences(f: Callable[[], float], array: Any, eps: float = 1e-2) -> numpy.ndarray:
+    """d f / d array by central differences: `f()` reads `array`, which is changed in place
+    (a parameter, or a view of one) and restored."""
+    grad = numpy.zeros(array.shape, dtype="float64")
+    for index in numpy.ndindex(array.shape):
+        keep = array[index]
+        array[index] = keep + eps
+        up = f()
+        array[index] = keep - eps
+        down = f()
+        array[index] = keep
+        grad[index] = (up - down) / (2 * eps)
+    return grad
+
+
+@pytest.fixture
+def numeric_gradient() -> Callable[..., numpy.ndarray]:
+    """`numeric_gradient(f, array, eps=1e-2)`: see `central_differences`."""
+    return central_differences
