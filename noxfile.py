@@ -99,7 +99,8 @@ def tests(session: nox.Session) -> None:
     """Build every package into a fresh environment and run every test; then install each
     package alone into an environment of its own and import its API (`check_alone`)."""
     wheelhouse = install_packages(session)
-    session.install(*TEST_REQUIRES)
+    # the Ray tests (data-parallel training) run too: nlp-train with its `ray` extra
+    session.install(f"{wheel_files(wheelhouse, ['nlp-train'])[0]}[ray]", *TEST_REQUIRES)
     args = session.posargs or [str(p) for p in sorted(ROOT.glob("packages/*/tests"))] + [
         str(ROOT / "tests")
     ]

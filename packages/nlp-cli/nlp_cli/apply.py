@@ -3,7 +3,8 @@
 INPUT is plain text (one text a line), JSONL (a .jsonl file: one object a line with a "text"; its
 other fields are kept) or a folder of .txt files (one text a file, sorted; the file name is kept).
 OUTPUT is JSONL or CoNLL-U (by its suffix, or -f), one record per text (`_apply_output`). The
-input is read as the pipeline goes (`nlp.pipe`, -n worker processes) and records are appended as
+input is read as the pipeline goes (`nlp.pipe_map`; with -n N, this process and N - 1 workers
+annotate and render the records, so only finished records travel) and records are appended as
 they come, so memory does not grow with the input. The run is restartable (`_apply_progress`):
 the same command after an interruption goes on where the last saved batch ended, and after a
 finished run does nothing; --overwrite starts over.
@@ -74,8 +75,11 @@ def apply(model: str, input_path: str, output: str, output_format: str | None = 
     items = read_items(source, in_fmt, progress.cursor)
     before = (progress.texts, progress.words)
     start = time.perf_counter()
-    with RecordWriter(out, progress, save_every) as writer, _Bar(source, in_fmt, progress.cursor) as bar:
-        stopped = annotate(nlp, items, writer, renderer(fmt, nlp), batch_size, n_process, skip_bad, bar)
+    try:
+        with RecordWriter(out, progress, save_every) as writer, _Bar(source, in_fmt, progress.cursor) as bar:
+            stopped = annotate(nlp, items, writer, renderer(fmt, nlp), batch_size, n_process, skip_bad, bar)
+    except ChildProcessError as err:  # a worker process was killed: the saved records stand
+        fail(f"{err} (the texts up to the last save are in {out}; run the same command to go on)")
     seconds = time.perf_counter() - start
     if stopped is not None:
         fail(f"{stopped.where}: {stopped.error} (the texts before it are written to {out}; fix it and "
@@ -111,23 +115,28 @@ def annotate(nlp: Any, items: Iterator[Item], writer: RecordWriter, render: Rend
              n_process: int, skip_bad: bool, bar: Any) -> Item | None:
     """Annotate the texts of `items` and write their records, saving the progress after a batch
     (at most every `writer.save_every` seconds) and at the end. Returns the unreadable item the
-    run stopped at (None when it read all; with `skip_bad`, unreadable items are set aside)."""
+    run stopped at (None when it read all; with `skip_bad`, unreadable items are set aside).
+    With `n_process` > 1 the worker processes render their records too (`nlp.pipe_map`): only
+    finished records come back to this process, which writes them."""
     queue: deque[Item] = deque()  # the items read, in order, whose text the pipeline has taken
     stopped: list[Item] = []
 
-    def texts() -> Iterator[str]:
+    def texts() -> Iterator[tuple[str, Item]]:
         for item in items:
             if item.error is not None and not skip_bad:
                 stopped.append(item)
                 return
             queue.append(item)
             if item.error is None:
-                yield item.text
+                yield item.text, item
 
-    for doc in nlp.pipe(texts(), batch_size=batch_size, n_process=n_process):
+    def record(doc: Any, item: Item) -> tuple[str, int]:
+        return render(item, doc), len(doc)
+
+    for text_record, words in nlp.pipe_map(texts(), record, batch_size=batch_size, n_process=n_process):
         _reject_leading(queue, writer, bar)
         item = queue.popleft()
-        writer.write(item, render(item, doc), len(doc))
+        writer.write(item, text_record, words)
         bar.update(item.cursor)
         writer.commit_batch(batch_size)
     _reject_leading(queue, writer, bar)

@@ -45,6 +45,7 @@ from ._multiword import learn_tokenizer_expansions
 from ._tok2vec import load_into
 from ._train_config import record_config, require_positionals, rerun
 from ._train_preset import SHARED, component_cfg, listeners, pretrained_sizes, run_preset
+from ._train_workers import CorpusReader, Replica, check_workers
 
 TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn")  # spaCy v2's names; "cnn" is "simple_cnn"
 
@@ -63,9 +64,18 @@ class Trainee:
     def pipeline(self) -> list[tuple[str, Any]]:
         return [(name, self.nlp.get_pipe(name)) for name in self.pipe_names]
 
-    def update(self, examples: Sequence[Any], *, drop: float, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
-        frozen = [name for name in self.nlp.pipe_names if name not in self.pipe_names]
-        return self.nlp.update(examples, drop=drop, sgd=sgd, losses=losses, exclude=frozen)
+    def update(self, examples: Sequence[Any], *, drop: float, sgd: Any, losses: dict[str, float],
+               loss_normalizers: dict[str, float] | None = None) -> dict[str, float]:
+        return self.nlp.update(examples, drop=drop, sgd=sgd, losses=losses, exclude=self._frozen(),
+                               loss_normalizers=loss_normalizers)
+
+    def loss_normalizers(self, examples: Sequence[Any]) -> dict[str, float]:
+        """What the trained components with a mean loss divide it by on `examples` (the
+        workers of `--workers` divide their shards' losses by the whole batch's)."""
+        return self.nlp.loss_normalizers(examples, exclude=self._frozen())
+
+    def _frozen(self) -> list[str]:
+        return [name for name in self.nlp.pipe_names if name not in self.pipe_names]
 
     def rehearse(self, texts: Sequence[str], *, sgd: Any, losses: dict[str, float]) -> dict[str, float]:
         docs = [self.nlp.make_doc(t) for t in texts]
@@ -225,6 +235,10 @@ def _check_dropout(dropout: float | None) -> None:
                     "option", "sb", int),
     checkpoint_every=("Also write the resume checkpoint every N batches within an epoch, so --resume continues "
                       "there (default 0: after each epoch)", "option", None, int),
+    workers=("Train data-parallel on N Ray workers, each on its share of every batch (needs Ray: pip install "
+             "'nlp-train[ray]'); default 1: in this process", "option", "w", int),
+    ray_address=("With --workers: join the Ray cluster at ADDR (from `ray start --head`) instead of starting "
+                 "Ray on this machine", "option", None, str),
     config=("Re-run a recorded training: its config.json, or a model folder holding one; its options are "
             "the defaults (the positionals may be left out), options given here that differ from their "
             "defaults override them", "option", None, str),
@@ -239,7 +253,7 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
           shared_tok2vec: bool = False, gold_words: bool = False, dropout: float | None = None,
           batch_size: str | None = None, code: str | None = None, config: str | None = None,
           preset: str | None = None, no_shared_tok2vec: bool = False, shuffle_buffer: int = 0,
-          checkpoint_every: int = 0) -> int:
+          checkpoint_every: int = 0, workers: int = 1, ray_address: str | None = None) -> int:
     """Train a model."""
     options = dict(locals())  # every option as given: the run's config.json records them
     if config is not None:
@@ -310,6 +324,7 @@ def _checked_options(run: SimpleNamespace) -> list[str]:
     run.pretrained_sizes = pretrained_sizes(run.init_tok2vec, run)
     if run.raw_text is not None and run.base_model is None:
         fail("-rt/--raw-text needs -b/--base-model: rehearsal keeps the base model's predictions")
+    check_workers(run.workers, run.ray_address, run.raw_text, run.use_gpu)
     return names
 
 
@@ -405,13 +420,15 @@ def _run_loop(trainee: Trainee, train_examples: Iterable[Any], dev_examples: lis
     try:
         with warnings.catch_warnings():  # numpy's overflow warnings: a divergence is reported below
             warnings.filterwarnings("ignore", "(overflow|invalid value) encountered", RuntimeWarning)
-            result = nlp_train.train(trainee, train_examples, dev_examples, run.output_dir, n_epochs=run.n_iter,
-                                     patience=run.n_early_stopping, max_minutes=run.max_minutes, seed=run.seed,
-                                     optimizer=optimizer, raw_texts=raw_texts, resume=run.resume,
+            train_corpus, dev_corpus = _corpora(train_examples, dev_examples, run)
+            result = nlp_train.train(trainee, train_corpus, dev_corpus, run.output_dir, n_epochs=run.n_iter, patience=run.n_early_stopping,
+                                     max_minutes=run.max_minutes, seed=run.seed, optimizer=optimizer,
+                                     raw_texts=raw_texts, resume=run.resume,
                                      dropout_from=run.dropout, dropout_to=run.dropout,
                                      batch_from=run.batch_from, batch_to=run.batch_to,
-                                     shuffle_buffer=run.shuffle_buffer, checkpoint_every=run.checkpoint_every)
-    except nlp_train.TrainingDiverged as err:
+                                     shuffle_buffer=run.shuffle_buffer, checkpoint_every=run.checkpoint_every,
+                                     **_on_workers(trainee, run))
+    except (nlp_train.TrainingDiverged, nlp_train.WorkerLost) as err:
         if nlp_train.read_log(run.output_dir):  # the good epochs' curves help to see what went wrong
             _write_report(run.output_dir, announce=False)
         fail(str(err))
@@ -420,6 +437,22 @@ def _run_loop(trainee: Trainee, train_examples: Iterable[Any], dev_examples: lis
           + (f" and {out / 'model-best'} (epoch {result.best_epoch})" if result.best_epoch is not None else ""))
     if result.history:
         _write_report(out)
+
+
+def _corpora(train_examples: Iterable[Any], dev_examples: list, run: SimpleNamespace) -> tuple[Any, Any]:
+    """The training and dev corpora for nlp_train.train: the examples read here, or with
+    --workers readers that each worker runs with its own replica."""
+    if run.workers < 2:
+        return train_examples, dev_examples
+    return (CorpusReader(str(run.train_path), limit=run.n_examples, shuffle_buffer=run.shuffle_buffer),
+            CorpusReader(str(run.dev_path), dev=True, gold_words=run.gold_words))
+
+
+def _on_workers(trainee: Trainee, run: SimpleNamespace) -> dict[str, Any]:
+    """nlp_train.train's options for --workers: the workers, the cluster, the replica factory."""
+    if run.workers < 2:
+        return {}
+    return {"workers": run.workers, "ray_address": run.ray_address, "replica": Replica.of(trainee, run.code)}
 
 
 def _write_report(output_dir: Path, announce: bool = True) -> None:

@@ -279,6 +279,44 @@ def test_worker_processes_write_what_one_process_writes(tmp_path, model):
         assert (tmp_path / f"two.{fmt}").read_bytes() == (tmp_path / f"one.{fmt}").read_bytes()
 
 
+PARENT = os.getpid()
+WORKER_DOCS = [0]  # docs a forked worker has annotated (its own copy of the count)
+
+
+def die_in_a_worker(doc):
+    """A component that kills a worker process (never this one) on the 5th doc it annotates: the
+    first of its second batch of 4 (the first two batches always go to the worker)."""
+    if os.getpid() != PARENT:
+        WORKER_DOCS[0] += 1
+        if WORKER_DOCS[0] == 5:
+            os.kill(os.getpid(), signal.SIGKILL)
+    return doc
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs fork and SIGKILL")
+def test_a_killed_worker_is_one_line_and_the_same_command_goes_on(tmp_path, model, monkeypatch, capsys):
+    import nlp_cli.apply as command
+    from nlp_cli._models import load_model
+
+    source = write_lines(tmp_path / "in.txt", texts(24, seed=12))
+    reference, out = tmp_path / "reference.jsonl", tmp_path / "out.jsonl"
+    apply(str(model), str(source), str(reference), batch_size=4)
+
+    def load_with_killer(name: str):
+        nlp = load_model(name)
+        nlp.add_pipe(die_in_a_worker, name="die")
+        return nlp
+
+    monkeypatch.setattr(command, "load_model", load_with_killer)
+    assert nlp_apply(model, source, out, "-n", "2", "-b", "4", "--save-every", "0") == 1
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "worker process stopped abruptly" in err and "run the same command" in err, err
+    assert 0 < out.stat().st_size < reference.stat().st_size  # the first batch is saved, the second never came
+    monkeypatch.undo()
+    assert nlp_apply(model, source, out, "-n", "2", "-b", "4") == 0
+    assert out.read_bytes() == reference.read_bytes()
+
+
 def test_option_errors_are_one_line(tmp_path, model, capsys):
     source = write_lines(tmp_path / "in.txt", texts(1, seed=11))
     (tmp_path / "empty").mkdir()

@@ -1,7 +1,7 @@
 """nlp-models: thinc models, pipeline components, the Language object, save/load, GPU ops."""
 
 from .about import __version__
-from .component_protocol import Listener, TrainableComponent, Upstream, implements
+from .component_protocol import Listener, NormalizedLoss, TrainableComponent, Upstream, implements
 from .component_registry import (
     ComponentSpec,
     component_factories,
@@ -29,6 +29,7 @@ __all__ = [
     "PRESETS",
     "Preset",
     "Listener",
+    "NormalizedLoss",
     "TrainableComponent",
     "Upstream",
     "component_factories",

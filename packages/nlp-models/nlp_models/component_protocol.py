@@ -15,6 +15,8 @@ probe for one attribute at a time):
   `nlp_models.register_component`.
 - `Listener` and `Upstream`: the two sides of a shared tok2vec (`nlp_models.listeners`
   links them by name).
+- `NormalizedLoss`: a component whose update's loss is a mean over the batch can be told the
+  count of a larger batch to divide by (data-parallel training: `Language.loss_normalizers`).
 
 Ask with `implements(component, Protocol)`: the same answer as ``isinstance``, fast enough
 for `nlp()` to ask about every component on every call.
@@ -139,6 +141,19 @@ class TrainableComponent(BatchComponent, SavedComponent, Listener, Protocol):
     def get_random_state(self) -> Any: ...
 
     def set_random_state(self, state: Any) -> None: ...
+
+
+@runtime_checkable
+class NormalizedLoss(Protocol):
+    """A component that says what its update divides the loss by on a batch
+    (``loss_normalizer``: a count, or None for a sum) and divides by a given count instead
+    within ``normalized_by(count)``: each worker of data-parallel training updates on its shard
+    of a batch divided by the whole batch's count, so the workers' gradients add up to the
+    whole batch's. `nlp_models.TrainablePipe` implements it."""
+
+    def loss_normalizer(self, examples: Sequence[Any]) -> float | None: ...
+
+    def normalized_by(self, count: float | None) -> AbstractContextManager[Any]: ...
 
 
 _IMPLEMENTS: dict[tuple[type, type], bool] = {}

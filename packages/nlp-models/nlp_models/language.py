@@ -7,9 +7,8 @@ style); `nlp.to_disk` writes a folder that `nlp_models.load` reads back with no 
 
 from __future__ import annotations
 
-import collections
 import contextlib
-import multiprocessing
+import functools
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
@@ -24,11 +23,17 @@ from nlp_gold.multiword import tokens_of
 from nlp_train import create_optimizer
 from nlp_train.components import ComponentInfo, generic_info
 from nlp_train.storage import atomic_write_dir
-from nlp_vocab import Doc, Tokenizer, Vocab
+from nlp_vocab import Doc, DocBin, Tokenizer, Vocab
 from nlp_vocab.tag_map import default_tag_map
 
 from .about import __version__
-from .component_protocol import BatchComponent, SavedComponent, TrainableComponent, implements
+from .component_protocol import (
+    BatchComponent,
+    NormalizedLoss,
+    SavedComponent,
+    TrainableComponent,
+    implements,
+)
 from .component_registry import find_component_spec, get_component_spec
 from .gold_inputs import examples_from_gold_tuple, to_example
 from .listeners import check_listeners, link_listeners, rename_upstream, unlink
@@ -48,10 +53,10 @@ from .model_files import (
 from .pipeline import DisabledPipes, Pipeline
 from .pipes.base import MODEL_FILE, batched, check_drop
 from .presets import resolve_cfg
+from .workers import map_batches
 
 #: meta entries that describe the saved components: rebuilt by every save, not kept in `nlp.meta`.
 _DERIVED_META = ("pipeline", "factories", "labels", "untrained")
-_WORKER_NLP: Language | None = None  # set in the parent before forking pipe() workers
 
 
 def _check_saved_name(component: Any, name: Any, where: str) -> None:
@@ -238,12 +243,15 @@ class Language:
             )
 
     def _as_doc(self, item: Any, where: str) -> Doc:
+        return self.make_doc(item) if isinstance(self._checked(item, where), str) else item
+
+    def _checked(self, item: Any, where: str) -> str | Doc:
+        """`item` if it is a text within nlp.max_length or a Doc; else the error naming `where`."""
         if isinstance(item, str):
             self._check_length(item, where)
-            return self.make_doc(item)
-        if isinstance(item, Doc):
-            return item
-        raise TypeError(f"{where}: expected a text (str) or a Doc, got {type(item).__name__}")
+        elif not isinstance(item, Doc):
+            raise TypeError(f"{where}: expected a text (str) or a Doc, got {type(item).__name__}")
+        return item
 
     def __call__(self, text: str | Doc, disable: Sequence[str] = ()) -> Doc:
         """Tokenize `text` (unless it is a Doc already) and run every component on it."""
@@ -264,13 +272,20 @@ class Language:
         n_process: int = 1,
         disable: Sequence[str] = (),
     ) -> Iterator[Doc]:
-        """Process texts in batches; with n_process > 1, in forked worker processes (same order,
-        same annotations; the docs come back as bytes)."""
-        if n_process < 1:
-            raise ValueError(f"n_process must be >= 1, got {n_process}")
-        self._check_listeners(disable)
-        if n_process > 1 and not isinstance(get_current_ops(), CupyOps):
-            yield from self._pipe_multiprocess(texts, batch_size, n_process, disable)
+        """Process texts (or Docs) in batches and yield the Docs in order.
+
+        With n_process > 1 this process and n_process - 1 worker processes forked from it
+        annotate the batches (`nlp_models.workers`: one BLAS thread each, this process's own
+        given back after), and a worker's batch comes back as one array of its annotation (a
+        DocBin): tags, pos, morph, lemmas, heads, deps, entities, sentence starts, multiword
+        word forms, cats and user_data, but not `doc.tensor` (no doc has it then: use
+        n_process=1 when you need it). An error names the item ("pipe() item 517: ...")."""
+        if self._uses_workers(n_process, disable):
+            options = {"batch_size": batch_size, "disable": tuple(disable)}
+            work, here = (functools.partial(f, **options) for f in (self._batch_docbin, self._batch_doc_list))
+            batches = self._batches_out(((t, None) for t in texts), batch_size)
+            for result in map_batches(work, batches, n_process, here=here):
+                yield from result.get_docs(self.vocab) if isinstance(result, DocBin) else result
             return
         docs: Iterable[Doc] = (self._as_doc(t, f"pipe() item {i}") for i, t in enumerate(texts))
         for name, proc in self._pipeline:
@@ -290,24 +305,61 @@ class Language:
                 raise ValueError(f"Pipeline component '{name}' returned None instead of the Doc")
             yield out
 
-    def _pipe_multiprocess(
-        self, texts: Iterable[str | Doc], batch_size: int, n_process: int, disable: Sequence[str]
-    ) -> Iterator[Doc]:
-        global _WORKER_NLP
-        chunks = (
-            [t.to_bytes() if isinstance(t, Doc) else t for t in chunk]
-            for chunk in batched(texts, batch_size)
-        )
-        _WORKER_NLP = self
-        context = multiprocessing.get_context("fork")
-        try:
-            with context.Pool(n_process) as pool:
-                tasks = ((c, batch_size, tuple(disable)) for c in chunks)
-                for chunk in _imap_bounded(pool, _pipe_worker, tasks, ahead=2 * n_process):
-                    for data in chunk:
-                        yield Doc(self.vocab).from_bytes(data)
-        finally:
-            _WORKER_NLP = None
+    def pipe_map(
+        self,
+        pairs: Iterable[tuple[str | Doc, Any]],
+        func: Callable[[Doc, Any], Any],
+        batch_size: int = 256,
+        n_process: int = 1,
+        disable: Sequence[str] = (),
+    ) -> Iterator[Any]:
+        """`func(doc, context)` for each (text or Doc, context) pair, in order. With n_process > 1
+        `func` runs beside the pipeline in whichever process annotated the batch, so only its
+        results travel back from a worker (they and the contexts must pickle): the way to let
+        workers also render what is written (`nlp apply`). Errors as for `pipe`."""
+        in_workers = self._uses_workers(n_process, disable)
+        work = functools.partial(self._batch_map, func=func, batch_size=batch_size, disable=tuple(disable))
+        batches = self._batches_out(pairs, batch_size, portable=in_workers)
+        for results in map_batches(work, batches, n_process) if in_workers else map(work, batches):
+            yield from results
+
+    def _uses_workers(self, n_process: int, disable: Sequence[str]) -> bool:
+        """Check the arguments of pipe/pipe_map; whether they run in worker processes (not on GPU)."""
+        if n_process < 1:
+            raise ValueError(f"n_process must be >= 1, got {n_process}")
+        self._check_listeners(disable)
+        return n_process > 1 and not isinstance(get_current_ops(), CupyOps)
+
+    def _batches_out(self, pairs: Iterable[Any], batch_size: int, portable: bool = True) -> Iterator[list]:
+        """Batches of checked (text or Doc, context) pairs; `portable`: Docs as bytes, for a worker."""
+        return batched((self._pair_out(pair, i, portable) for i, pair in enumerate(pairs)), batch_size)
+
+    def _pair_out(self, pair: Any, i: int, portable: bool) -> tuple[str | Doc | bytes, Any]:
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            raise TypeError(f"pipe() item {i}: expected a (text, context) pair, got {type(pair).__name__}")
+        item = self._checked(pair[0], f"pipe() item {i}")
+        return (item.to_bytes() if portable and isinstance(item, Doc) else item), pair[1]
+
+    def _batch_docs(self, batch: list, batch_size: int, disable: tuple) -> Iterator[Doc]:
+        """The annotated docs of a batch of pairs (a Doc sent as bytes is rebuilt first)."""
+        items = [Doc(self.vocab).from_bytes(item) if isinstance(item, bytes) else item for item, _ in batch]
+        return self.pipe(items, batch_size=batch_size, disable=disable)
+
+    def _batch_docbin(self, batch: list, batch_size: int, disable: tuple) -> DocBin:
+        """In a worker: a batch's annotated docs, packed in one DocBin for the trip back."""
+        return DocBin(store_user_data=True, docs=self._batch_docs(batch, batch_size, disable))
+
+    def _batch_doc_list(self, batch: list, batch_size: int, disable: tuple) -> list[Doc]:
+        """Here, beside the workers: a batch's annotated docs, without `doc.tensor` as theirs."""
+        docs = list(self._batch_docs(batch, batch_size, disable))
+        for doc in docs:
+            doc.tensor = None
+        return docs
+
+    def _batch_map(self, batch: list, func: Callable[[Doc, Any], Any], batch_size: int, disable: tuple) -> list:
+        """`func(doc, context)` of each pair of a batch (in a worker, or here for one process)."""
+        docs = self._batch_docs(batch, batch_size, disable)
+        return [func(doc, context) for doc, (_, context) in zip(docs, batch)]
 
     # ---- training ------------------------------------------------------------------------------
 
@@ -342,13 +394,15 @@ class Language:
         sgd: Optimizer | None = None,
         losses: dict[str, float] | None = None,
         exclude: Iterable[str] = (),
+        loss_normalizers: Mapping[str, float] | None = None,
     ) -> dict[str, float]:
         """One gradient step of every trainable component on a batch (but those in `exclude`,
         which keep their weights).
 
         `docs`: Examples (then no golds), or texts/Docs with `golds` as GoldParse objects,
         Examples, annotation dicts (keys entities, heads, deps, tags, pos, morphs, lemmas, cats,
-        words, ...) or gold Docs.
+        words, ...) or gold Docs. `loss_normalizers` (`loss_normalizers()` of a larger batch
+        this one is a shard of) makes each component named there divide its loss by that count.
         """
         check_drop(drop, "update")
         examples = self._examples(docs, golds, "update")
@@ -362,15 +416,33 @@ class Language:
         trainable = [(name, proc) for name, proc in self._trainable() if name not in skipped]
         for _name, proc in trainable:  # bad gold is an error before any component learns
             proc.check_examples(examples)
+        counts = loss_normalizers or {}
         try:
-            for _name, proc in trainable:
-                proc.update(examples, drop=drop, sgd=sgd, losses=losses)
+            for name, proc in trainable:
+                with _normalized(proc, counts.get(name)):
+                    proc.update(examples, drop=drop, sgd=sgd, losses=losses)
         finally:
             # A shared tok2vec applies its update once, on the sum of its listeners' gradients;
             # listeners that sent none (nothing to learn in this batch) are not waited for.
             for _name, proc in trainable:
                 proc.flush_update()
         return losses
+
+    def loss_normalizers(self, docs: Any, golds: Any = None, exclude: Iterable[str] = ()) -> dict[str, float]:
+        """What each trainable component (but those in `exclude`) divides its loss by in
+        `update` on this batch (its `loss_normalizer`), for those whose loss is a mean;
+        data-parallel training passes the whole batch's to `update(shard, loss_normalizers=)`
+        on each worker's shard."""
+        examples = self._examples(docs, golds, "loss_normalizers")
+        counts = {}
+        skipped = set(exclude)
+        for name, proc in self._trainable():
+            if name in skipped:
+                continue
+            count = proc.loss_normalizer(examples) if implements(proc, NormalizedLoss) else None
+            if count is not None:
+                counts[name] = float(count)
+        return counts
 
     def _optimizer_or_default(self, sgd: Optimizer | None) -> Optimizer:
         """`sgd`, or the optimizer this Language keeps for updates that pass none."""
@@ -659,6 +731,13 @@ class Language:
         return self
 
 
+def _normalized(component: Any, count: float | None) -> contextlib.AbstractContextManager[Any]:
+    """`component.normalized_by(count)`, or nothing to do when no count is given."""
+    if count is None or not implements(component, NormalizedLoss):
+        return contextlib.nullcontext()
+    return component.normalized_by(count)
+
+
 def _factory_of(component: Any, name: str) -> str:
     """The registered factory a saved component is recreated from (its name for others)."""
     return component.factory if implements(component, TrainableComponent) else name
@@ -667,24 +746,3 @@ def _factory_of(component: Any, name: str) -> str:
 def _lacks_weights(component: Any) -> bool:
     """A trainable component whose model is not built yet (saved and loaded without weights)."""
     return implements(component, TrainableComponent) and component.model is None
-
-
-def _imap_bounded(pool: Any, func: Callable[[Any], Any], tasks: Iterable[Any], ahead: int) -> Iterator[Any]:
-    """`func` of each task on the pool, in order, with at most `ahead` tasks given out and not yet
-    taken back: Pool.imap reads its whole input at once, so a stream's memory would grow with it."""
-    pending: collections.deque = collections.deque()
-    for task in tasks:
-        pending.append(pool.apply_async(func, (task,)))
-        if len(pending) >= ahead:
-            yield pending.popleft().get()
-    while pending:
-        yield pending.popleft().get()
-
-
-def _pipe_worker(task: tuple[list, int, tuple]) -> list[bytes]:
-    texts, batch_size, disable = task
-    nlp = _WORKER_NLP
-    if nlp is None:
-        raise RuntimeError("pipe worker started without a pipeline (fork context required)")
-    items = [Doc(nlp.vocab).from_bytes(t) if isinstance(t, bytes) else t for t in texts]
-    return [doc.to_bytes() for doc in nlp.pipe(items, batch_size=batch_size, disable=disable)]

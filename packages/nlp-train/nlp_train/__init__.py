@@ -22,6 +22,7 @@ from .divergence import TrainingDiverged
 from .loop import TrainConfig, TrainResult, train
 from .optimizer import RecipeOptimizer, create_optimizer
 from .protocol import Corpus, Params, TrainablePipeline
+from .ray_workers import WorkerLost
 from .report import read_log
 from .report_html import write_report
 from .run import TrainingRun
@@ -47,6 +48,7 @@ __all__ = [
     "TrainingRun",
     "TrainablePipeline",
     "TrainingDiverged",
+    "WorkerLost",
     "batch_size_schedule",
     "check_environment",
     "compounding",

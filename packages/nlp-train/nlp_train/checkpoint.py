@@ -180,9 +180,11 @@ class LoopState:
 
 def save_checkpoint(
     output_dir: Path, nlp: Any, optimizer: Optimizer, state: LoopState,
-    shuffle_rng: random.Random,
+    shuffle_rng: random.Random, worker_random: list[dict[str, Any]] | None = None,
 ) -> Path:
-    """Write ``output_dir/checkpoint`` atomically (current weights, not averages)."""
+    """Write ``output_dir/checkpoint`` atomically (current weights, not averages).
+    ``worker_random``: the random states of data-parallel workers 1, 2, ... (this process is
+    worker 0), each restored by its worker on resume (see :func:`worker_random_states`)."""
     order = param_order(nlp)
     opt_bytes = optimizer_to_bytes(optimizer, order, state.schedule_steps)
     msg = {
@@ -190,6 +192,8 @@ def save_checkpoint(
         "loop": state.__dict__,
         "random": capture_random(shuffle_rng, nlp),
     }
+    if worker_random:
+        msg["workers"] = list(worker_random)
 
     def write(tmp: Path) -> None:
         nlp.to_disk(tmp / "model")
@@ -206,6 +210,13 @@ def has_checkpoint(output_dir: Path) -> bool:
     """Whether ``output_dir`` holds a complete checkpoint to resume from."""
     folder = Path(output_dir) / CHECKPOINT
     return all((folder / name).exists() for name in ("model", "optimizer.msgpack", "state.msgpack"))
+
+
+def worker_random_states(output_dir: Path) -> list[dict[str, Any]]:
+    """The random states of workers 1, 2, ... saved in ``output_dir/checkpoint`` (none when
+    one process wrote it)."""
+    msg = srsly.msgpack_loads((Path(output_dir) / CHECKPOINT / "state.msgpack").read_bytes())
+    return list(msg.get("workers") or [])
 
 
 def load_checkpoint(

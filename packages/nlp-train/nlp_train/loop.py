@@ -33,6 +33,9 @@ def train(
     count_words: Callable[[Any], int] | None = None,
     stream: IO[str] | None = None,
     quiet: bool = False,
+    workers: int = 1,
+    ray_address: str | None = None,
+    replica: Callable[[], Any] | None = None,
     **options: Any,
 ) -> TrainResult:
     """Train ``nlp`` (see :class:`~nlp_train.TrainablePipeline`) with the recipe.
@@ -57,9 +60,24 @@ def train(
     The table's columns, the default score weights and the batch-size maximum
     come from the pipeline's component infos (``nlp.component_info()``, see
     :func:`~nlp_train.pipeline_infos`); each log record keeps them for the report.
+
+    ``workers=N`` (N >= 2) trains data-parallel on N Ray workers (the ``ray`` extra; see
+    :mod:`nlp_train.ray_workers`), on this machine or, with ``ray_address``, on that Ray
+    cluster. Each worker trains its own replica, built by ``replica()`` (a picklable function
+    returning a pipeline with the same weights as ``nlp``), on its share of every batch;
+    the corpora, ``optimizer`` and ``count_words`` are sent to each worker, so they must
+    pickle (a callable corpus is called with the worker's pipeline). The results are those of
+    one process on the same batches, up to float rounding; ``nlp`` ends with the trained weights.
     """
     cfg = make_config(config, options)
     console = Console(None if quiet else (sys.stdout if stream is None else stream))
+    if workers != 1 or ray_address is not None:
+        from .ray_workers import train_on_ray
+
+        return train_on_ray(nlp, train_corpus, dev_corpus, output_dir, cfg, workers=workers,
+                            ray_address=ray_address, replica=replica, optimizer=optimizer,
+                            raw_texts=raw_texts, resume=resume, count_words=count_words,
+                            console=console)
     run = TrainingRun.prepare(nlp, train_corpus, dev_corpus, output_dir, cfg,
                               optimizer=optimizer, raw_texts=raw_texts, resume=resume,
                               count_words=count_words, console=console)

@@ -60,6 +60,12 @@ class TrainablePipeline(Protocol):
       ``(name, component)`` whose ``component.model`` is a thinc Model.
       Either lets ``resume`` map saved optimizer state onto a pipeline whose
       models got other ids (e.g. rebuilt in the same process).
+    - ``loss_normalizers(examples)``: ``{component name: count}``, what each component whose
+      loss is a mean over the batch divides it by on ``examples``; then ``update`` also takes
+      ``loss_normalizers=`` (divide by these counts instead). Data-parallel training
+      (``train(workers=N)``) counts on the whole batch and updates each worker on its shard with
+      those counts, so the shards' gradients add up to the batch's; without the method, every
+      loss must be a sum over the examples.
     - ``random_states()`` / ``set_random_states(states)``: the msgpack-ready
       states of the random generators the components keep for themselves
       (``{name: state}``), saved in the checkpoint so ``resume`` is exact;

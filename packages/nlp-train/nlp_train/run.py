@@ -106,15 +106,16 @@ class TrainingRun:
                 cfg: TrainConfig, *, optimizer: Optimizer | None = None,
                 raw_texts: Sequence[Any] | None = None, resume: bool = False,
                 count_words: Callable[[Any], int] | None = None,
-                console: Console | None = None) -> TrainingRun:
-        """Check the config, recover ``output_dir`` from an interrupted write, seed, read the
-        corpora and, with ``resume``, restore the checkpoint."""
+                console: Console | None = None, recover_output: bool = True) -> TrainingRun:
+        """Check the config, recover ``output_dir`` from an interrupted write (unless
+        ``recover_output`` is False: another process did), seed, read the corpora and, with
+        ``resume``, restore the checkpoint."""
         cfg.validate()
         check_environment()
         out = Path(output_dir)
         out.mkdir(parents=True, exist_ok=True)
         console = Console(None) if console is None else console
-        for action in recover(out):
+        for action in recover(out) if recover_output else ():
             console.info(f"Recovered {out}: {action}")
         if raw_texts is not None and not callable(getattr(nlp, "rehearse", None)):
             raise TypeError("raw_texts given, but the pipeline has no rehearse() method")
@@ -172,6 +173,10 @@ class TrainingRun:
                                          resolve("dropout_to", cfg.dropout_to),
                                          resolve("dropout_decay", cfg.dropout_decay)),
                                 self.state.dropout_draws)
+        self.show_history()
+
+    def show_history(self) -> None:
+        """The table's header and a row per epoch done; the log rewritten to those epochs."""
         self.table = self.console.table(table_columns(self.infos, _on_gpu()))
         self.table.header()
         for done in self.state.history:
@@ -224,7 +229,7 @@ class TrainingRun:
             stats.train_seconds = time.perf_counter() - start
             self._done(batch, epoch, stats)
             progress.advance(len(batch), stats.losses)
-            if self.deadline is not None and time.perf_counter() > self.deadline:
+            if self.out_of_time():
                 self.stopped_by = "time"
                 break
         progress.close()
@@ -248,11 +253,19 @@ class TrainingRun:
         return minibatch_by_words(ordered, size=self.batch_sizes,
                                   tolerance=self.cfg.batch_tolerance, count_words=self.count_words)
 
+    def out_of_time(self) -> bool:
+        """Whether ``max_minutes`` have passed (checked after each batch)."""
+        return self.deadline is not None and time.perf_counter() > self.deadline
+
+    def step(self, batch: list[Any], stats: EpochStats) -> None:
+        """One gradient step of the pipeline on ``batch``, its losses added to ``stats``."""
+        self.nlp.update(batch, drop=stats.dropout, sgd=self.optimizer, losses=stats.losses)
+
     def _update(self, batch: list[Any], epoch: int, stats: EpochStats) -> None:
         """One update (its error names the batch's examples), the optimizer's schedules, and
         a rehearsal step on as many random raw texts."""
         try:
-            self.nlp.update(batch, drop=stats.dropout, sgd=self.optimizer, losses=stats.losses)
+            self.step(batch, stats)
         except Exception as err:
             where = sorted(self.where.get(id(ex), -1) for ex in batch)
             err.add_note(f"in nlp.update, epoch {epoch}, on train_corpus examples {where}")
@@ -288,7 +301,7 @@ class TrainingRun:
         assert self.batch_sizes is not None and self.dropouts is not None
         state.batch_draws, state.dropout_draws = self.batch_sizes.count, self.dropouts.count
         state.partial = asdict(stats)
-        save_checkpoint(self.out, self.nlp, self.optimizer, state, self.shuffle_rng)
+        self.save_checkpoint()
         if _on_gpu():
             seed_device(self.cfg.seed, epoch, state.position)
 
@@ -328,6 +341,15 @@ class TrainingRun:
     def record(self, epoch: int, stats: EpochStats, evaluation: Evaluation) -> None:
         """Update the loop state, append the epoch to the log, write the checkpoint, print the
         table row and redraw the plot."""
+        self.advance(epoch, stats, evaluation)
+        write_log(self.out, self.state.history)
+        self.save_checkpoint()
+        if self.table is not None:
+            self.table.row(epoch, stats.losses, evaluation.scores)
+        plot_scores(self.out, self.state.history)
+
+    def advance(self, epoch: int, stats: EpochStats, evaluation: Evaluation) -> None:
+        """The loop state after ``epoch``: best score, patience, schedule positions, history."""
         state = self.state
         if evaluation.improved:
             state.best_score, state.best_epoch, state.bad_epochs = evaluation.score, epoch, 0
@@ -337,11 +359,10 @@ class TrainingRun:
         assert self.batch_sizes is not None and self.dropouts is not None
         state.batch_draws, state.dropout_draws = self.batch_sizes.count, self.dropouts.count
         state.history.append(self._log_record(epoch, stats, evaluation))
-        write_log(self.out, state.history)
-        save_checkpoint(self.out, self.nlp, self.optimizer, state, self.shuffle_rng)
-        if self.table is not None:
-            self.table.row(epoch, stats.losses, evaluation.scores)
-        plot_scores(self.out, state.history)
+
+    def save_checkpoint(self) -> None:
+        """Write ``out/checkpoint`` (see :mod:`nlp_train.checkpoint`) from the loop state."""
+        save_checkpoint(self.out, self.nlp, self.optimizer, self.state, self.shuffle_rng)
 
     def _log_record(self, epoch: int, stats: EpochStats, evaluation: Evaluation) -> dict[str, Any]:
         seconds = stats.train_seconds
@@ -373,6 +394,11 @@ class TrainingRun:
         if state.best_epoch is not None:
             self.console.good(f"Best: epoch {state.best_epoch}, score {state.best_score:.3f} -> "
                               f"{self.out / 'model-best'}")
+        return self.result()
+
+    def result(self) -> TrainResult:
+        """What the run did: the epochs, the best one and its score, why it stopped."""
+        state = self.state
         return TrainResult(self.out, state.epoch, state.best_epoch, state.best_score,
                            self.stopped_by, list(state.history))
 

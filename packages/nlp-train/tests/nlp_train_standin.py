@@ -130,18 +130,25 @@ class ToyPipeline:
         self.drops: list[float] = []
         self._teacher = None
 
-    def update(self, examples, *, drop, sgd, losses):
+    def update(self, examples, *, drop, sgd, losses, loss_normalizers=None):
+        """One step; the loss is the mean over the words (or over the count that
+        ``loss_normalizers``, of a larger batch, gives)."""
         self.calls["update"] += 1
         self.drops.append(drop)
         tagger = self.tagger
         tagger.set_dropout(drop)
         words = [w for ex in examples for w in ex.words]
         probs, backprop = tagger.model.begin_update(_ids(words))
-        d_probs = (probs - tagger.targets(examples)) / max(len(words), 1)
+        count = (loss_normalizers or {}).get("tagger", max(len(words), 1))
+        d_probs = (probs - tagger.targets(examples)) / count
         backprop(d_probs)
         tagger.model.finish_update(sgd)
         tagger.set_dropout(0.0)
         losses["tagger"] = losses.get("tagger", 0.0) + float((d_probs**2).sum())
+
+    def loss_normalizers(self, examples):
+        """What update divides the loss by: the words of ``examples``."""
+        return {"tagger": float(max(sum(len(ex) for ex in examples), 1))}
 
     def rehearse(self, texts, *, sgd, losses):
         """Pull the predictions on raw texts towards the first-seen model's."""

@@ -32,25 +32,36 @@ class DocBin:
         self._seen_keys: set[int] = set()  # string ids already looked up (add() speed)
         self.cats: list[dict] = []
         self.user_data: list[dict] = []
-        for doc in docs:
-            self.add(doc)
+        self.extend(docs)
 
     def __len__(self) -> int:
         return len(self.tokens)
 
     def add(self, doc: Doc) -> None:
         """Store one doc's attribute array, the strings it uses, its cats (and user data)."""
-        array = storable_array(doc, self.attrs)
+        self.extend([doc])
+
+    def extend(self, docs: Iterable[Doc]) -> None:
+        """`add` each doc; the strings of all are looked up at once (a batch costs less than the
+        docs one by one: `nlp.pipe`'s worker processes send their batches so)."""
+        docs = list(docs)
+        if not docs:
+            return
+        if any(doc.vocab is not docs[0].vocab for doc in docs):  # strings from several vocabs
+            for doc in docs:
+                self.extend([doc])
+            return
+        arrays = [storable_array(doc, self.attrs) for doc in docs]
         string_cols = [col for col, attr in enumerate(self.attrs) if attr in STRING_ATTRS]
-        new_keys = set(array[:, string_cols].ravel().tolist())
+        new_keys = set(numpy.unique(numpy.concatenate(arrays)[:, string_cols]).tolist())
         new_keys -= self._seen_keys
         if new_keys:
-            strings = doc.vocab.strings
+            strings = docs[0].vocab.strings
             self.strings.update(strings[k] for k in new_keys if k != 0)
             self._seen_keys.update(new_keys)
-        self.tokens.append(array)
-        self.cats.append(dict(doc.cats))
-        self.user_data.append(dict(doc.user_data) if self.store_user_data else {})
+        self.tokens.extend(arrays)
+        self.cats.extend(dict(doc.cats) for doc in docs)
+        self.user_data.extend(dict(doc.user_data) if self.store_user_data else {} for doc in docs)
 
     def get_docs(self, vocab: Vocab) -> Iterator[Doc]:
         """Rebuild the docs with `vocab` (its strings receive the stored strings)."""

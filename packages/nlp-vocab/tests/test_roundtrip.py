@@ -88,6 +88,22 @@ def test_docbin_round_trip(data):
         assert_same(a, b)
 
 
+@settings(max_examples=20)
+@given(st.data())
+def test_docbin_extend_stores_what_add_stores_across_vocabs(data):
+    """A batch of docs (`extend`, how nlp.pipe's workers pack theirs) stores what adding them
+    one at a time does, also when the docs come from two vocabs."""
+    first, second = Vocab("en"), Vocab("en")
+    docs = [data.draw(random_docs(first)) for _ in range(2)] + [data.draw(random_docs(second))]
+    one_by_one, together = DocBin(), DocBin()
+    for doc in docs:
+        one_by_one.add(doc)
+    together.extend(docs)
+    assert together.strings == one_by_one.strings
+    for a, b in zip(docs, together.get_docs(Vocab("en")), strict=True):
+        assert_same(a, b)
+
+
 def test_docbin_disk_user_data_and_errors(tmp_path):
     vocab = Vocab("en")
     doc = Doc(vocab, ["Hi", "there"])

@@ -120,10 +120,21 @@ class TokenClassifier(TrainablePipe):
 
     def split_gradient(self, d_flat: Any, lengths: Sequence[int], n_known: int) -> list[Any]:
         """The gradient of `flat_scores` per doc; divided by the `n_known` tokens with gold
-        when cfg normalize_loss is set."""
+        when cfg normalize_loss is set (or by the whole batch's count: `normalized_by`)."""
         if self.cfg.get("normalize_loss"):
-            d_flat /= max(1, n_known)
+            d_flat /= self.batch_count(max(1, n_known))
         return split_rows(d_flat, lengths)
+
+    def loss_normalizer(self, examples: Sequence[Any]) -> float | None:
+        """The tokens with gold when cfg normalize_loss is set (the loss is their mean); else
+        None (a sum)."""
+        if not self.cfg.get("normalize_loss"):
+            return None
+        return float(max(1, self.known_tokens(examples)))
+
+    def known_tokens(self, examples: Sequence[Any]) -> int:
+        """How many predicted tokens of `examples` have a gold label."""
+        return sum(g >= 0 for g in self.gold_ids(examples))
 
 
 def split_rows(flat: Any, lengths: Sequence[int]) -> list[Any]:

@@ -246,7 +246,7 @@ class TransitionPipe(TrainablePipe):
         model = self._learning_model(drop)
         step, finish = model.begin_update(feats)
         states = self.init_chunk_states(chunks)
-        n = len(chunks)
+        n = self.batch_count(len(chunks))
         costs = GoldCosts(self.system, states, [c.gold for c in chunks])
         learner = Learner(step, model.ops, costs, float(self.cfg.get("explore", 1.0)), self._rng, 1.0 / n)
         self._run(step, states, [len(f) for f in feats], learner)
@@ -261,6 +261,12 @@ class TransitionPipe(TrainablePipe):
             model.finish_update(sgd)
         losses[self.name] += learner.loss
         return losses
+
+    def loss_normalizer(self, examples: Sequence[Any]) -> float:
+        """The chunks (sentences, or pieces of long docs) `update` trains on: its loss is their
+        mean."""
+        return float(sum(1 for i, example in enumerate(examples)
+                         for chunk in self.example_chunks(i, example) if chunk.end > chunk.start))
 
     def rehearse(
         self,

@@ -560,6 +560,32 @@ class TrainablePipe:
         grad = scores - target
         return grad, float((grad**2).sum())
 
+    # ---- a batch split across workers ----------------------------------------------------------
+
+    #: The count `normalized_by` gave, which `update` divides the loss by instead of its own.
+    _loss_count: float | None = None
+
+    def loss_normalizer(self, examples: Sequence[Any]) -> float | None:
+        """What `update` divides this component's loss by on `examples` (a count of tokens or
+        sentences), or None when its loss is a sum over the batch (the default). Data-parallel
+        training counts it on the whole batch and has every worker's update on its shard divide
+        by that (`normalized_by`), so the workers' gradients add up to the whole batch's."""
+        return None
+
+    @contextlib.contextmanager
+    def normalized_by(self, count: float | None) -> Iterator[None]:
+        """Within the block, `update` divides the loss by `count` (the whole batch's
+        `loss_normalizer`) instead of counting its own batch; None: its own count."""
+        previous, self._loss_count = self._loss_count, count
+        try:
+            yield
+        finally:
+            self._loss_count = previous
+
+    def batch_count(self, own: float) -> float:
+        """The count to divide this batch's loss by: `own`, or the one `normalized_by` set."""
+        return own if self._loss_count is None else self._loss_count
+
     # ---- serialization -------------------------------------------------------------------------
 
     def labels_to_msg(self) -> Any:

@@ -161,11 +161,21 @@ class Morphologizer(TokenClassifier):
         if not self.per_feature:
             return super().get_loss(examples, scores)
         groups = self._groups()
-        parts = [self._feature_targets(groups, i, example) for i, example in enumerate(examples)]
-        gold = numpy.concatenate(parts) if parts else numpy.zeros((0, len(groups.names)), dtype="int64")
+        gold = self._feature_gold(groups, examples)
         flat, lengths = self.flat_scores(scores, len(gold))
         d_flat, loss = groups.loss(self.require_model().ops, flat, gold)
         return loss, self.split_gradient(d_flat, lengths, int((gold >= 0).any(axis=1).sum()))
+
+    def known_tokens(self, examples: Sequence[Any]) -> int:
+        """Per feature: the tokens with a gold value of any feature."""
+        if not self.per_feature:
+            return super().known_tokens(examples)
+        return int((self._feature_gold(self._groups(), examples) >= 0).any(axis=1).sum())
+
+    def _feature_gold(self, groups: FeatureGroups, examples: Sequence[Any]) -> numpy.ndarray:
+        """(n_tokens, n_features) gold value ids of every predicted token (-1: unknown)."""
+        parts = [self._feature_targets(groups, i, example) for i, example in enumerate(examples)]
+        return numpy.concatenate(parts) if parts else numpy.zeros((0, len(groups.names)), dtype="int64")
 
     def _feature_targets(self, groups: FeatureGroups, i: int, example: Any) -> numpy.ndarray:
         try:
