@@ -46,7 +46,9 @@ class Group(Protocol):
     def allgather(self, kind: str, info: Any, array: numpy.ndarray | None = None
                   ) -> tuple[list[Any], list[numpy.ndarray | None]]:
         """Every worker's ``info`` and ``array``, in worker order, once all have sent theirs
-        (each worker gathers the same ``kind``s in the same order)."""
+        (each worker gathers the same ``kind``s in the same order). The arrays returned are
+        read before the next exchange; a group may also offer ``gradient_buffer(size)``: the
+        array to send next (its shared memory, say), which the caller fills."""
         ...
 
 
@@ -57,6 +59,7 @@ class ShardedRun(TrainingRun):
     group: Any = None
     late: bool = False  # a worker's clock passed max_minutes at the last step
     buffer: numpy.ndarray | None = None  # the flat gradient array, reused step after step
+    total: numpy.ndarray | None = None  # the workers' summed gradient, reused too
 
     @classmethod
     def start(cls, group: Group, nlp: Any, train_corpus: Corpus, dev_corpus: Corpus,
@@ -106,7 +109,7 @@ class ShardedRun(TrainingRun):
         group = self.group
         counts = loss_counts(self.nlp, batch)  # first: it may add labels, changing the layout
         layout = ParamLayout(self.nlp)
-        capture = GradientCapture(layout, self.optimizer, self.buffer)
+        capture = GradientCapture(layout, self.optimizer, self.gradient_buffer(layout.size))
         self.buffer = capture.flat
         losses: dict[str, float] = {}
         shard = split_batch(batch, group.size, self.count_words)[group.rank]
@@ -120,11 +123,18 @@ class ShardedRun(TrainingRun):
         stepped: dict[int, float] = {}
         for i in infos:
             stepped.update(i["stepped"])
-        apply_step(self.optimizer, layout, sum_gradients(layout.size, arrays), stepped)
+        self.total = sum_gradients(layout.size, arrays, self.total)
+        apply_step(self.optimizer, layout, self.total, stepped)
         for i in infos:
             for name, value in i["losses"].items():
                 stats.losses[name] = stats.losses.get(name, 0.0) + value
         self.late = any(i["late"] for i in infos)
+
+    def gradient_buffer(self, size: int) -> numpy.ndarray | None:
+        """Where to collect this step's gradient: the group's (its shared memory) when it
+        offers one, else last step's array."""
+        offer = getattr(self.group, "gradient_buffer", None)
+        return offer(size) if offer is not None else self.buffer
 
     def out_of_time(self) -> bool:
         """Whether any worker's clock passed ``max_minutes`` at the last step (all stop there)."""

@@ -130,13 +130,19 @@ def shard_update(nlp: Any, shard: Sequence[Any], drop: float, capture: GradientC
         nlp.update(shard, drop=drop, sgd=capture, losses=losses)
 
 
-def sum_gradients(size: int, arrays: Sequence[numpy.ndarray | None]) -> numpy.ndarray:
+def sum_gradients(size: int, arrays: Sequence[numpy.ndarray | None],
+                  out: numpy.ndarray | None = None) -> numpy.ndarray:
     """The sum of the workers' flat gradients (None: nothing stepped), added in worker order,
-    so every worker gets the same bits."""
+    so every worker gets the same bits; into ``out`` (of ``size`` floats) when given, which
+    spares a new array each step."""
     given = [array for array in arrays if array is not None]
-    total = given[0].copy() if given else numpy.zeros(size, dtype="float32")
+    total = numpy.empty(size, dtype="float32") if out is None or out.shape != (size,) else out
+    if not given:
+        total.fill(0.0)
+        return total
+    numpy.copyto(total, given[0])
     for array in given[1:]:
-        total += array
+        numpy.add(total, array, out=total)
     return total
 
 

@@ -6,11 +6,12 @@ Ray instance of N CPUs, or joins the cluster at ``ray_address``, then a board ac
 actors: worker 0 on the driver's machine (it writes ``output_dir``), each with one BLAS/OpenMP
 thread unless the driver's environment sets a thread count (then that one). Each worker builds
 its replica with the caller's factory and runs a :class:`~nlp_train.data_parallel.ShardedRun`:
-at each step it puts its flat gradient into Ray's object store and gathers the others' through
-the board. The driver waits, printing what worker 0 writes to its console; when a worker dies
-(killed, out of memory) it stops the others and raises :class:`WorkerLost` naming it, and
-Ctrl-C stops them too. A Ray instance it started is shut down at the end; a cluster it joined
-keeps running.
+at each step it writes its flat gradient into shared memory when every worker runs on one
+machine (:mod:`nlp_train.shared_gradients`), else puts it into Ray's object store, and gathers
+the others' through the board. The driver waits, printing what worker 0 writes to its
+console; when a worker dies (killed, out of memory) it stops the others and raises
+:class:`WorkerLost` naming it, and Ctrl-C stops them too. A Ray instance it started is shut
+down at the end; a cluster it joined keeps running.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import asyncio
 import logging
 import os
 import socket
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,7 @@ from .data_parallel import ShardedRun
 from .gradients import ParamLayout
 from .protocol import Corpus
 from .settings import SETTINGS
+from .shared_gradients import SharedSlots
 from .storage import recover
 from .table import is_terminal
 
@@ -43,6 +46,7 @@ INSTALL_HINT = "pip install 'nlp-train[ray]' (Ray 2.60 or later)"
 START_SECONDS = 180.0  # for the workers' processes to start (a cluster may lack free CPUs)
 POLL_SECONDS = 0.2
 DEATH_NOTICE = "A worker died or was killed"
+SHARED = "shared-memory"  # posted instead of an object reference: the array is in the worker's slot
 
 
 class WorkerLost(RuntimeError):
@@ -86,6 +90,7 @@ class Job:
     digest: str
     terminal: bool = False  # the driver prints to a terminal (colours, progress bar)
     quiet: bool = False
+    shared: str | None = None  # the shared-memory segments' name prefix (None: the object store)
 
 
 def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir: str | Path,
@@ -93,9 +98,11 @@ def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir:
                  replica: Callable[[], Any] | None, optimizer: Optimizer | None = None,
                  raw_texts: Any = None, resume: bool = False,
                  count_words: Callable[[Any], int] | None = None,
-                 console: Console | None = None) -> TrainResult:
+                 console: Console | None = None, shared_memory: bool = True) -> TrainResult:
     """Train on ``workers`` Ray workers (see the module docstring and :func:`nlp_train.train`);
-    ``nlp`` then holds the trained weights, as after training in one process."""
+    ``nlp`` then holds the trained weights, as after training in one process. The gradients go
+    through shared memory when every worker runs on one machine, unless ``shared_memory`` is
+    False (then, as between machines, through Ray's object store: the same bits, slower)."""
     check_workers(workers, ray_address, replica, raw_texts)
     ray = require_ray()
     cfg.validate()
@@ -111,8 +118,11 @@ def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir:
     team = None
     try:
         team = Team.start(ray, workers)
+        one_node = len(set(team.nodes)) == 1
+        job.shared = f"nlp-train-{os.getpid()}-{uuid.uuid4().hex[:10]}" if shared_memory and one_node else None
         console.info(f"Training on {workers} Ray workers: " + ", ".join(
-            f"{rank} (pid {pid} on {host})" for rank, (pid, host) in enumerate(team.places)))
+            f"{rank} (pid {pid} on {host})" for rank, (pid, host) in enumerate(team.places))
+            + ("; gradients through shared memory" if job.shared else "; gradients through Ray's object store"))
         result = team.run(job, console.stream)
     finally:
         if team is not None:
@@ -182,6 +192,7 @@ class Team:
     board: Any
     workers: list[Any]
     places: list[tuple[int, str]] = field(default_factory=list)  # (pid, host) per worker
+    nodes: list[str] = field(default_factory=list)  # the Ray node of each worker
 
     @classmethod
     def start(cls, ray: ModuleType, n: int) -> Team:
@@ -198,11 +209,13 @@ class Team:
                            **({"scheduling_strategy": here} if rank == 0 else {})).remote(rank, n, board)
             for rank in range(n)])
         try:
-            team.places = ray.get([w.where.remote() for w in team.workers], timeout=START_SECONDS)
+            found = ray.get([w.where.remote() for w in team.workers], timeout=START_SECONDS)
         except ray.exceptions.GetTimeoutError:
             team.stop()
             raise WorkerLost(f"{n} workers did not start within {START_SECONDS:.0f} s: the Ray cluster "
                              f"needs {n} free CPUs, one per worker") from None
+        team.places = [(pid, host) for pid, host, _ in found]
+        team.nodes = [node for _, _, node in found]
         return team
 
     def run(self, job: Job, stream: IO[str] | None) -> TrainResult:
@@ -287,24 +300,42 @@ class Outbox:
 
 
 class RayGroup:
-    """The workers as a :class:`~nlp_train.data_parallel.Group`: arrays go through Ray's object
-    store (one put per worker per exchange), everything else through the board."""
+    """The workers as a :class:`~nlp_train.data_parallel.Group`: with ``shared`` (a segment
+    name prefix: every worker on one machine) gradients go through shared memory
+    (:mod:`nlp_train.shared_gradients`), else through Ray's object store (one put per worker
+    per exchange); everything else, and the barrier, through the board."""
 
-    def __init__(self, rank: int, size: int, board: Any) -> None:
+    def __init__(self, rank: int, size: int, board: Any, shared: str | None = None) -> None:
         self.rank, self.size, self.board = rank, size, board
         self.exchanges = 0
+        self.slots = SharedSlots(shared, rank, size) if shared else None
+
+    def gradient_buffer(self, size: int) -> numpy.ndarray | None:
+        """This worker's shared-memory slot for the next exchange (None: the object store)."""
+        if self.slots is None:
+            return None
+        return self.slots.buffer(size, lambda kind, info: self.allgather(kind, info)[0])
 
     def allgather(self, kind: str, info: Any, array: numpy.ndarray | None = None
                   ) -> tuple[list[Any], list[numpy.ndarray | None]]:
         import ray
 
-        ref = ray.put(array) if array is not None else None
-        posts = ray.get(self.board.allgather.remote(self.exchanges, kind, self.rank, info, [ref]))
+        shared = self.slots is not None and self.slots.owns(array)
+        box = SHARED if shared else ray.put(array) if array is not None else None
+        posts = ray.get(self.board.allgather.remote(self.exchanges, kind, self.rank, info, [box]))
         self.exchanges += 1
-        others = {r: box[0] for r, (_, box) in enumerate(posts) if r != self.rank and box[0] is not None}
+        boxes = [post_box[0] for _, post_box in posts]
+        infos = [post_info for post_info, _ in posts]
+        shared_boxes = [isinstance(b, str) and b == SHARED for b in boxes]
+        if self.slots is not None and any(shared_boxes):
+            return infos, self.slots.gathered(shared_boxes)
+        others = {r: box for r, box in enumerate(boxes) if r != self.rank and box is not None}
         fetched = dict(zip(others, ray.get(list(others.values())))) if others else {}
-        arrays = [array if r == self.rank else fetched.get(r) for r in range(self.size)]
-        return [post_info for post_info, _ in posts], arrays
+        return infos, [array if r == self.rank else fetched.get(r) for r in range(self.size)]
+
+    def close(self) -> None:
+        if self.slots is not None:
+            self.slots.close()
 
 
 class Worker:
@@ -313,19 +344,25 @@ class Worker:
     def __init__(self, rank: int, size: int, board: Any) -> None:
         self.rank, self.size, self.board = rank, size, board
 
-    def where(self) -> tuple[int, str]:
-        """This worker's process id and machine."""
-        return os.getpid(), socket.gethostname()
+    def where(self) -> tuple[int, str, str]:
+        """This worker's process id, machine and Ray node."""
+        import ray
+
+        return os.getpid(), socket.gethostname(), ray.get_runtime_context().get_node_id()
 
     def run(self, job: Job) -> TrainResult:
         """Build the replica and train it as worker ``rank``."""
         loud = self.rank == 0 and not job.quiet
         console = Console(Outbox(self.board, job.terminal) if loud else None)
-        run = ShardedRun.start(RayGroup(self.rank, self.size, self.board), job.replica(),
-                               job.train_corpus, job.dev_corpus, job.output_dir, job.cfg,
-                               optimizer=job.optimizer, count_words=job.count_words,
-                               console=console, resume=job.resume, digest=job.digest)
-        return run.run()
+        group = RayGroup(self.rank, self.size, self.board, job.shared)
+        try:
+            run = ShardedRun.start(group, job.replica(), job.train_corpus, job.dev_corpus,
+                                   job.output_dir, job.cfg, optimizer=job.optimizer,
+                                   count_words=job.count_words, console=console,
+                                   resume=job.resume, digest=job.digest)
+            return run.run()
+        finally:
+            group.close()
 
 
 @dataclass

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import os
 import signal
 import sys
@@ -16,7 +17,9 @@ import numpy
 import pytest
 from nlp_train_standin import ToyPipeline, build, make_corpus, register_seed_infos
 
-from nlp_train import RecipeOptimizer, WorkerLost, train
+from nlp_train import RecipeOptimizer, TrainConfig, WorkerLost, train
+from nlp_train.console import Console
+from nlp_train.ray_workers import train_on_ray
 
 try:
     import ray
@@ -131,6 +134,23 @@ def test_k_steps_give_the_weights_of_one_process_and_equal_replicas(tmp_path, lo
     assert len(watched) == 2  # one file per worker process
     lines = [path.read_text().splitlines() for path in watched]
     assert len(lines[0]) == 15 and lines[0] == lines[1]  # the same weights and averages at each step
+
+
+def test_shared_memory_gives_the_bits_of_the_object_store(tmp_path, local_ray):
+    corpus, dev = make_corpus(40, 1), make_corpus(8, 2)
+    cfg = TrainConfig(n_epochs=2, seed=3, batch_from=8, batch_to=8, dropout_from=0.2, dropout_to=0.2)
+    lines = {}
+    for shared in (True, False):
+        stream = io.StringIO()
+        train_on_ray(replica(), corpus, dev, tmp_path / str(shared), cfg, workers=2, ray_address=None,
+                     replica=replica, console=Console(stream), shared_memory=shared)
+        lines[shared] = stream.getvalue()
+    assert "gradients through shared memory" in lines[True]
+    assert "gradients through Ray's object store" in lines[False]
+    for name in ("model-final", "model1", "checkpoint/model"):
+        assert (tmp_path / "True" / name / "tagger.bin").read_bytes() == \
+            (tmp_path / "False" / name / "tagger.bin").read_bytes()
+    assert not list(Path("/dev/shm").glob(f"nlp-train-{os.getpid()}-*"))  # no segment left behind
 
 
 def test_killed_worker_stops_in_one_line_and_resume_finishes_the_run(tmp_path, local_ray):
