@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping, Sequence
+from functools import lru_cache
 from typing import Any
 
 from .biluo import MISSING
@@ -58,12 +59,18 @@ def _clitic_end(words: Sequence[str], spaces: Sequence[bool], i: int) -> int:
     return end
 
 
+@lru_cache(maxsize=16)
+def _longest(fused: frozenset[tuple[str, ...]]) -> int:
+    """The most words of a fused form (computed once per tokenizer's forms, not per sentence)."""
+    return max((len(form) for form in fused), default=0)
+
+
 def multiword_ranges(words: Sequence[str], spaces: Sequence[bool],
                      fused: Collection[tuple[str, ...]] = frozenset()) -> list[tuple[int, int]]:
     """(first, last) word of each multiword token (0-based, inclusive): runs of words with no
     space between them that are a fused form (`fused_forms`) or a word and its apostrophe
     clitics (see the module docstring)."""
-    longest = max((len(form) for form in fused), default=0)
+    longest = _longest(fused) if isinstance(fused, frozenset) else _longest(frozenset(fused))
     out = []
     i = 0
     while i < len(words) - 1:

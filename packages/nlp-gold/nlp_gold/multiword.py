@@ -103,7 +103,7 @@ def learn_expansions(docs: Iterable[Any], min_count: int = 1) -> dict[str, list[
     plain: Counter = Counter()
     for doc in docs:
         expanded = _count_multiwords(doc, seen)
-        plain.update(t.text.lower() for t in doc if t.i not in expanded)
+        plain.update(word.lower() for i, word in enumerate(doc.words) if i not in expanded)
     per_surface: Counter = Counter()
     for (surface, _), count in seen.items():
         per_surface[surface] += count
@@ -120,9 +120,9 @@ def _count_multiwords(doc: Any, seen: Counter) -> set[int]:
     from nlp_vocab.multiword import can_split
 
     covered: set[int] = set()
-    forms = None
-    for span in doc.multiword_tokens:
-        forms = forms or doc.forms
+    spans = doc.multiword_tokens
+    forms = doc.forms if spans else ()
+    for span in spans:
         words = tuple(w.lower() for w in forms[span.start : span.end])
         if "".join(words) != span.text.lower() and can_split(span.text.lower(), words):
             seen[span.text.lower(), words] += 1

@@ -63,7 +63,7 @@ def _in_order(executor: ProcessPoolExecutor, job: int, batches: Iterable[list], 
         if sum(not future.done() for future in pending) < ahead:
             pending.append(executor.submit(_run, job, first, batch))
         else:
-            pending.append(_done(_run(job, first, batch, here=True)))
+            pending.append(_computed_here(job, first, batch))
         first += len(batch)
         while pending and (pending[0].done() or len(pending) > 2 * ahead):
             yield _result(pending.popleft())
@@ -71,10 +71,14 @@ def _in_order(executor: ProcessPoolExecutor, job: int, batches: Iterable[list], 
         yield _result(pending.popleft())
 
 
-def _done(result: Any) -> Future:
-    """A future holding a result computed here."""
+def _computed_here(job: int, first: int, batch: list) -> Future:
+    """A future holding the result (or the error) of a batch computed here, so that an error
+    surfaces in input order, after the results of the batches before it."""
     future: Future = Future()
-    future.set_result(result)
+    try:
+        future.set_result(_run(job, first, batch, here=True))
+    except Exception as err:
+        future.set_exception(err)
     return future
 
 

@@ -73,12 +73,25 @@ class ShardedRun(TrainingRun):
         run.group = group
         run.check_replicas(digest)
         run.state.data["workers"] = group.size  # a checkpoint resumes with as many workers
+        resumed = resume and has_checkpoint(run.out)
         if resume:
             run.resume()
-        elif group.rank:
+            run.check_resumed_alike(resumed)
+        if group.rank and not resumed:  # a fresh run (also --resume with no checkpoint yet)
             seed = numpy.random.SeedSequence([cfg.seed, group.rank]).generate_state(1)[0]
             fix_random_seed(int(seed))
         return run
+
+    def check_resumed_alike(self, resumed: bool) -> None:
+        """A ValueError unless every worker resumed from the same point with the same weights
+        (a worker on another machine that cannot see ``output_dir`` would start afresh)."""
+        mine = (resumed, self.state.epoch, self.state.position, ParamLayout(self.nlp).digest())
+        found, _ = self.group.allgather("resumed", mine)
+        for rank, theirs in enumerate(found):
+            if tuple(theirs) != tuple(found[0]):
+                raise ValueError(f"worker {rank} did not resume from worker 0's checkpoint in {self.out}: "
+                                 "resuming on a cluster needs the output directory on a filesystem every "
+                                 "machine sees")
 
     def check_replicas(self, digest: str | None) -> None:
         """A ValueError unless every worker's pipeline has the same weights as ``digest``."""

@@ -47,3 +47,26 @@ def test_one_worker_trains_the_weights_of_the_plain_loop(tmp_path):
     for name in ("model-final", "model-best", "model2"):
         assert (tmp_path / "sharded" / name / "tagger.bin").read_bytes() == \
             (tmp_path / "plain" / name / "tagger.bin").read_bytes()
+
+
+class SecondWorker:
+    """Worker 1 of 2, whose worker 0 sent `first[kind]` (its own info where `first` has none)."""
+
+    rank, size = 1, 2
+
+    def __init__(self, first):
+        self.first = first
+
+    def allgather(self, kind, info, array=None):
+        return [self.first.get(kind, info), info], [array, array]
+
+
+def test_a_worker_that_cannot_see_the_checkpoint_stops_the_resume_with_one_line(tmp_path):
+    import pytest
+
+    corpus, dev = make_corpus(12, 1), make_corpus(4, 2)
+    cfg = TrainConfig(n_epochs=2, seed=4, batch_from=4, batch_to=4)
+    worker0_resumed = {"resumed": (True, 1, 0, "worker 0's weights")}
+    with pytest.raises(ValueError, match=r"worker 1 did not resume from worker 0's checkpoint .*every machine sees"):
+        ShardedRun.start(SecondWorker(worker0_resumed), build(0), corpus, dev, tmp_path / "no-checkpoint-here",
+                         cfg, optimizer=None, count_words=None, console=None, resume=True, digest=None)
