@@ -293,9 +293,10 @@ class TrainingRun:
 
     def checkpoint_in_epoch(self, epoch: int, stats: EpochStats) -> None:
         """After every ``checkpoint_every``-th batch of an epoch: the checkpoint of this point
-        (the loop state records the examples done and the statistics so far)."""
+        (the loop state records the examples done and the statistics so far). Not after the
+        epoch's last batch: `record` writes the epoch's own checkpoint next."""
         every = self.cfg.checkpoint_every
-        if not every or stats.n_batches % every:
+        if not every or stats.n_batches % every or self.state.position >= len(self.train_data):
             return
         state = self.state
         assert self.batch_sizes is not None and self.dropouts is not None
