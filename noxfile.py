@@ -99,8 +99,10 @@ def tests(session: nox.Session) -> None:
     """Build every package into a fresh environment and run every test; then install each
     package alone into an environment of its own and import its API (`check_alone`)."""
     wheelhouse = install_packages(session)
-    # the Ray tests (data-parallel training) run too: nlp-train with its `ray` extra
-    session.install(f"{wheel_files(wheelhouse, ['nlp-train'])[0]}[ray]", *TEST_REQUIRES)
+    # the Ray tests (data-parallel training) run too: nlp-train with its `ray` extra; so do the
+    # tests of vectors trained on raw text: nlp-cli with its `vectors` extra (floret)
+    train_wheel, cli_wheel = wheel_files(wheelhouse, ["nlp-train", "nlp-cli"])
+    session.install(f"{train_wheel}[ray]", f"{cli_wheel}[vectors]", *TEST_REQUIRES)
     args = session.posargs or [str(p) for p in sorted(ROOT.glob("packages/*/tests"))] + [
         str(ROOT / "tests")
     ]

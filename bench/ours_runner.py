@@ -1,11 +1,12 @@
 """Our side of the benchmark: the same phases and outputs as spacy_runner.py.
 
-    python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset NAME]
+    python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset NAME] [--vectors DIR]
     python bench/ours_runner.py annotate TASK OUT_DIR
 
 `train` builds a blank pipeline of the task's language with the task's components in the preset's
 settings (nlp_models.presets, `efficiency` by default: what `nlp train` gives a user who names no
-preset; no static vectors), with a `tok2vec` component first that the components the preset shares
+preset; static vectors only with `--vectors DIR`, a folder of `nlp init-vectors`, as `nlp train
+-v DIR` reads them), with a `tok2vec` component first that the components the preset shares
 listen to, as `nlp train` plans it (NLP_BENCH_SHARED_TOK2VEC=1 makes every component that can
 listen, 0 none), reads the splits with nlp_gold (one sentence per training Doc) and runs
 nlp_train.train with the wall-clock budget. The per-epoch log gives the learning curve
@@ -85,22 +86,29 @@ def listeners(task: Task, preset) -> list[str]:
     return preset.listeners(task.pipeline)
 
 
-def component_cfg(name: str, preset) -> dict:
-    """The cfg of the task's component `name` under `preset` (what the task adds: TASK_CONFIG)."""
-    return {"preset": preset.name, **TASK_CONFIG.get(name, {})}
+def component_cfg(name: str, preset, vectors: bool = False) -> dict:
+    """The cfg of the task's component `name` under `preset` (what the task adds: TASK_CONFIG);
+    with `vectors`, its tok2vec reads the vocab's static vectors where it has the option (as
+    `nlp train -v` sets it)."""
+    from nlp_models import get_component_spec
+
+    cfg = {"preset": preset.name, **TASK_CONFIG.get(name, {})}
+    if vectors and "pretrained_vectors" in get_component_spec(name).default_cfg:
+        cfg["pretrained_vectors"] = True
+    return cfg
 
 
-def build_pipeline(task: Task, nlp, preset_name: str) -> None:
+def build_pipeline(task: Task, nlp, preset_name: str, vectors: bool = False) -> None:
     """Add the task's components to `nlp` in the preset's settings (behind a shared tok2vec for
-    those that read one)."""
+    those that read one); with `vectors`, every tok2vec reads the vocab's static vectors."""
     from nlp_models import get_preset
 
     preset = get_preset(preset_name)
     listening = listeners(task, preset)
     if listening:
-        nlp.add_pipe(nlp.create_pipe("tok2vec", {"preset": preset.name}))
+        nlp.add_pipe(nlp.create_pipe("tok2vec", component_cfg("tok2vec", preset, vectors)))
     for name in task.pipeline:
-        cfg = component_cfg(name, preset)
+        cfg = component_cfg(name, preset, vectors)
         if name in listening:
             cfg["tok2vec"] = "tok2vec"
         nlp.add_pipe(nlp.create_pipe(name, cfg))
@@ -117,16 +125,32 @@ def corpus(task: Task, split: str, nlp, limit: int = 0):
     return Corpus(task.path(split), n_sents=n_sents, limit=limit)
 
 
-def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "efficiency") -> None:
-    from thinc.api import fix_random_seed
+def start_model(task: Task, vectors: Path | None):
+    """A blank pipeline of the task's language; with `vectors` (a model folder from `nlp
+    init-vectors`), that folder's, holding its static vectors (as `nlp train -v` starts)."""
+    from shared_vectors import load_vectors
 
     import nlp_models
+
+    if vectors is None:
+        return nlp_models.blank(task.lang)
+    nlp, _ = load_vectors(vectors)
+    if nlp.lang != task.lang or nlp.pipe_names:
+        raise SystemExit(f"--vectors {vectors}: expected a {task.lang} model of vectors only "
+                         f"(language {nlp.lang!r}, components {nlp.pipe_names})")
+    return nlp
+
+
+def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "efficiency",
+          vectors: Path | None = None) -> None:
+    from thinc.api import fix_random_seed
+
     from nlp_train import train as train_loop
 
     fix_random_seed(seed)
     start = time.perf_counter()
-    nlp = nlp_models.blank(task.lang)
-    build_pipeline(task, nlp, preset)
+    nlp = start_model(task, vectors)
+    build_pipeline(task, nlp, preset, vectors is not None)
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
     dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train_examples)

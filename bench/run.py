@@ -1,15 +1,20 @@
 """Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
-    python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--preset P] [--out DIR]
+    python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--preset P]
+                        [--vectors DIR] [--out DIR]
 
 For each task both systems train on the same train split for the same wall-clock budget, are scored
 on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
 process (peak RSS per phase). The UD tasks (ud-ewt, ud-fi) train every CoNLL-U column (XPOS, UPOS,
 FEATS, lemmas, the tree); ud-ewt is also scored on the dev split's raw text with the CoNLL 2018
 metrics (ud_raw.py). Our side trains in the `efficiency` preset, what `nlp train` gives a user
-who names none; `--preset accuracy` chooses another for our side (spaCy's side stays on its
-`--optimize efficiency` config). `micro` runs the tokenizer, reader and oracle scripts. Each task's section of
-BENCHMARKS.md sits between `<!-- bench:NAME -->` markers and is replaced in place.
+who names none, against spaCy's `--optimize efficiency` config; `--preset accuracy` trains our
+accuracy preset against spaCy's `--optimize accuracy` config. Neither side reads static vectors
+unless `--vectors DIR` names a model folder of `nlp init-vectors`: ours reads it as `nlp train -v`
+does, spaCy the same table converted by `spacy init vectors` (shared_vectors.py). `micro` runs the
+tokenizer, reader and oracle scripts. Each task's section of BENCHMARKS.md sits between
+`<!-- bench:NAME -->` markers and is replaced in place; NAME is the task's, with `-accuracy` for
+the accuracy preset and `-vectors` with vectors (so the efficiency sections stay as they are).
 """
 
 from __future__ import annotations
@@ -124,14 +129,29 @@ def recorded_header(name: str) -> str | None:
     return "\n".join(lines) + "\n" if len(lines) == 3 else None
 
 
-def task_section(task, results: dict, command: str, head: str | None = None) -> str:
+def variant(args) -> str:
+    """What a run's section and output folder are named after besides the task: "" for the
+    efficiency bench, "-accuracy" for that preset, "-vectors" with static vectors."""
+    preset = args.preset if args.preset and args.preset != "efficiency" else ""
+    return (f"-{preset}" if preset else "") + ("-vectors" if args.vectors else "")
+
+
+def variant_title(args) -> str:
+    """The words a section's title adds for its variant."""
+    preset = args.preset or "efficiency"
+    words = f"our {preset} preset vs spaCy `--optimize {preset}`"
+    return words + (f", static vectors {Path(args.vectors).name}" if args.vectors else "")
+
+
+def task_section(task, results: dict, command: str, head: str | None = None, title: str = "") -> str:
     ours_t, ours_a = results["ours"]["train"], results["ours"]["annotate"]
     sp_t, sp_a = results["spacy"]["train"], results["spacy"]["annotate"]
     ours_final = main_score(task, ours_a["scores"])
     sp_final = main_score(task, sp_a["scores"])
     ours_reach = first_time_reaching(ours_t["log"], sp_final, task)
     sp_reach = first_time_reaching(sp_t["log"], sp_final, task)
-    lines = [f"## {task.name}: {', '.join(task.pipeline)} ({task.train}, dev {task.dev})", "",
+    lines = [f"## {task.name}{' (' + title + ')' if title else ''}: {', '.join(task.pipeline)} "
+             f"({task.train}, dev {task.dev})", "",
              head or header(command), ""]
     if task.spacy_components != task.pipeline:
         lines += [f"spaCy's pipeline: {', '.join(task.spacy_components)}.", ""]
@@ -173,22 +193,25 @@ def raw_text_table(ours: dict | None, theirs: dict | None) -> list[str]:
     return lines + [""]
 
 
-def run_task(name: str, args) -> str:
-    """Train and annotate with both systems (unless --report-only), then render the section."""
+def run_task(name: str, args) -> tuple[str, str]:
+    """Train and annotate with both systems (unless --report-only); the section's name and text."""
     task = TASKS[name]
-    out = Path(args.out) / name
+    section = name + variant(args)
+    out = Path(args.out) / section
     results: dict = {}
+    options = ["--preset", args.preset] if args.preset else []
+    options += ["--vectors", str(Path(args.vectors).resolve())] if args.vectors else []
     for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
         folder = out / system
         if not args.report_only:
-            preset = ["--preset", args.preset] if system == "ours" and args.preset else []
             run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
-                 "--seed", str(args.seed), *preset])
+                 "--seed", str(args.seed), *options])
             run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
-    head = recorded_header(name) if args.report_only else None
-    return task_section(task, results, args.command, head)
+    head = recorded_header(section) if args.report_only else None
+    title = variant_title(args) if variant(args) else ""
+    return section, task_section(task, results, args.command, head, title)
 
 
 def run_micro(args) -> str:
@@ -232,8 +255,11 @@ def main() -> None:
     parser.add_argument("tasks", nargs="*", default=["all"])
     parser.add_argument("--minutes", type=float, default=30.0, help="training budget per task per system")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--preset", default=None,
-                        help="our side's preset (nlp_models.presets; default: efficiency, what `nlp train` uses)")
+    parser.add_argument("--preset", default=None, choices=["efficiency", "accuracy"],
+                        help="our side's preset (nlp_models.presets; default: efficiency, what `nlp train` "
+                             "uses) against spaCy's `--optimize` of the same name")
+    parser.add_argument("--vectors", default=None,
+                        help="both sides read these static vectors: a model folder of `nlp init-vectors`")
     parser.add_argument("--out", default=str(HERE / "out"))
     parser.add_argument("--report-only", action="store_true",
                         help="rebuild the sections from the JSON of an earlier run")
@@ -245,11 +271,13 @@ def main() -> None:
     names = list(TASKS) + ["micro"] if "all" in args.tasks else args.tasks
     if not DATA.is_dir():
         sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
+    if args.vectors and not (Path(args.vectors) / "meta.json").is_file():
+        sys.exit(f"bench: --vectors {args.vectors} is not a model folder (make one with `nlp init-vectors`)")
     for name in names:
         if name == "micro":
             replace_section("micro", run_micro(args))
         elif name in TASKS:
-            replace_section(name, run_task(name, args))
+            replace_section(*run_task(name, args))
         else:
             sys.exit(f"bench: unknown task '{name}' (choose from {', '.join(TASKS)}, micro, all)")
 

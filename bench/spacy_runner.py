@@ -1,11 +1,15 @@
 """The peer's side of the benchmark: spaCy 3.8 trained and timed as its own CLI would.
 
-    python bench/spacy_runner.py train TASK OUT_DIR [--minutes M] [--seed S]
+    python bench/spacy_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset P] [--vectors DIR]
     python bench/spacy_runner.py annotate TASK OUT_DIR
 
-`train` builds spaCy's config with `init_config(optimize="efficiency")` for the task's components
-(`Task.spacy_components`: for the UD tasks tagger, morphologizer, trainable_lemmatizer, parser),
-converts the train split with spaCy's own converters, and runs spaCy's own training step iterator
+`train` builds spaCy's config with `init_config(optimize=...)` for the task's components
+(`Task.spacy_components`: for the UD tasks tagger, morphologizer, trainable_lemmatizer, parser):
+`--preset efficiency` (the default) gives `--optimize efficiency`, `--preset accuracy` gives
+`--optimize accuracy` (a width-256 depth-8 tok2vec shared by every component, the ensemble text
+classifier). Static vectors only with `--vectors DIR`, our `nlp init-vectors` folder, converted
+by `spacy init vectors` (shared_vectors.py): the same vectors our side reads. It converts the
+train split with spaCy's own converters, and runs spaCy's own training step iterator
 (`train_while_improving`, what `spacy train` runs) for a wall-clock budget. At each of spaCy's
 evaluation points the dev split is scored with OUR scorer (nlp_gold.Scorer; spaCy's predictions are
 copied onto our Docs word by word), so both systems' learning curves use one scorer; evaluations
@@ -20,6 +24,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from shared_vectors import keep_key_attr, vectors_for_spacy
 from tasks import (
     Task,
     dir_size_mb,
@@ -35,6 +40,9 @@ from tasks import (
     write_train_record,
 )
 from ud_raw import doc_sentences, raw_text_scores
+
+# Our preset -> the `spacy init config --optimize` value trained against it.
+OPTIMIZE = {"efficiency": "efficiency", "accuracy": "accuracy"}
 
 
 def spacy_docs(task: Task, nlp, split: str) -> list:
@@ -133,26 +141,46 @@ def raw_sentences(nlp, task: Task, texts: list[str]) -> list[dict]:
     return doc_sentences(docs, spacy_fused_forms(nlp))
 
 
-def build_config(task: Task, train_path: Path, dev_path: Path, seed: int):
+def set_everywhere(config, name: str, value) -> int:
+    """Set every `name` setting of `config` (a nested mapping, e.g. each embedding layer's
+    `include_static_vectors`) to `value`; how many were set."""
+    count = 0
+    for key, inner in config.items():
+        if key == name:
+            config[key] = value
+            count += 1
+        elif hasattr(inner, "items"):
+            count += set_everywhere(inner, name, value)
+    return count
+
+
+def build_config(task: Task, train_path: Path, dev_path: Path, seed: int, optimize: str = "efficiency",
+                 vectors: Path | None = None):
+    """spaCy's config for the task: what `spacy init config --optimize OPTIMIZE` gives for its
+    components, reading the static vectors of the spaCy pipeline folder `vectors` (none: no
+    static vectors, though `--optimize accuracy` asks for a package of them), trained with no
+    step or epoch limit (the runner stops at the budget)."""
     from spacy.cli.init_config import init_config
 
-    config = init_config(lang=task.lang, pipeline=list(task.spacy_components), optimize="efficiency",
-                         gpu=False)
+    config = init_config(lang=task.lang, pipeline=list(task.spacy_components), optimize=optimize, gpu=False)
     missing = [name for name in task.spacy_components if name not in config["components"]]
     if missing:
         raise SystemExit(f"spaCy's init_config gave no {', '.join(missing)} component for {task.name}")
     config["paths"]["train"] = str(train_path)
     config["paths"]["dev"] = str(dev_path)
+    config["paths"]["vectors"] = str(vectors) if vectors is not None else None
+    set_everywhere(config["components"], "include_static_vectors", vectors is not None)
     config["training"]["seed"] = seed
     config["training"]["max_epochs"] = 0
     config["training"]["max_steps"] = 0
     config["training"]["patience"] = 0
-    if "textcat" in task.pipeline:
-        config["components"]["textcat"]["model"]["exclusive_classes"] = True
+    if "textcat" in task.pipeline:  # in the bag of words, alone or in the accuracy config's ensemble
+        set_everywhere(config["components"]["textcat"], "exclusive_classes", True)
     return config
 
 
-def train(task: Task, out: Path, minutes: float, seed: int) -> None:
+def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "efficiency",
+          vectors: Path | None = None) -> None:
     import spacy
     from spacy.schemas import ConfigSchemaTraining
     from spacy.tokens import DocBin
@@ -165,7 +193,8 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
     blank = spacy.blank(task.lang)
     for split in ("train", "dev"):
         DocBin(docs=spacy_docs(task, blank, split)).to_disk(out / f"{split}.spacy")
-    config = build_config(task, out / "train.spacy", out / "dev.spacy", seed)
+    their_vectors = vectors_for_spacy(vectors, task.lang, out) if vectors is not None else None
+    config = build_config(task, out / "train.spacy", out / "dev.spacy", seed, OPTIMIZE[preset], their_vectors)
     fix_random_seed(seed)
     start = time.perf_counter()
     nlp = init_nlp(config)
@@ -191,6 +220,8 @@ def train(task: Task, out: Path, minutes: float, seed: int) -> None:
             if best_score is None or score > best_score:
                 best_score = score
                 nlp.to_disk(out / "model-best")
+                if vectors is not None:
+                    keep_key_attr(out / "model-best")
         eval_seconds += time.perf_counter() - t0
         elapsed = time.perf_counter() - start
         log.append({"seconds": elapsed - eval_seconds, "wall": elapsed, "epoch": info["epoch"],
@@ -248,4 +279,4 @@ def annotate(task: Task, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    runner_main(__doc__, train, annotate)
+    runner_main(__doc__, train, annotate, presets=list(OPTIMIZE))

@@ -128,8 +128,10 @@ def time_pipe(nlp, texts: list[str], repeats: int = 3) -> list[float]:
 
 
 def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
-    """The command line both runners share: `train TASK OUT [--minutes M] [--seed S]`, `annotate TASK OUT`;
-    with `presets` (the first is the default), `train` takes `--preset NAME` too, passed on as `preset=`."""
+    """The command line both runners share: `train TASK OUT [--minutes M] [--seed S] [--vectors DIR]`,
+    `annotate TASK OUT`; with `presets` (the first is the default), `train` takes `--preset NAME`
+    too, passed on as `preset=`. `--vectors` (a model folder of `nlp init-vectors`) goes on as
+    `vectors=`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -138,12 +140,18 @@ def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
     parser.add_argument("out", type=Path)
     parser.add_argument("--minutes", type=float, default=30.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--vectors", type=Path, default=None,
+                        help="static vectors: a model folder written by `nlp init-vectors`")
     if presets:
         parser.add_argument("--preset", choices=list(presets), default=presets[0])
     args = parser.parse_args()
     task = TASKS[args.task]
     if args.command == "train":
-        train(task, args.out, args.minutes, args.seed, **({"preset": args.preset} if presets else {}))
+        if args.vectors is not None and not (args.vectors / "meta.json").is_file():
+            parser.error(f"--vectors {args.vectors}: not a model folder (no meta.json); make one with "
+                         "`nlp init-vectors`")
+        train(task, args.out, args.minutes, args.seed, vectors=args.vectors,
+              **({"preset": args.preset} if presets else {}))
     else:
         annotate(task, args.out)
 

@@ -31,6 +31,7 @@ commands:
   visualize     draw a model's dependency parses or entities for texts as an HTML page (or serve it)
   pretrain      pretrain the token-to-vector layer on raw text (vectors or characters objective)
   init-vectors  make a blank model holding static word vectors from a word2vec/GloVe file
+                or trained on raw text (--train-from)
   package       make an installable Python package of a model
   debug-data    check training and development data for problems before training
   apply         annotate many texts (text lines, JSONL or .txt files) to JSONL or CoNLL-U; restartable

@@ -4,8 +4,9 @@
 JSONL: one object a line, the input's other fields first (a JSONL input's "id", "meta", ...;
 "line" for plain text; "file" for a folder), then "text", "tokens" (text, start and end character
 offsets, and tag, pos, morph, lemma, head (a token index), dep where the pipeline set them),
-"sents" ([first, end) token ranges, where the pipeline set sentence boundaries), "ents" (start
-and end character offsets, label; where a component recognizes entities) and "cats" (where a
+"sents" ([first, end) token ranges, where the pipeline set sentence boundaries), "ents" (where a
+component recognizes entities: start and end character offsets, label, and "score", the entity's
+confidence in [0, 1], where the recognizer gives one, as crf_ner does) and "cats" (where a
 component classifies the text).
 
 CoNLL-U: the text's sentences with every column (nlp_gold.doc_conllu: multiword-token ranges,
@@ -50,6 +51,7 @@ def renderer(fmt: str, nlp: Any) -> Renderer:
 def jsonl_record(item: Item, doc: Any) -> str:
     """The JSONL line of an input item and its annotated Doc."""
     from nlp_gold.docdata import doc_to_annotations
+    from nlp_vocab import entity_scores
 
     annot = doc_to_annotations(doc)
     record = dict(item.fields)
@@ -59,10 +61,21 @@ def jsonl_record(item: Item, doc: Any) -> str:
     if doc.has_annotation("SENT_START") or doc.has_annotation("DEP"):
         record["sents"] = [[sent.start, sent.end] for sent in doc.sents]
     if doc.has_annotation("ENT_IOB"):
-        record["ents"] = [{"start": ent.start_char, "end": ent.end_char, "label": ent.label_} for ent in doc.ents]
+        scores = entity_scores(doc)  # once per doc: Span.score reads the whole table each time
+        record["ents"] = [_entity(ent, scores) for ent in doc.ents]
     if doc.cats:
         record["cats"] = {label: float(score) for label, score in doc.cats.items()}
     return json.dumps(record, ensure_ascii=False) + "\n"
+
+
+def _entity(ent: Any, scores: dict) -> dict:
+    """An entity's JSONL object: character offsets, label, and its confidence ("score", in
+    [0, 1]) where the recognizer gives one (`scores`: the doc's `entity_scores`)."""
+    out = {"start": ent.start_char, "end": ent.end_char, "label": ent.label_}
+    score = scores.get((ent.start, ent.end, out["label"]))
+    if score is not None:
+        out["score"] = round(float(score), 6)
+    return out
 
 
 def _token(annot: dict, k: int, start: int, end: int, text: str) -> dict:

@@ -15,32 +15,58 @@ def _structure(model: Any) -> list[tuple[str, dict]]:
             for node in model.walk()]
 
 
-def describe(model: Any) -> str:
-    """The width and number of layers of a tok2vec, for error messages."""
-    width = model.get_dim("nO") if model.has_dim("nO") else "?"
-    return f"width {width}, {len(list(model.walk()))} layers"
+def _saved_structure(saved: list) -> list[tuple[str, dict]]:
+    """(name, dims) of each layer of saved weights (a malformed entry reads as a nameless layer)."""
+    layers = []
+    for node in saved:
+        node = node if isinstance(node, dict) else {}
+        dims = node.get("dims")
+        layers.append((str(node.get("name", "")), dims if isinstance(dims, dict) else {}))
+    return layers
+
+
+def _fits(ours: list[tuple[str, dict]], saved: list[tuple[str, dict]]) -> bool:
+    """Whether the saved layers have our layers' names and every dimension both know."""
+    if len(saved) != len(ours):
+        return False
+    for (name, dims), (saved_name, saved_dims) in zip(ours, saved):
+        if name != saved_name:
+            return False
+        for key, value in dims.items():
+            other = saved_dims.get(key)
+            if value is not None and other is not None and value != other:
+                return False
+    return True
+
+
+def differences(ours: list[tuple[str, dict]], saved: list[tuple[str, dict]]) -> str:
+    """The tok2vec settings in which the saved weights differ from our model, e.g.
+    "chars 0 (pretrained) vs 64, encoder cnn vs bilstm"; by width and layer count if none do."""
+    from nlp_models.ml import tok2vec_settings
+
+    mine, theirs = tok2vec_settings(ours), tok2vec_settings(saved)
+    changed = [key for key in mine if mine[key] != theirs.get(key)]
+    if not changed:
+        return f"width {theirs.get('width')} (pretrained) vs {mine.get('width')}, {len(saved)} layers vs {len(ours)}"
+    first, *rest = changed
+    return ", ".join([f"{first} {_show(theirs.get(first))} (pretrained) vs {_show(mine[first])}"]
+                     + [f"{key} {_show(theirs.get(key))} vs {_show(mine[key])}" for key in rest])
+
+
+def _show(value: Any) -> str:
+    return "/".join(map(str, value)) if isinstance(value, list) else str(value)
 
 
 def check_compatible(tok2vec: Any, msg: dict, source: str, component: str) -> None:
-    """A UserError naming both shapes when the saved weights do not fit `tok2vec`."""
+    """A UserError naming the settings that differ (width, depth, encoder, rows, character
+    features, ...) when the saved weights do not fit `tok2vec`."""
     saved = msg.get("nodes")
     if not isinstance(saved, list):
         fail(f"{source}: not tok2vec weights written by `nlp pretrain`")
-    ours = _structure(tok2vec)
-    saved_width = next((n["dims"].get("nO") for n in saved if n.get("dims", {}).get("nO") is not None), None)
-    mismatch = len(saved) != len(ours)
-    if not mismatch:
-        for (_name, dims), node in zip(ours, saved):
-            for key, value in dims.items():
-                other = node.get("dims", {}).get(key)
-                if value is not None and other is not None and value != other:
-                    mismatch = True
-                    break
-            if mismatch:
-                break
-    if mismatch:
-        fail(f"{source}: pretrained tok2vec (width {saved_width}, {len(saved)} layers) does not fit the {component} "
-             f"tok2vec ({describe(tok2vec)}): use the same -cw/-cd/-er (and no -v) as `nlp pretrain`")
+    ours, theirs = _structure(tok2vec), _saved_structure(saved)
+    if not _fits(ours, theirs):
+        fail(f"{source}: pretrained tok2vec does not fit the {component} tok2vec: {differences(ours, theirs)}; "
+             "use the same --preset, -cw/-cd/-er and -v in `nlp pretrain` and `nlp train`")
 
 
 def read_weights(path: str | Path) -> tuple[bytes, dict]:
@@ -71,7 +97,7 @@ def load_into(components: list[tuple[str, Any]], path: str | Path) -> int:
             tok2vec = model
         else:
             continue
-        check_compatible(tok2vec, msg, str(path), name)
+        check_compatible(tok2vec, msg, str(path), "shared" if tok2vec is model else name)
         targets.append(tok2vec)
     for tok2vec in targets:
         tok2vec.from_bytes(data)

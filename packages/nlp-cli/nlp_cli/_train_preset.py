@@ -1,7 +1,8 @@
 """`nlp train --preset`: which preset a run uses and which new components read a shared tok2vec.
 
 The preset (nlp_models.presets) fills each new component's cfg under the explicit options
-(-cw/-cd/-er/-v/-ta/-tm). Sharing: under the preset, the factories it shares read one `tok2vec`
+(-cw/-cd/-er/-v/-ta/-tm); with -v, a tok2vec looks the vectors up by the attribute their table
+says its keys are (`nlp init-vectors --attr`: cfg `vectors_attr`). Sharing: under the preset, the factories it shares read one `tok2vec`
 component when two or more of them are new in the run; `-st` (or `tok2vec` in `-p`) makes
 every new component that can listen read it, `-nst` none. With `-b` only `-st` shares: a base
 model's components keep what they read, and rehearsal (`-rt`) needs own tok2vecs.
@@ -95,7 +96,19 @@ def component_cfg(name: str, run: SimpleNamespace, listen: bool = False) -> dict
     cfg.update({key: value for key, value in options.items() if value is not None and key in defaults})
     if listen:
         cfg["tok2vec"] = SHARED  # the listener takes its width from the shared tok2vec
+    elif cfg.get("pretrained_vectors") and getattr(run, "vectors_attr", None) and "vectors_attr" in defaults:
+        cfg.update(_vectors_lookup(name, cfg, run.vectors_attr))
     return cfg
+
+
+def _vectors_lookup(name: str, cfg: dict[str, Any], attr: str) -> dict[str, Any]:
+    """The cfg entries that make component `name`'s tok2vec look the -v vectors up by `attr`,
+    the attribute their table says its keys are (ORTH: an ORTH column joins its features)."""
+    from nlp_models.pipes import vectors_lookup_cfg
+    from nlp_models.presets import resolve_cfg
+
+    spec = registered_specs()[name]
+    return vectors_lookup_cfg({**spec.default_cfg, **resolve_cfg(name, spec.cls, cfg)}, attr)
 
 
 def pretrained_sizes(init_tok2vec: str | None, run: SimpleNamespace) -> dict[str, Any]:

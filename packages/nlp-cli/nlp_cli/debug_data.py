@@ -304,12 +304,20 @@ class Extra:
 #: The checks richer than the label report that built-in components get, by factory.
 EXTRA_SECTIONS = {"tagger": Extra("Tagger", _tagger), "parser": Extra("Parser", _parser),
                   "ner": Extra("Named entities", _ner), "textcat": Extra("Text classification", _textcat, True)}
+#: The section of another factory that learns the same annotation (crf_ner: entities).
+ANNOTATION_SECTIONS = {"entities": EXTRA_SECTIONS["ner"]}
+
+
+def _extra(name: str) -> Extra | None:
+    """The extra section of factory `name`: its own, or that of the annotation it learns."""
+    spec = labelled_spec(name)
+    return EXTRA_SECTIONS.get(name) or (ANNOTATION_SECTIONS.get(spec.annotation) if spec is not None else None)
 
 
 def _section(report: Report, name: str, train: Stats, dev: Stats) -> None:
     """The report of component `name` (its training data has annotation for it)."""
     spec = labelled_spec(name)
-    extra = EXTRA_SECTIONS.get(name)
+    extra = _extra(name)
     if extra is None or not extra.own_labels:
         _check_labels(report, name, spec, train, dev)
     if extra is not None:
@@ -330,7 +338,7 @@ def _components(report: Report, names: list[str], train: Stats, dev: Stats, trai
     _, gaps = plan_components(names, train.labels, train_path, named)
     by_name = {gap.name: gap for gap in gaps}
     for name in names:
-        extra = EXTRA_SECTIONS.get(name)
+        extra = _extra(name)
         report.section(extra.title if extra is not None else f"{name} ({labelled_spec(name).annotation})")
         if name in by_name:
             _report_gap(report, by_name[name])

@@ -111,7 +111,8 @@ def evaluate(model: str, data_path: str, use_gpu: int = -1, output: str | None =
     for label, text in rows:
         print(f"{label:<{width}}  {text:>10}")
     per_type = scores.get("ents_per_type")
-    if isinstance(per_type, dict) and per_type and "ner" in factories:
+    specs = registered_specs()
+    if isinstance(per_type, dict) and per_type and any(specs[f].annotation == "entities" for f in factories if f in specs):
         print("\nNER per type      P        R        F")
         for label, prf in per_type.items():
             print(f"{label:<12} {prf.get('p', 0):>8.2f} {prf.get('r', 0):>8.2f} {prf.get('f', 0):>8.2f}")

@@ -1,5 +1,6 @@
 """`nlp init-vectors`: a blank model holding static word vectors from a word2vec/GloVe text file
-(plain, .gz or .zip), for `nlp train -v` and `nlp pretrain`."""
+(plain, .gz or .zip), or trained on raw text (`--train-from`, `_train_vectors.py`), for
+`nlp train -v` and `nlp pretrain`."""
 
 from __future__ import annotations
 
@@ -8,13 +9,16 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import numpy
 import plac
 
 from ._errors import fail, require_file
 from ._models import blank_model
+
+#: The token attributes a vectors table can be keyed by (what `--attr` accepts).
+KEY_ATTRS = ("NORM", "ORTH")
 
 
 def _open_vectors(path: Path) -> tuple[IO[str], str]:
@@ -104,34 +108,78 @@ def prune_rows(words: list[str], data: numpy.ndarray, n_rows: int) -> tuple[nump
 @plac.annotations(
     lang=("Language code of the blank model", "positional", None, str),
     output_dir=("Folder to write the model to", "positional", None, str),
-    vectors_loc=("word2vec/GloVe text file: plain, .gz or .zip", "positional", None, str),
+    vectors_loc=("word2vec/GloVe text file: plain, .gz or .zip (leave out with --train-from)", "positional", None,
+                 str),
     prune=("Keep this many rows; map the other words to their nearest kept row", "option", "p", int),
-    truncate=("Read only the first N vectors of the file", "option", "t", int),
+    truncate=("Keep only the first N vectors of the file (the N most frequent words with --train-from)", "option",
+              "t", int),
+    train_from=("Train the vectors on this raw text (UTF-8, one text a line) with floret, keyed by our "
+                "tokenizer's NORMs, or ORTHs with --attr ORTH (needs `pip install 'nlp-cli[vectors]'`)", "option",
+                "tf", str),
+    attr=("The token attribute the keys are: NORM or ORTH (--train-from: what the text's tokens are written as, "
+          "default NORM; a file's words: recorded as said, not stated when left out); a tok2vec whose cfg "
+          "vectors_attr differs refuses the table", "option", "a", str),
+    dim=("--train-from: width of the vectors", "option", "d", int),
+    epochs=("--train-from: passes over the text", "option", "e", int),
+    min_count=("--train-from: words seen fewer times are not trained on themselves (their vectors come from "
+               "their character n-grams)", "option", "mc", int),
+    buckets=("--train-from: hash buckets of the character n-grams", "option", "b", int),
+    threads=("--train-from: training threads", "option", "j", int),
 )
-def init_vectors(lang: str, output_dir: str, vectors_loc: str, prune: int = 0, truncate: int = 0) -> int:
-    """Create a blank model with static vectors."""
-    from nlp_vocab import Vectors
-
-    source = require_file(vectors_loc, "vectors file")
+def init_vectors(lang: str, output_dir: str, vectors_loc: str | None = None, prune: int = 0, truncate: int = 0,
+                 train_from: str | None = None, dim: int = 100, epochs: int = 5, min_count: int = 3,
+                 buckets: int = 1_000_000, threads: int = 2, attr: str | None = None) -> int:
+    """Create a blank model with static vectors, read from a file or trained on raw text."""
     if prune < 0:
         fail(f"--prune must be >= 0, got {prune}")
     if truncate < 0:
         fail(f"--truncate must be >= 0, got {truncate}")
+    if (vectors_loc is None) == (train_from is None):
+        fail("give a vectors file or --train-from RAW_TEXT, not both" if vectors_loc else
+             "give a vectors file, or --train-from RAW_TEXT to train vectors")
     nlp = blank_model(lang)
-    words, data = read_vectors(source, truncate)
+    if train_from is not None:
+        from ._train_vectors import TrainSettings, vectors_from_text
+
+        source = require_file(train_from, "raw text file")
+        attr = _keys_attr(attr or "NORM")
+        settings = TrainSettings(dim=dim, epochs=epochs, min_count=min_count, buckets=buckets, threads=threads)
+        words, data = vectors_from_text(nlp, source, settings, truncate, attr)
+        about = {"source": source.name, "trained_with": "floret", "epochs": epochs, "min_count": min_count}
+    else:
+        attr = _keys_attr(attr) if attr is not None else None
+        source = require_file(vectors_loc, "vectors file")
+        words, data = read_vectors(source, truncate)
+        about = {"source": source.name}
+    return _save_model(nlp, words, data, prune, Path(output_dir), about, attr)
+
+
+def _keys_attr(attr: str) -> str:
+    """`attr` upper-cased if vectors can be keyed by it; a UserError otherwise."""
+    if attr.upper() not in KEY_ATTRS:
+        fail(f"--attr must be one of {', '.join(KEY_ATTRS)}, got {attr!r}")
+    return attr.upper()
+
+
+def _save_model(nlp: Any, words: list[str], data: numpy.ndarray, prune: int, out: Path, about: dict,
+                attr: str | None = None) -> int:
+    """Put the (pruned) vectors, keyed by token attribute `attr` (None: not stated), in `nlp`'s
+    vocab, note them in its meta (`keys_attr`) and save it to `out`."""
+    from nlp_vocab import Vectors
+
     n_words = len(words)
     if prune:
         table, rows = prune_rows(words, data, prune)
     else:
         table, rows = data, list(range(n_words))
-    vectors = Vectors(data=table)
+    vectors = Vectors(data=table, attr=attr)
     for word, row in zip(words, rows):
         vectors.add(word, row=row)
         nlp.vocab.strings.add(word)
     nlp.vocab.vectors = vectors
-    nlp.meta["vectors"] = {"width": int(table.shape[1]), "vectors": int(table.shape[0]), "keys": n_words,
-                           "source": source.name}
-    out = Path(output_dir)
+    nlp.meta["vectors"] = {"width": int(table.shape[1]), "vectors": int(table.shape[0]), "keys": n_words, **about}
+    if attr is not None:
+        nlp.meta["vectors"]["keys_attr"] = attr
     if out.exists() and not out.is_dir():
         fail(f"output folder is a file: {out}")
     nlp.to_disk(out)

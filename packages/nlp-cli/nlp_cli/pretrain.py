@@ -6,6 +6,8 @@ It runs on nlp_train's training loop: the tok2vec and the objective's output lay
 `nlp_models.pretraining.Pretrainer`, trained by `nlp_train.train` on the texts' pieces, with a
 held-out share of them scored each epoch (so `model-best` holds the weights with the lowest
 held-out loss). The loop's `model{epoch}` folders become the `model{i}.bin` files afterwards.
+`--preset` builds a preset's tok2vec (the one `nlp train --preset` builds); `--resume` continues
+from the loop's checkpoint, with the settings the run recorded in config.json.
 """
 
 from __future__ import annotations
@@ -87,9 +89,9 @@ class BatchSnapshots:
     epoch, as `model{epoch}.{count}.bin`. Called after each update: the loop shows every
     training doc once per epoch, so the docs seen so far tell the epoch."""
 
-    def __init__(self, output_dir: Path, every: int, n_docs: int):
+    def __init__(self, output_dir: Path, every: int, n_docs: int, epochs_done: int = 0):
         self.output_dir, self.every, self.n_docs = output_dir, every, n_docs
-        self.seen = self.epoch = self.count = 0
+        self.seen, self.epoch, self.count = epochs_done * n_docs, epochs_done, 0
 
     def __call__(self, pretrainer: Any, docs: Sequence[Any], sgd: Any) -> None:
         epoch = self.seen // self.n_docs
@@ -157,6 +159,25 @@ def read_docs(nlp: Any, source: Path, min_length: int, max_length: int) -> list[
     return docs
 
 
+def tok2vec_settings(preset: str | None, width: int | None, depth: int | None,
+                     embed_rows: int | None) -> dict[str, Any]:
+    """The tok2vec settings of the run: the `--preset`'s tok2vec cfg (as `nlp train --preset`
+    gives every tok2vec), under -cw/-cd/-er where given; the rest are the components' defaults."""
+    from nlp_models import get_preset
+    from nlp_models.pretraining import PRETRAIN_TOK2VEC_KEYS
+
+    settings: dict[str, Any] = {}
+    if preset is not None:
+        try:
+            known = ("width", "depth", "embed_rows", *PRETRAIN_TOK2VEC_KEYS)
+            settings = {k: v for k, v in get_preset(preset).tok2vec.items() if k in known}
+        except ValueError as err:
+            fail(f"--preset: {err}")
+    given = {"width": width, "depth": depth, "embed_rows": embed_rows}
+    settings.update({key: value for key, value in given.items() if value is not None})
+    return settings
+
+
 def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, sizes: dict[str, Any],
                      init_tok2vec: str | None) -> tuple[Any, dict[str, Any]]:
     """The Pretrainer (tok2vec and objective), initialized on `docs` and loaded with the
@@ -177,6 +198,49 @@ def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: s
     return pretrainer, sizes
 
 
+#: The run's settings, written into OUTPUT_DIR (and read back by --resume).
+CONFIG_FILE = "config.json"
+#: Settings of config.json that --resume may change: where the files were read from (the loop
+#: checks the data it trains on is the same).
+PATH_SETTINGS = ("texts", "vectors_model")
+
+
+def check_resumable(out: Path, init_tok2vec: str | None) -> None:
+    """A UserError unless `out` holds a pretraining run to resume (its config and checkpoint)."""
+    from nlp_train.checkpoint import CHECKPOINT, has_checkpoint
+
+    if init_tok2vec is not None:
+        fail("--resume continues from the checkpoint's weights: leave out -t2v/--init-tok2vec")
+    if not (out / CONFIG_FILE).is_file() or not has_checkpoint(out):
+        fail(f"--resume: {out} holds no pretraining run to resume (no {CONFIG_FILE} and {CHECKPOINT}/)")
+
+
+def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
+    """A UserError naming each setting of this run that differs from the one `out` recorded
+    (resuming is exact only with the same tok2vec, objective, batches and data)."""
+    from nlp_models.model_files import read_json_file
+
+    try:
+        recorded = read_json_file(out / CONFIG_FILE, exact=True)
+    except ValueError as err:
+        fail(str(err))
+    if not isinstance(recorded, dict):
+        fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
+    now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
+    changed = [f"{key} {recorded.get(key)!r} (now {now.get(key)!r})" for key in sorted(set(now) | set(recorded))
+               if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]
+    if changed:
+        fail(f"--resume: the run in {out} was started with {', '.join(changed)}; resume with its options")
+
+
+def epochs_done(out: Path) -> int:
+    """The epochs the checkpoint in `out` has finished."""
+    from nlp_train.checkpoint import CHECKPOINT
+
+    state = srsly.read_json(out / CHECKPOINT / "state.json")
+    return int(state.get("epoch", 0)) if isinstance(state, dict) else 0
+
+
 def loop_config(n_iter: int, batch_size: int, dropout: float, seed: int, max_minutes: float | None) -> Any:
     """nlp_train's options for pretraining: fixed word-based batches and dropout (model-best is
     chosen on the held-out loss: the score weights of the Pretrainer's component_info)."""
@@ -187,13 +251,15 @@ def loop_config(n_iter: int, batch_size: int, dropout: float, seed: int, max_min
                                  dropout_to=dropout, dropout_decay=0.0)
 
 
-def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: Path, config: Any) -> Any:
-    """Train on nlp_train's loop; the finished epochs become model{i}.bin and log.jsonl even
-    when the run stops early (an interruption, a divergence: a one-line error)."""
+def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: Path, config: Any,
+             resume: bool = False) -> Any:
+    """Train on nlp_train's loop (from `out`'s checkpoint if `resume`); the finished epochs
+    become model{i}.bin and log.jsonl even when the run stops early (an interruption, a
+    divergence: a one-line error)."""
     import nlp_train
 
     try:
-        return nlp_train.train(pretrainer, train_docs, dev_docs, out, config=config)
+        return nlp_train.train(pretrainer, train_docs, dev_docs, out, config=config, resume=resume)
     except nlp_train.TrainingDiverged as err:
         fail(str(err))
     finally:
@@ -220,12 +286,16 @@ def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: P
     max_minutes=("Stop after this many minutes (the current weights are saved)", "option", None, float),
     use_gpu=("GPU id, or -1 for the CPU", "option", "g", int),
     held_out=("Share of the pieces held out to score each epoch (picks model-best)", "option", "ho", float),
+    preset=("Build the tok2vec of this preset, as `nlp train --preset` does: efficiency, accuracy (its sizes, "
+            "character features and encoder; -cw/-cd/-er override its sizes)", "option", None, str),
+    resume=("Continue the run in OUTPUT_DIR from its checkpoint (the last epoch's weights and optimizer "
+            "state), with the options it recorded (only -i, -s and --max-minutes may change)", "flag", None),
 )
 def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str = "vectors", loss_func: str = "cosine",
              width: int | None = None, depth: int | None = None, embed_rows: int | None = None, dropout: float = 0.2,
              batch_size: int = 3000, max_length: int = 500, min_length: int = 5, n_iter: int = 1000, seed: int = 0,
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
-             use_gpu: int = -1, held_out: float = 0.05) -> int:
+             use_gpu: int = -1, held_out: float = 0.05, preset: str | None = None, resume: bool = False) -> int:
     """Pretrain the token-to-vector layer."""
     from thinc.api import fix_random_seed
 
@@ -239,25 +309,36 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         fail(f"output folder is a file: {out}")
+    settings = tok2vec_settings(preset, width, depth, embed_rows)
+    if resume:
+        check_resumable(out, init_tok2vec)
     nlp = load_model(vectors_model, "VECTORS_MODEL")
     device = use_device(use_gpu)
     fix_random_seed(seed)
     docs = read_docs(nlp, source, min_length, max_length)
     train_docs, dev_docs = split_held_out(docs, held_out, seed)
-    pretrainer, sizes = build_pretrainer(nlp, train_docs, objective, loss_func,
-                                         {"width": width, "depth": depth, "embed_rows": embed_rows}, init_tok2vec)
+    pretrainer, sizes = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec)
+    config = {"objective": objective, "loss_func": loss_func, "preset": preset, **sizes, "dropout": dropout,
+              "batch_size": batch_size, "max_length": max_length, "min_length": min_length, "seed": seed,
+              "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
+    if resume:
+        check_same_run(out, config)
     if n_save_every:
-        pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs))
+        pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs),
+                                                 epochs_done(out) if resume else 0)
     out.mkdir(parents=True, exist_ok=True)
-    srsly.write_json(out / "config.json", {
-        "objective": objective, "loss_func": loss_func, **sizes, "dropout": dropout, "batch_size": batch_size,
-        "max_length": max_length, "min_length": min_length, "seed": seed, "held_out": held_out,
-        "texts": str(source), "vectors_model": str(vectors_model)})
+    srsly.write_json(out / CONFIG_FILE, config)
     held = "the training text itself" if len(docs) < 2 else f"{len(dev_docs)} texts"
     print(f"ℹ {len(train_docs)} texts, {sum(len(d) for d in train_docs)} words (held out: {held}); "
           f"objective {objective}; device: {device}")
     result = run_loop(pretrainer, train_docs, dev_docs, out,
-                      loop_config(n_iter, batch_size, dropout, seed, max_minutes))
+                      loop_config(n_iter, batch_size, dropout, seed, max_minutes), resume)
+    report(result, out, max_minutes)
+    return 0
+
+
+def report(result: Any, out: Path, max_minutes: float | None) -> None:
+    """The closing lines: why the run stopped early, the weight files, the best epoch."""
     if result.stopped_by == "time":
         print(f"ℹ Stopped after {max_minutes:g} minutes (--max-minutes)")
     last = result.epochs - 1
@@ -266,4 +347,3 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     if result.best_epoch is not None:
         print(f"ℹ Lowest held-out loss after Itn {result.best_epoch}: model{result.best_epoch - 1}.bin "
               f"(also {out / 'model-best'})")
-    return 0

@@ -47,7 +47,8 @@ from ._train_config import record_config, require_positionals, rerun
 from ._train_preset import SHARED, component_cfg, listeners, pretrained_sizes, run_preset
 from ._train_workers import CorpusReader, Replica, check_workers
 
-TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn")  # spaCy v2's names; "cnn" is "simple_cnn"
+# spaCy v2's names ("cnn" is "simple_cnn"), then the NB-weighted n-grams alone and with the CNN
+TEXTCAT_ARCHS = ("ensemble", "simple_cnn", "bow", "cnn", "nb_bow", "nb_ensemble")
 
 
 class Trainee:
@@ -73,6 +74,14 @@ class Trainee:
         """What the trained components with a mean loss divide it by on `examples` (the
         workers of `--workers` divide their shards' losses by the whole batch's)."""
         return self.nlp.loss_normalizers(examples, exclude=self._frozen())
+
+    def labels_to_learn(self, examples: Sequence[Any]) -> dict[str, list[str]]:
+        """The labels an update on `examples` would add to the trained components (the
+        workers of `--workers` all learn those of every shard first)."""
+        return self.nlp.labels_to_learn(examples, exclude=self._frozen())
+
+    def learn_labels(self, labels: dict[str, list[str]]) -> None:
+        self.nlp.learn_labels(labels)
 
     def _frozen(self) -> list[str]:
         return [name for name in self.nlp.pipe_names if name not in self.pipe_names]
@@ -211,7 +220,8 @@ def _check_dropout(dropout: float | None) -> None:
     conv_depth=("Depth of the token-to-vector CNN", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table", "option", "er", int),
     textcat_multilabel=("Text classes are not mutually exclusive", "flag", "tm"),
-    textcat_arch=("Text classifier architecture: ensemble, simple_cnn (or cnn), bow (default: the preset's)",
+    textcat_arch=("Text classifier architecture: ensemble, simple_cnn (or cnn), bow, nb_bow, nb_ensemble "
+                  "(default: the preset's)",
                   "option", "ta", str, TEXTCAT_ARCHS),
     raw_text=("Raw texts (JSONL or a text a line) to rehearse on; needs -b", "option", "rt", str),
     shared_tok2vec=("Share one tok2vec: add a 'tok2vec' component first and make all new components that can "
@@ -270,6 +280,7 @@ def train(lang: str | None = None, output_dir: str | None = None, train_path: st
     device = use_device(use_gpu)
     fix_random_seed(seed)
     nlp = _start_model(lang, base_model, vectors)
+    run.vectors_attr = nlp.vocab.vectors.attr if vectors is not None else None  # what -v's keys are
     nlp.meta.update(meta)
     nlp.meta["version"] = version
     nlp.meta["preset"] = run.preset

@@ -105,6 +105,17 @@ def write_texts(path: Path, n: int, seed: int = 0) -> Path:
     return path
 
 
+def write_reviews(path: Path, n: int, seed: int = 0) -> Path:
+    """JSONL texts with a "label" (pos or neg), told apart by one word."""
+    rng = random.Random(seed)
+    words = {"pos": ["great", "superb", "fun"], "neg": ["awful", "dull", "bad"]}
+    with path.open("w", encoding="utf8") as file:
+        for _ in range(n):
+            label = rng.choice(["pos", "neg"])
+            file.write(json.dumps({"text": f"a {rng.choice(words[label])} film .", "label": label}) + "\n")
+    return path
+
+
 def _biluo(tags: list[str]) -> list[str]:
     """BIO entity tags as BILUO (an entity ends where the next tag does not continue it)."""
     out = []
@@ -147,7 +158,7 @@ def write_json(path: Path, n: int, seed: int = 0, per_doc: int = 3) -> Path:
 def data() -> SimpleNamespace:
     """The corpus writers above."""
     return SimpleNamespace(conllu=write_conllu, columns=write_columns, word_tags=write_word_tags,
-                           ner_jsonl=write_ner_jsonl, texts=write_texts, json=write_json)
+                           ner_jsonl=write_ner_jsonl, texts=write_texts, json=write_json, reviews=write_reviews)
 
 
 @pytest.fixture(scope="session")
@@ -172,6 +183,28 @@ def run_command(cmd: list[str], *args: object, ok: bool = True) -> subprocess.Co
 def cli() -> SimpleNamespace:
     """`cli.run(cmd, *args, ok=True)` runs a command line; `cli.tiny` are the tiny-network options."""
     return SimpleNamespace(run=run_command, tiny=TINY)
+
+
+@pytest.fixture()
+def in_process(capsys) -> SimpleNamespace:
+    """`nlp` run through `main` in this process: `in_process.run(*args)` gives (exit code, stdout,
+    stderr); `in_process.error(*args)` the one line of a command that must fail (exit 1, "✘ ",
+    no traceback)."""
+    from nlp_cli.__main__ import main
+
+    def run(*args: object) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as info:
+            main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return info.value.code, captured.out, captured.err
+
+    def error(*args: object) -> str:
+        code, _, err = run(*args)
+        lines = err.strip().splitlines()
+        assert code == 1 and len(lines) == 1 and lines[0].startswith("✘ ") and "Traceback" not in err, err
+        return lines[0]
+
+    return SimpleNamespace(run=run, error=error)
 
 
 @pytest.fixture(scope="module")

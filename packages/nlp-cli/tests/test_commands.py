@@ -198,16 +198,9 @@ def test_train_resume_continues(tmp_path, corpus, nlp_cmd, cli):
     assert "Resuming" in proc.stdout and (tmp_path / "model2").exists()
 
 
-def test_textcat_from_jsonl(tmp_path, nlp_cmd, cli):
-    import random
-
-    rng = random.Random(0)
-    words = {"pos": ["great", "superb", "fun"], "neg": ["awful", "dull", "bad"]}
-    for name, n in (("train.jsonl", 40), ("dev.jsonl", 10)):
-        with (tmp_path / name).open("w") as file:
-            for _ in range(n):
-                label = rng.choice(["pos", "neg"])
-                file.write(json.dumps({"text": f"a {rng.choice(words[label])} film .", "label": label}) + "\n")
+def test_textcat_from_jsonl(tmp_path, nlp_cmd, cli, data):
+    data.reviews(tmp_path / "train.jsonl", 40)
+    data.reviews(tmp_path / "dev.jsonl", 10, seed=1)
     proc = cli.run(nlp_cmd, "train", "en", tmp_path / "out", tmp_path / "train.jsonl", tmp_path / "dev.jsonl", "-p",
                    "textcat", "-n", "2", "-ta", "bow", "-tm")
     assert "Textcat" in proc.stdout

@@ -94,6 +94,8 @@ SETUPS = {
     "ner": ("ner", {}),
     "textcat": ("textcat", {"textcat_arch": "ensemble"}),
     "textcat-bow": ("textcat", {}),  # the efficiency preset's
+    "textcat-nb": ("textcat", {"textcat_arch": "nb_bow"}),
+    "textcat-nb-ensemble": ("textcat", {"textcat_arch": "nb_ensemble"}),
     "shared-tok2vec": (ALL, {"shared_tok2vec": True, "textcat_arch": "ensemble"}),
     "accuracy": ("tagger,parser,ner", {"preset": "accuracy"}),
 }

@@ -1,7 +1,14 @@
 """nlp-models: thinc models, pipeline components, the Language object, save/load, GPU ops."""
 
 from .about import __version__
-from .component_protocol import Listener, NormalizedLoss, TrainableComponent, Upstream, implements
+from .component_protocol import (
+    LearnsLabels,
+    Listener,
+    NormalizedLoss,
+    TrainableComponent,
+    Upstream,
+    implements,
+)
 from .component_registry import (
     ComponentSpec,
     component_factories,
@@ -11,6 +18,7 @@ from .component_registry import (
 from .language import Language
 from .pipes import (
     BiaffineParser,
+    CrfEntityRecognizer,
     DependencyParser,
     EntityRecognizer,
     Lemmatizer,
@@ -29,6 +37,7 @@ __all__ = [
     "PRESETS",
     "Preset",
     "Listener",
+    "LearnsLabels",
     "NormalizedLoss",
     "TrainableComponent",
     "Upstream",
@@ -38,6 +47,7 @@ __all__ = [
     "implements",
     "register_component",
     "BiaffineParser",
+    "CrfEntityRecognizer",
     "DependencyParser",
     "EntityRecognizer",
     "Language",

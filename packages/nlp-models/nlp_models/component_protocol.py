@@ -17,6 +17,8 @@ probe for one attribute at a time):
   links them by name).
 - `NormalizedLoss`: a component whose update's loss is a mean over the batch can be told the
   count of a larger batch to divide by (data-parallel training: `Language.loss_normalizers`).
+- `LearnsLabels`: a component whose update adds the labels it meets says which, without
+  adding them (data-parallel training: `Language.labels_to_learn`, `Language.learn_labels`).
 
 Ask with `implements(component, Protocol)`: the same answer as ``isinstance``, fast enough
 for `nlp()` to ask about every component on every call.
@@ -146,14 +148,27 @@ class TrainableComponent(BatchComponent, SavedComponent, Listener, Protocol):
 @runtime_checkable
 class NormalizedLoss(Protocol):
     """A component that says what its update divides the loss by on a batch
-    (``loss_normalizer``: a count, or None for a sum) and divides by a given count instead
-    within ``normalized_by(count)``: each worker of data-parallel training updates on its shard
-    of a batch divided by the whole batch's count, so the workers' gradients add up to the
-    whole batch's. `nlp_models.TrainablePipe` implements it."""
+    (``loss_normalizer``: a count summed over the examples, adding no label; or None for a
+    sum) and divides by a given count instead within ``normalized_by(count)``: each worker of
+    data-parallel training updates on its shard of a batch divided by the whole batch's count
+    (the sum of the shards' counts), so the workers' gradients add up to the whole batch's.
+    `nlp_models.TrainablePipe` implements it."""
 
     def loss_normalizer(self, examples: Sequence[Any]) -> float | None: ...
 
     def normalized_by(self, count: float | None) -> AbstractContextManager[Any]: ...
+
+
+@runtime_checkable
+class LearnsLabels(Protocol):
+    """A component whose update adds the labels it meets: ``new_labels(examples)`` says which
+    (in order) without adding them, ``add_label`` adds one. Data-parallel training has every
+    replica add those of every worker's shard, in worker order, before the workers update.
+    `nlp_models.TrainablePipe` implements it."""
+
+    def new_labels(self, examples: Sequence[Any]) -> list[str]: ...
+
+    def add_label(self, label: str) -> int: ...
 
 
 _IMPLEMENTS: dict[tuple[type, type], bool] = {}

@@ -29,6 +29,7 @@ from nlp_vocab.tag_map import default_tag_map
 from .about import __version__
 from .component_protocol import (
     BatchComponent,
+    LearnsLabels,
     NormalizedLoss,
     SavedComponent,
     TrainableComponent,
@@ -430,9 +431,10 @@ class Language:
 
     def loss_normalizers(self, docs: Any, golds: Any = None, exclude: Iterable[str] = ()) -> dict[str, float]:
         """What each trainable component (but those in `exclude`) divides its loss by in
-        `update` on this batch (its `loss_normalizer`), for those whose loss is a mean;
-        data-parallel training passes the whole batch's to `update(shard, loss_normalizers=)`
-        on each worker's shard."""
+        `update` on this batch (its `loss_normalizer`), for those whose loss is a mean. The
+        counts add up over the examples and no label is added, so data-parallel training sums
+        the workers' counts of their shards and passes the sum to `update(shard,
+        loss_normalizers=)` on each worker's shard."""
         examples = self._examples(docs, golds, "loss_normalizers")
         counts = {}
         skipped = set(exclude)
@@ -443,6 +445,28 @@ class Language:
             if count is not None:
                 counts[name] = float(count)
         return counts
+
+    def labels_to_learn(self, docs: Any, golds: Any = None, exclude: Iterable[str] = ()) -> dict[str, list[str]]:
+        """The labels `update` on this batch would add to each trainable component (but those
+        in `exclude`), in order, without adding them (components with none are left out):
+        data-parallel training gathers the workers' and has every replica `learn_labels`."""
+        examples = self._examples(docs, golds, "labels_to_learn")
+        skipped = set(exclude)
+        found = {}
+        for name, proc in self._trainable():
+            labels = proc.new_labels(examples) if name not in skipped and implements(proc, LearnsLabels) else []
+            if labels:
+                found[name] = list(labels)
+        return found
+
+    def learn_labels(self, labels: Mapping[str, Iterable[str]]) -> None:
+        """Add `labels` ({component name: labels}, in order) to the components, skipping those
+        they have (a built model grows its output layer)."""
+        for name, names in labels.items():
+            proc = self.get_pipe(name)
+            for label in names:
+                if label not in proc.labels:
+                    proc.add_label(label)
 
     def _optimizer_or_default(self, sgd: Optimizer | None) -> Optimizer:
         """`sgd`, or the optimizer this Language keeps for updates that pass none."""

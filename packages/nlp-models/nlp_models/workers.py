@@ -33,6 +33,9 @@ from nlp_train.blas_threads import limited_blas_threads, set_blas_threads
 
 Work = Callable[[list], Any]
 
+#: Bytes the pipe that brings results back may hold (Linux lets any process ask for up to 1 MB).
+RESULT_PIPE_BYTES = 1 << 20
+
 _JOBS: dict[int, tuple[Work, Work]] = {}  # (work, here) of each running map_batches, inherited by forks
 _JOB_IDS = itertools.count()
 
@@ -45,12 +48,29 @@ def map_batches(work: Work, batches: Iterable[list], n_process: int, here: Work 
     _JOBS[job] = (work, here or work)
     executor = ProcessPoolExecutor(n_process - 1, mp_context=multiprocessing.get_context("fork"),
                                    initializer=_start_worker)
+    _widen_result_pipe(executor)
     try:
         with limited_blas_threads(1):
             yield from _in_order(executor, job, batches, ahead=2 * (n_process - 1))
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         del _JOBS[job]
+
+
+def _widen_result_pipe(executor: ProcessPoolExecutor) -> None:
+    """Let the workers' results wait in a pipe of 1 MB rather than Linux's 64 KB (where the
+    kernel allows it). A worker writes its batch's result into the pipe whole before it takes
+    the next batch, and this process's reader thread drains it only when it gets the GIL from
+    the thread annotating here: a result larger than the pipe (a batch of long texts; 64 EWT
+    sentences make about 60 KB) would hold the worker until then. Elsewhere, or if the
+    executor's pipe is not where CPython keeps it, nothing changes but that wait."""
+    try:
+        import fcntl
+
+        writer = executor._result_queue._writer  # CPython's ProcessPoolExecutor: a SimpleQueue's pipe
+        fcntl.fcntl(writer.fileno(), fcntl.F_SETPIPE_SZ, RESULT_PIPE_BYTES)
+    except (ImportError, AttributeError, OSError, ValueError):
+        pass
 
 
 def _in_order(executor: ProcessPoolExecutor, job: int, batches: Iterable[list], ahead: int) -> Iterator[Any]:

@@ -248,3 +248,45 @@ def test_get_loss_and_bad_cfg(trained):
     bad = BiaffineParser(nlp.vocab, arc_width=0, labels=["dep"])
     with pytest.raises(ValueError, match="arc_width must be >= 1"):
         bad.begin_training()
+
+
+def test_replicas_learning_different_shards_end_with_the_same_labels():
+    """Data-parallel training: each replica names its shard's new labels (first met first,
+    none added), every replica learns all of them in worker order, and the updates then add
+    none, so the replicas keep one label order and one parameter layout; one process updating
+    on the whole batch adds them in that order too."""
+    from nlp_train import create_optimizer
+    from nlp_train.gradients import ParamLayout
+
+    def replica():
+        nlp = biaffine_pipeline()
+        fix_random_seed(0)
+        nlp.begin_training(lambda: examples_of(nlp, treebank(4, 8)))
+        return nlp
+
+    def relabelled(nlp, seed, changes):
+        words, heads, labels = treebank(seed, 1)[0]
+        for i, label in changes.items():
+            labels[i] = label
+        return examples_of(nlp, [(words, heads, labels)])[0]
+
+    replicas = [replica(), replica()]
+    known = list(replicas[0].get_pipe("biaffine_parser").labels)
+    changes = [{7: "when", 2: "auxpass", 8: "when"}, {0: "auxpass", 5: "poss"}]
+    shards = [[relabelled(nlp, 5 + i, changes[i])] for i, nlp in enumerate(replicas)]
+    posted = [nlp.labels_to_learn(shard) for nlp, shard in zip(replicas, shards)]
+    assert posted == [{"biaffine_parser": ["auxpass", "when"]}, {"biaffine_parser": ["auxpass", "poss"]}]
+    assert all(list(nlp.get_pipe("biaffine_parser").labels) == known for nlp in replicas)
+    for nlp in replicas:
+        for found in posted:
+            nlp.learn_labels(found)
+    assert ParamLayout(replicas[0]).digest() == ParamLayout(replicas[1]).digest()  # weights too
+    size = ParamLayout(replicas[0]).size
+    for nlp, shard in zip(replicas, shards):
+        nlp.update(shard, sgd=create_optimizer())
+    expected = known + ["auxpass", "when", "poss"]
+    assert [list(nlp.get_pipe("biaffine_parser").labels) for nlp in replicas] == [expected, expected]
+    assert ParamLayout(replicas[0]).size == ParamLayout(replicas[1]).size == size
+    whole = replica()
+    whole.update([relabelled(whole, 5 + i, change) for i, change in enumerate(changes)], sgd=create_optimizer())
+    assert list(whole.get_pipe("biaffine_parser").labels) == expected

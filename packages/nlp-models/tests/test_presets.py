@@ -94,7 +94,8 @@ def test_efficiency_gives_ner_depth_2_and_textcat_a_bag_of_words():
     assert chosen.cfg["architecture"] == "ensemble" and chosen.cfg["depth"] == 2
     with pytest.raises(ValueError, match="architecture 'bow' has no tok2vec, so it cannot listen"):
         nlp.create_pipe("textcat", {"preset": "efficiency", "tok2vec": "tok2vec"})
-    assert not can_share("textcat", {"preset": "efficiency"}) and can_share("textcat", {"preset": "accuracy"})
+    assert not can_share("textcat", {"preset": "efficiency"}) and not can_share("textcat", {"preset": "accuracy"})
+    assert can_share("textcat", {"preset": "accuracy", "architecture": "nb_ensemble"})
     assert can_share("tagger") and not can_share("tok2vec")
 
 

@@ -63,9 +63,13 @@ class TrainablePipeline(Protocol):
     - ``loss_normalizers(examples)``: ``{component name: count}``, what each component whose
       loss is a mean over the batch divides it by on ``examples``; then ``update`` also takes
       ``loss_normalizers=`` (divide by these counts instead). Data-parallel training
-      (``train(workers=N)``) counts on the whole batch and updates each worker on its shard with
-      those counts, so the shards' gradients add up to the batch's; without the method, every
-      loss must be a sum over the examples.
+      (``train(workers=N)``) updates each worker on its shard with the whole batch's counts,
+      so the shards' gradients add up to the batch's; without the method, every loss must be
+      a sum over the examples. With ``labels_to_learn(examples)`` (``{name: [label, ...]}``,
+      the labels an update would add, not added) and ``learn_labels(labels)`` as well, the
+      counts must add up over examples and add no label: each worker counts only its shard,
+      the workers' counts are summed and every replica learns every shard's new labels (in
+      worker order) before the update; without them every worker counts the whole batch.
     - ``random_states()`` / ``set_random_states(states)``: the msgpack-ready
       states of the random generators the components keep for themselves
       (``{name: state}``), saved in the checkpoint so ``resume`` is exact;

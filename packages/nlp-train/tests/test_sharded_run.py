@@ -70,3 +70,26 @@ def test_a_worker_that_cannot_see_the_checkpoint_stops_the_resume_with_one_line(
     with pytest.raises(ValueError, match=r"worker 1 did not resume from worker 0's checkpoint .*every machine sees"):
         ShardedRun.start(SecondWorker(worker0_resumed), build(0), corpus, dev, tmp_path / "no-checkpoint-here",
                          cfg, optimizer=None, count_words=None, console=None, resume=True, digest=None)
+
+
+class Learner:
+    """A pipeline that notes the labels it is told to learn."""
+
+    def __init__(self):
+        self.learned = []
+
+    def learn_labels(self, labels):
+        self.learned.append(labels)
+
+
+def test_shard_counts_are_summed_and_every_shards_labels_learned_in_worker_order():
+    from nlp_train.gradients import merge_counts
+
+    posted = [({"tagger": 40.0, "parser": 2.0}, {"parser": ["obj", "nmod"]}),
+              ({"tagger": 0.0, "parser": 3.0}, {}),
+              ({"tagger": 25.0, "parser": 1.0}, {"parser": ["nmod", "acl"], "ner": ["ORG"]})]
+    pipeline = Learner()
+    assert merge_counts(pipeline, posted) == {"tagger": 65.0, "parser": 6.0}
+    assert pipeline.learned == [{"parser": ["obj", "nmod", "acl"], "ner": ["ORG"]}]
+    quiet = Learner()
+    assert merge_counts(quiet, [({"tagger": 1.0}, {}), ({}, {})]) == {"tagger": 1.0} and quiet.learned == []

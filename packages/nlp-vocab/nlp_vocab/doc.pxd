@@ -1,5 +1,7 @@
 from cymem.cymem cimport Pool
 
+from libc.stdint cimport uint64_t
+
 from .structs cimport LexemeC, TokenC
 from .typedefs cimport attr_t
 from .vocab cimport Vocab
@@ -25,3 +27,6 @@ cdef class Doc:
     cdef int _resize(self, int new_max) except -1
     cdef int set_children_from_heads(self) except -1
     cdef int ensure_edges(self) except -1
+    cdef int _set_columns(self, list attr_ids, const uint64_t[:, ::1] vals) except -1
+    cdef int _check_multiword_column(self, const uint64_t[:, ::1] vals, int col) except -1
+    cdef int _set_forms(self, const uint64_t[:, ::1] vals, int col) except -1

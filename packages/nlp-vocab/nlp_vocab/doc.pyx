@@ -8,7 +8,6 @@ sent_start 1 = starts a sentence, -1 = does not, 0 = unknown.
 from pathlib import Path
 
 import numpy
-import srsly
 from cymem.cymem cimport Pool
 from libc.string cimport memcpy, memset
 from libc.stdint cimport int64_t, uint64_t
@@ -18,6 +17,8 @@ from .attrs cimport (
     SENT_START, FORM, MULTIWORD,
 )
 from .attrs import IDS, NAMES, intify_attr
+from . import _msgpack
+from ._string_keys import distinct_keys
 from . import _word_vectors as wv
 from .multiword import expand_words, group_problem
 from .lexeme cimport lex_get_attr
@@ -357,14 +358,10 @@ cdef class Doc:
         attr_ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
         cdef int n_attr = len(attr_ids)
         output = numpy.zeros((self.length, n_attr), dtype=numpy.uint64)
-        ids_array = numpy.asarray(attr_ids, dtype=numpy.uint64)
         cdef uint64_t[:, ::1] out = output
-        cdef const uint64_t[::1] ids = ids_array
-        cdef int i, j
+        cdef const uint64_t[::1] ids = numpy.asarray(attr_ids, dtype=numpy.uint64)
         with nogil:
-            for i in range(self.length):
-                for j in range(n_attr):
-                    out[i, j] = token_get_attr(&self.c[i], <attr_id_t>ids[j])
+            _attribute_rows(self.c, self.length, ids, out, 0)
         return output[:, 0] if single else output
 
     def from_array(self, attrs, array):
@@ -384,57 +381,69 @@ cdef class Doc:
         if values.dtype.kind not in "iub":
             raise ValueError(f"from_array: array must hold integers, got dtype {values.dtype}")
         values = numpy.ascontiguousarray(values, dtype=numpy.uint64)  # negatives wrap (HEAD)
-        cdef const uint64_t[:, ::1] checked = values
-        cdef int col
         for col, attr_id in enumerate(attr_ids):
-            if attr_id in _SETTABLE:
-                _validate_column(self, checked, col, attr_id)
-            else:
+            if attr_id not in _SETTABLE:
                 expected = self.to_array([attr_id])[:, 0]
                 if not numpy.array_equal(expected, values[:, col]):
                     raise ValueError(f"from_array: column {NAMES[attr_id]} does not match the doc's tokens (lexical attributes cannot be set)")
-        if MULTIWORD in attr_ids:
-            self._check_multiword_column(values[:, attr_ids.index(MULTIWORD)])
-        cdef int i, c_col
-        cdef attr_id_t c_attr
-        for col, attr_id in enumerate(attr_ids):
-            if attr_id == FORM:
-                self._set_forms(values[:, col])
-            elif attr_id in _SETTABLE:
-                c_col = col
-                c_attr = <attr_id_t>attr_id
-                with nogil:
-                    for i in range(self.length):
-                        token_set_attr(&self.c[i], c_attr, checked[i, c_col])
-        if HEAD in attr_ids:
-            self.set_children_from_heads()
+        self._set_columns(attr_ids, values)
         return self
 
-    def _check_multiword_column(self, column) -> None:
+    cdef int _set_columns(self, list attr_ids, const uint64_t[:, ::1] vals) except -1:
+        """Check, then set, the settable columns of `vals` (one row per token; other columns are
+        skipped): from_array's work, without its Python-level cost per column (a Doc rebuilt from
+        a DocBin or from bytes sets eleven columns, most of them zeros)."""
+        cdef int col, i
+        cdef attr_id_t attr
+        if vals.shape[0] != self.length or vals.shape[1] != len(attr_ids):
+            raise ValueError(f"Doc: {vals.shape[0]}x{vals.shape[1]} annotation array for {self.length} tokens and {len(attr_ids)} attributes")
+        settable = [(col, attr_id) for col, attr_id in enumerate(attr_ids) if attr_id in _SETTABLE]
+        for col, attr_id in settable:
+            _validate_column(self, vals, col, attr_id)
+            if attr_id == MULTIWORD:
+                self._check_multiword_column(vals, col)
+        for col, attr_id in settable:
+            attr = <attr_id_t>attr_id
+            if attr == FORM:
+                self._set_forms(vals, col)
+            else:
+                with nogil:
+                    for i in range(self.length):
+                        token_set_attr(&self.c[i], attr, vals[i, col])
+        if HEAD in attr_ids:
+            self.set_children_from_heads()
+        return 0
+
+    cdef int _check_multiword_column(self, const uint64_t[:, ::1] vals, int col) except -1:
         """ValueError unless the MULTIWORD values make whole groups with no space inside."""
-        signed = column.view(numpy.int64)
-        if not signed.any():
-            return
+        cdef int i, d
+        for i in range(self.length):
+            if vals[i, col] != 0:
+                break
+        else:
+            return 0  # no multiword token: the usual case, checked without leaving C
+        signed = numpy.asarray(vals[:, col]).view(numpy.int64)
         problem = group_problem(signed.tolist())
         if problem is not None:
             raise ValueError(f"from_array: {problem}")
-        cdef int i, d
         for i in range(self.length):
             if signed[i] >= 2:
                 for d in range(i, i + signed[i] - 1):
                     if self.c[d].spacy:
                         raise ValueError(f"from_array: token {d} is followed by a space inside a multiword token")
+        return 0
 
-    def _set_forms(self, column) -> None:
+    cdef int _set_forms(self, const uint64_t[:, ::1] vals, int col) except -1:
         """Point each token at the lexeme of its FORM (no lexeme when 0 or its own text)."""
         cdef int i
         cdef attr_t value
         for i in range(self.length):
-            value = column[i]
+            value = vals[i, col]
             if value == 0 or value == self.c[i].lex.orth:
                 self.c[i].form = NULL
             else:
                 self.c[i].form = self.vocab.get_by_orth(value)
+        return 0
 
     # ---- entities, sentences, spans ---------------------------------------------------
 
@@ -563,7 +572,7 @@ cdef class Doc:
         """msgpack of the text, the attribute array (ORTH, SPACY + annotation), the strings it
         uses and cats (and user_data, when msgpack-serializable and asked for)."""
         attrs = [ORTH, SPACY, *ANNOTATION_ATTRS]
-        array = storable_array(self, attrs)
+        array = storable_arrays([self], attrs)[0]
         msg = {
             "text": self.text,
             "attrs": [NAMES[a] for a in attrs],
@@ -574,19 +583,17 @@ cdef class Doc:
         }
         if store_user_data and self.user_data:
             msg["user_data"] = self.user_data
-        return srsly.msgpack_dumps(msg)
+        return _msgpack.dumps(msg)
 
     def _strings_in(self, array, attrs) -> list:
         strings = self.vocab.strings
-        keys = set()
-        for col, attr in enumerate(attrs):
-            if attr in STRING_ATTRS:
-                keys.update(int(k) for k in numpy.unique(array[:, col]) if k != 0)
-        return [strings[k] for k in sorted(keys)]
+        columns = [col for col, attr in enumerate(attrs) if attr in STRING_ATTRS]
+        keys = distinct_keys(array[:, columns]).tolist()  # sorted, every string column at once
+        return [strings[k] for k in keys if k != 0]
 
     def from_bytes(self, data: bytes):
         """Replace this doc's tokens and annotation by what to_bytes wrote."""
-        msg = srsly.msgpack_loads(data)
+        msg = _msgpack.loads(data)
         if not isinstance(msg, dict) or "array" not in msg or "attrs" not in msg:
             raise ValueError("Doc.from_bytes: data is not a serialized Doc")
         for string in msg["strings"]:
@@ -624,9 +631,7 @@ cdef class Doc:
                 self.vocab.get_by_orth(vals[i, orth_col]),
                 True if spacy_col < 0 else vals[i, spacy_col] != 0,
             )
-        rest = [col for col, a in enumerate(attrs) if a in _SETTABLE]
-        if rest:
-            self.from_array([attrs[col] for col in rest], array[:, rest])
+        self._set_columns(list(attrs), vals)
 
     def copy(self):
         """An independent Doc with the same tokens, annotation, cats and user data."""
@@ -655,14 +660,35 @@ cdef class Doc:
     similarity = wv.similarity_method("Doc")
 
 
-def storable_array(Doc doc, attrs):
-    """doc.to_array(attrs) with a FORM that is the token's own text stored as 0 (a column of
-    zeros but for expanded words, which compresses; from_array reads 0 as the text)."""
-    array = doc.to_array(attrs)
+def storable_arrays(docs, attrs):
+    """(array, lengths): each doc's to_array(attrs), one under the other (a batch in one call,
+    for DocBin), with a FORM that is the token's own text stored as 0 (a column of zeros but for
+    expanded words, which compresses; from_array reads 0 as the text); and the docs' lengths."""
+    cdef Doc doc
+    attrs = [intify_attr(a) for a in attrs]
+    lengths = [(<Doc?>doc).length for doc in docs]
+    output = numpy.zeros((sum(lengths), len(attrs)), dtype=numpy.uint64)
+    cdef uint64_t[:, ::1] out = output
+    cdef const uint64_t[::1] ids = numpy.asarray(attrs, dtype=numpy.uint64)
+    cdef int row = 0
+    for doc in docs:
+        with nogil:
+            _attribute_rows(doc.c, doc.length, ids, out, row)
+        row += doc.length
     if FORM in attrs and ORTH in attrs:
-        form, orth = array[:, attrs.index(FORM)], array[:, attrs.index(ORTH)]
+        form, orth = output[:, attrs.index(FORM)], output[:, attrs.index(ORTH)]
         form[form == orth] = 0
-    return array
+    return output, lengths
+
+
+cdef void _attribute_rows(const TokenC* tokens, int n, const uint64_t[::1] ids, uint64_t[:, ::1] out,
+                          int row) noexcept nogil:
+    """Write the attributes `ids` of the `n` tokens into `out`'s rows from `row` on: the C loop
+    of to_array and storable_arrays."""
+    cdef int i, j
+    for i in range(n):
+        for j in range(ids.shape[0]):
+            out[row + i, j] = token_get_attr(&tokens[i], <attr_id_t>ids[j])
 
 
 cdef int _validate_column(Doc doc, const uint64_t[:, ::1] vals, int col, int attr_id) except -1:

@@ -5,6 +5,7 @@ import numpy
 from .attrs cimport ORTH, SPACY, HEAD, DEP, ENT_IOB, SENT_START, FORM, MULTIWORD
 from . import _word_vectors as wv
 from .doc cimport Doc
+from .entity_scores import entity_scores
 from .multiword import drop_incomplete
 from .token cimport Token
 from .typedefs cimport attr_t
@@ -57,6 +58,13 @@ cdef class Span:
     @property
     def label_(self) -> str:
         return self.doc.vocab.strings[self.label]
+
+    @property
+    def score(self):
+        """The confidence in [0, 1] a component gave this span as an entity of this label
+        (doc.user_data["ent_scores"]: see nlp_vocab.entity_scores); None without one."""
+        value = entity_scores(self.doc).get((self.start, self.end, self.label_))
+        return None if value is None else float(value)
 
     @property
     def start_char(self) -> int:

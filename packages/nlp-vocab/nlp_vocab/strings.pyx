@@ -4,6 +4,7 @@ from pathlib import Path
 
 import srsly
 
+from . import _msgpack
 from .typedefs cimport hash_t
 
 
@@ -80,11 +81,11 @@ cdef class StringStore:
 
     def to_bytes(self) -> bytes:
         """Serialize as a msgpack list of the strings, in insertion order."""
-        return srsly.msgpack_dumps(list(self))
+        return _msgpack.dumps(list(self))
 
     def from_bytes(self, data: bytes):
         """Add the strings serialized by to_bytes (existing strings are kept)."""
-        strings = srsly.msgpack_loads(data)
+        strings = _msgpack.loads(data)
         if not isinstance(strings, list):
             raise ValueError("StringStore.from_bytes: data is not a serialized string list")
         for s in strings:

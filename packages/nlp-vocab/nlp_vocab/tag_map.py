@@ -11,6 +11,8 @@ from pathlib import Path
 
 import srsly
 
+from . import _msgpack
+
 UPOS_TAGS = (
     "ADJ", "ADP", "ADV", "AUX", "CCONJ", "DET", "INTJ", "NOUN", "NUM",
     "PART", "PRON", "PROPN", "PUNCT", "SCONJ", "SYM", "VERB", "X",
@@ -108,10 +110,10 @@ class TagMap:
         return cls(data)
 
     def to_bytes(self) -> bytes:
-        return srsly.msgpack_dumps(self.to_dict())
+        return _msgpack.dumps(self.to_dict())
 
     def from_bytes(self, data: bytes) -> TagMap:
-        entries = srsly.msgpack_loads(data)
+        entries = _msgpack.loads(data)
         if not isinstance(entries, dict):
             raise ValueError("TagMap.from_bytes: expected a serialized dict of tags")
         new = TagMap(entries)

@@ -20,12 +20,12 @@ with the rules.
 import re
 from pathlib import Path
 
-import srsly
 from cpython.unicode cimport PyUnicode_DATA, PyUnicode_KIND, PyUnicode_READ, Py_UNICODE_ISSPACE
 from cymem.cymem cimport Pool
 from murmurhash.mrmr cimport hash64
 from preshed.maps cimport PreshMap
 
+from . import _msgpack
 from .doc cimport Doc
 from .multiword import cased_words, check_expansions, split_surface
 from .safe_patterns import checked_rules
@@ -510,13 +510,13 @@ cdef class Tokenizer:
             checked_rules(msg)
         except ValueError as err:
             raise ValueError(f"Tokenizer.to_bytes: {err}") from None
-        return srsly.msgpack_dumps(msg)
+        return _msgpack.dumps(msg)
 
     def from_bytes(self, bytes data):
         """Load rules, special cases and expansions; patterns that could backtrack without bound
         are refused (only shipped rules and a safe subset load: nlp_vocab.safe_patterns)."""
         try:
-            msg = srsly.msgpack_loads(data)
+            msg = _msgpack.loads(data)
         except Exception as err:  # noqa: BLE001 - msgpack raises several unrelated types
             raise ValueError(f"Tokenizer.from_bytes: not a serialized tokenizer ({type(err).__name__})") from None
         try:

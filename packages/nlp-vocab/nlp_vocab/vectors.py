@@ -3,6 +3,10 @@
 Rows live in one float32 numpy array; a dict maps each key (the StringStore hash of a word) to
 its row, so several keys may share a row. Loaders read word2vec / GloVe text files (plain or
 gzipped) and `.npy` arrays; `to_disk`/`to_bytes` round-trip the table exactly.
+
+`attr` names the token attribute the keys are strings of ("NORM", "ORTH"; None when the table
+does not say), so a model looking vectors up by another attribute can refuse them instead of
+reading mostly zero rows.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from pathlib import Path
 import numpy
 import srsly
 
+from . import _msgpack
+
 Key = int | str
 
 _DATA_FILE = "vectors.npy"
 _KEYS_FILE = "keys.npy"
 _ROWS_FILE = "rows.npy"
 _STRINGS_FILE = "strings.json"
+_ATTR_FILE = "attr.json"
 
 
 def nonfinite_row(data: numpy.ndarray, chunk: int = 65536) -> int | None:
@@ -47,6 +54,19 @@ def _require_finite(data: numpy.ndarray, source: str, keys=(), rows=(), strings:
     raise ValueError(f"{source}: the vector in row {row}{named} holds nan or inf values")
 
 
+def check_keys_attr(attr: object, source: str) -> str | None:
+    """`attr` upper-cased when it names a token attribute (None stays None: not stated); a
+    ValueError naming `source` otherwise."""
+    if attr is None:
+        return None
+    from .attrs import IDS
+
+    if not isinstance(attr, str) or attr.upper() not in IDS:
+        raise ValueError(f"{source}: the keys' attribute must be a token attribute name such as "
+                         f"'NORM' or 'ORTH', got {attr!r}")
+    return attr.upper()
+
+
 def _hash(text: str) -> int:
     """The StringStore id of `text` (imported lazily: strings is a compiled sibling module)."""
     from .strings import hash_string
@@ -62,11 +82,14 @@ class Vectors:
         shape: tuple[int, int] | None = None,
         data: numpy.ndarray | None = None,
         keys: Iterable[Key] | None = None,
+        attr: str | None = None,
     ) -> None:
         """Make a table from `data` (rows) or an all-zero table of `shape`.
 
-        `keys`, if given, name the rows of `data` in order (strings are hashed).
+        `keys`, if given, name the rows of `data` in order (strings are hashed); `attr`, the
+        token attribute they are values of (e.g. "NORM" or "ORTH"; None: not stated).
         """
+        self.attr = check_keys_attr(attr, "Vectors")
         if data is not None:
             data = numpy.asarray(data, dtype=numpy.float32)
             if data.ndim != 2:
@@ -341,18 +364,19 @@ class Vectors:
 
     def to_bytes(self) -> bytes:
         keys, rows = self._key_arrays()
-        return srsly.msgpack_dumps(
+        return _msgpack.dumps(
             {
                 "shape": list(self.data.shape),
                 "data": self.data.tobytes(),
                 "keys": keys.tobytes(),
                 "rows": rows.tobytes(),
                 "strings": {str(k): s for k, s in self.strings.items()},
+                "attr": self.attr,
             }
         )
 
     def from_bytes(self, data: bytes) -> Vectors:
-        msg = srsly.msgpack_loads(data)
+        msg = _msgpack.loads(data)
         try:
             table = numpy.frombuffer(msg["data"], dtype=numpy.float32).reshape(msg["shape"])
             keys = numpy.frombuffer(msg["keys"], dtype=numpy.uint64)
@@ -361,6 +385,7 @@ class Vectors:
             raise ValueError(f"Vectors.from_bytes: malformed data ({err})") from None
         _require_finite(table, "Vectors.from_bytes", keys, rows, msg.get("strings"))
         self._set_state(table.copy(), keys, rows, msg.get("strings", {}), source="Vectors.from_bytes")
+        self.attr = check_keys_attr(msg.get("attr"), "Vectors.from_bytes")
         return self
 
     def to_disk(self, path: str | Path) -> None:
@@ -371,6 +396,10 @@ class Vectors:
         numpy.save(path / _KEYS_FILE, keys, allow_pickle=False)
         numpy.save(path / _ROWS_FILE, rows, allow_pickle=False)
         srsly.write_json(path / _STRINGS_FILE, {str(k): s for k, s in self.strings.items()})
+        if self.attr is not None:
+            srsly.write_json(path / _ATTR_FILE, {"attr": self.attr})
+        elif (path / _ATTR_FILE).exists():
+            (path / _ATTR_FILE).unlink()
 
     def from_disk(self, path: str | Path) -> Vectors:
         path = Path(path)
@@ -383,6 +412,7 @@ class Vectors:
         strings = _load_strings(path / _STRINGS_FILE) if (path / _STRINGS_FILE).exists() else {}
         _require_finite(data, str(path / _DATA_FILE), keys, rows, strings)
         self._set_state(data, keys, rows, strings, source=str(path))
+        self.attr = _load_attr(path / _ATTR_FILE) if (path / _ATTR_FILE).exists() else None
         return self
 
 
@@ -396,6 +426,17 @@ def _load_array(path: Path, kinds: str) -> numpy.ndarray:
     if array.dtype.kind not in kinds:
         raise ValueError(f"{path}: expected {'floats' if kinds == 'f' else 'integers'}, got {array.dtype} values")
     return array
+
+
+def _load_attr(path: Path) -> str | None:
+    """attr.json: {"attr": NAME}; a ValueError naming the file otherwise."""
+    try:
+        content = srsly.read_json(path)
+    except ValueError as err:
+        raise ValueError(f"{path}: invalid JSON ({' '.join(str(err).split())})") from None
+    if not isinstance(content, dict) or set(content) != {"attr"}:
+        raise ValueError(f'{path}: expected a JSON object {{"attr": NAME}}')
+    return check_keys_attr(content["attr"], str(path))
 
 
 def _load_strings(path: Path) -> dict[str, str]:

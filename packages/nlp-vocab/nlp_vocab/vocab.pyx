@@ -7,6 +7,7 @@ import srsly
 from cymem.cymem cimport Pool
 from preshed.maps cimport PreshMap
 
+from . import _msgpack
 from .attrs cimport IS_STOP
 from .attrs import IDS
 from .lang import get_lang_data
@@ -143,11 +144,11 @@ cdef class Vocab:
         msg = self._serial_dict()
         msg["tag_map"] = self.tag_map.to_bytes() if self.tag_map is not None else None
         msg["vectors"] = self.vectors.to_bytes() if self.vectors is not None else None
-        return srsly.msgpack_dumps(msg)
+        return _msgpack.dumps(msg)
 
     def from_bytes(self, data: bytes):
         """Load what to_bytes wrote (into a Vocab of the same language)."""
-        msg = srsly.msgpack_loads(data)
+        msg = _msgpack.loads(data)
         self._load_serial_dict(msg, "Vocab.from_bytes")
         if msg.get("tag_map") is not None:
             from .tag_map import TagMap
@@ -188,5 +189,5 @@ cdef class Vocab:
 
 
 def _vocab_from_bytes(data: bytes) -> Vocab:
-    msg = srsly.msgpack_loads(data)
+    msg = _msgpack.loads(data)
     return Vocab(msg["lang"]).from_bytes(data)

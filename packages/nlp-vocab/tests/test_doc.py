@@ -248,3 +248,22 @@ def test_construction_with_annotation_lists(vocab):
         Doc(vocab, ["a", "b"], tags=["X"])
     with pytest.raises(ValueError, match=r"ents\[0\] = 'PER'"):
         Doc(vocab, ["a"], ents=["PER"])
+
+
+def test_span_score_reads_the_entity_scores_rows(vocab):
+    """`span.score` is the score doc.user_data["ent_scores"] has for the span's start, end and
+    label (a recognizer's confidence), as rows (they travel with the doc's bytes and a DocBin)
+    or as the dict the entity pictures document."""
+    from nlp_vocab import ENT_SCORES, DocBin, set_entity_scores
+
+    doc = Doc(vocab, words=["Ada", "Moss", "met", "Ben"])
+    doc.set_ents([("PER", 0, 2), ("PER", 3, 4)])
+    assert [e.score for e in doc.ents] == [None, None]
+    set_entity_scores(doc, [(0, 2, "PER", 0.25), (3, 4, "LOC", 0.5)])
+    assert [e.score for e in doc.ents] == [0.25, None]  # the second row has another label
+    assert Span(doc, 0, 1, label="PER").score is None
+    assert [e.score for e in doc.copy().ents] == [0.25, None]
+    (back,) = DocBin(store_user_data=True, docs=[doc]).get_docs(vocab)
+    assert back.ents[0].score == 0.25 and doc.user_data[ENT_SCORES][0] == [0, 2, "PER", 0.25]
+    doc.user_data[ENT_SCORES] = {(3, 4, "PER"): 1}
+    assert [e.score for e in doc.ents] == [None, 1.0]

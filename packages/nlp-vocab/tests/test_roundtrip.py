@@ -1,7 +1,10 @@
-"""Property tests: Doc.to_bytes and DocBin lose nothing, for random fully and partially annotated
+"""Property tests: Doc.to_bytes and DocBin (as bytes and pickled) lose nothing, for random fully and partially annotated
 docs (unicode, empty docs, unknown values, valid trees, entities with unknown and "O" tokens)."""
 
+import pickle
+
 import numpy
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -88,6 +91,26 @@ def test_docbin_round_trip(data):
         assert_same(a, b)
 
 
+@settings(max_examples=30)
+@given(st.data())
+def test_pickled_docbin_round_trip(data):
+    """A DocBin travels by pickle (how nlp.pipe's workers send their batches, as one array): the
+    docs, their strings, cats and user data come back, and the copy takes more docs."""
+    vocab = Vocab("en")
+    docs = [data.draw(random_docs(vocab)) for _ in range(data.draw(st.integers(0, 4)))]
+    for i, doc in enumerate(docs):
+        doc.user_data["i"] = i
+    sent = DocBin(store_user_data=True, docs=docs)
+    back = pickle.loads(pickle.dumps(sent))
+    assert back.strings == sent.strings and len(back) == len(docs)
+    for a, b in zip(docs, back.get_docs(Vocab("en")), strict=True):
+        assert_same(a, b)
+        assert b.user_data == a.user_data
+    extra = data.draw(random_docs(vocab))
+    back.add(extra)
+    assert_same(extra, list(back.get_docs(Vocab("en")))[-1])
+
+
 @settings(max_examples=20)
 @given(st.data())
 def test_docbin_extend_stores_what_add_stores_across_vocabs(data):
@@ -124,6 +147,20 @@ def test_docbin_disk_user_data_and_errors(tmp_path):
         assert "junk.nlpdocs" in str(err)
     else:
         raise AssertionError("junk data loaded without error")
+
+
+def test_docbin_with_broken_annotation_names_it():
+    """A DocBin whose arrays were tampered with (a head outside its doc, an unknown tag id)
+    refuses to rebuild the doc, with the token named, as from_array does."""
+    vocab = Vocab("en")
+    doc = Doc(vocab, ["Dogs", "bark", "."])
+    doc[0].head, doc[2].head = doc[1], doc[1]
+    for column, value, message in (("HEAD", 7, "token 1 has head offset 7"),
+                                   ("TAG", 12345, "TAG value 12345 of token 1 is not in the StringStore")):
+        stored = DocBin(docs=[doc])
+        stored.tokens[0][1, stored.attrs.index(IDS[column])] = value
+        with pytest.raises(ValueError, match=message):
+            list(pickle.loads(pickle.dumps(stored)).get_docs(Vocab("en")))
 
 
 def test_docbin_subset_of_attrs():

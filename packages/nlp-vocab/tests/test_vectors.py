@@ -148,6 +148,25 @@ def test_disk_round_trip(tmp_path):
         Vectors().from_disk(tmp_path / "vectors")
 
 
+def test_the_keys_attribute_survives_both_round_trips_and_is_checked(tmp_path):
+    vectors = Vectors(data=numpy.eye(2, dtype="f"), keys=["Paris", "paris"], attr="orth")
+    assert vectors.attr == "ORTH" and Vectors().attr is None  # not stated unless said
+    assert Vectors().from_bytes(vectors.to_bytes()).attr == "ORTH"
+    vectors.to_disk(tmp_path / "orth")
+    assert Vectors().from_disk(tmp_path / "orth").attr == "ORTH"
+    vectors.attr = None  # saving over a folder that said ORTH says nothing any more
+    vectors.to_disk(tmp_path / "orth")
+    assert Vectors().from_disk(tmp_path / "orth").attr is None
+    with pytest.raises(ValueError, match="Vectors: the keys' attribute must be a token attribute name.*'WORD'"):
+        Vectors(shape=(1, 1), attr="WORD")
+    (tmp_path / "orth" / "attr.json").write_text('{"attr": 3}', encoding="utf8")
+    with pytest.raises(ValueError, match=r"attr\.json: the keys' attribute must be .*got 3"):
+        Vectors().from_disk(tmp_path / "orth")
+    (tmp_path / "orth" / "attr.json").write_text('["ORTH"]', encoding="utf8")
+    with pytest.raises(ValueError, match=r'attr\.json: expected a JSON object \{"attr": NAME\}'):
+        Vectors().from_disk(tmp_path / "orth")
+
+
 @pytest.mark.parametrize("bad", ["nan", "inf", "-inf", "NaN", "1e39"])
 def test_nonfinite_values_are_refused_at_every_loader(tmp_path, bad):
     text = tmp_path / "glove.txt"

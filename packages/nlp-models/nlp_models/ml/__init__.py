@@ -16,6 +16,8 @@ from .losses import (
 )
 from .maxout import FastMaxout
 from .mst import mst_heads
+from .nb_fit import fit_log_count_ratios, log_count_ratios
+from .nb_textcat import build_nb_ensemble_classifier, build_nb_text_classifier
 from .ops import get_cpu_ops, model_ops, use_cpu_ops
 from .pretrain import (
     OBJECTIVES,
@@ -37,7 +39,7 @@ from .textcat import (
     pool_windows,
     predict_pooled,
 )
-from .tok2vec import build_hash_embed_cnn_tok2vec
+from .tok2vec import build_hash_embed_cnn_tok2vec, tok2vec_settings
 from .transition_model import ParserStepModel, build_transition_model, predict_step
 from .vectors import StaticVectors, VectorTable, static_vector_targets
 
@@ -67,6 +69,8 @@ __all__ = [
     "build_bow_text_classifier",
     "build_cnn_text_classifier",
     "build_hash_embed_cnn_tok2vec",
+    "build_nb_ensemble_classifier",
+    "build_nb_text_classifier",
     "build_pretrain_characters_model",
     "build_pretrain_vectors_model",
     "build_tagger_model",
@@ -82,8 +86,10 @@ __all__ = [
     "doc_features",
     "featurize_docs",
     "featurize_for",
+    "fit_log_count_ratios",
     "get_cpu_ops",
     "model_ops",
+    "log_count_ratios",
     "mst_heads",
     "parse_loss",
     "pool_windows",
@@ -92,6 +98,7 @@ __all__ = [
     "resize_output",
     "static_vector_targets",
     "textcat_loss",
+    "tok2vec_settings",
     "transition_loss",
     "use_cpu_ops",
     "vectors_loss",

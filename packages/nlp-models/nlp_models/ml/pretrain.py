@@ -135,6 +135,9 @@ def make_objective(name: str, vectors: Any = None, loss: str = "cosine") -> Pret
         raise ValueError(f"unknown pretraining objective {name!r} (known: {', '.join(OBJECTIVES)})")
     if vectors is None or not vectors.shape[0]:
         raise ValueError("the vectors objective needs static vectors (the vocab has none)")
+    if getattr(vectors, "attr", None) not in (None, "NORM"):
+        raise ValueError(f"the vectors objective looks vectors up by NORM, but these are keyed by {vectors.attr} "
+                         "(make them with `nlp init-vectors --attr NORM`)")
     return VectorsObjective(VectorTable.from_vectors(vectors), loss)
 
 

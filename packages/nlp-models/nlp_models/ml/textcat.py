@@ -35,18 +35,23 @@ def bow_features(ngram_size: int, column: int) -> Model:
     return Model("bow_features", _bow_forward, attrs={"ngram_size": ngram_size, "column": column})
 
 
+def doc_ngrams(ids: Any, ngram_size: int) -> tuple[Any, Any]:
+    """(the distinct hashed 1..ngram_size-grams of one doc's token `ids`, sorted; their counts)."""
+    ids = numpy.ascontiguousarray(ids, dtype="uint64")
+    grams = [ids]
+    for n in range(2, ngram_size + 1):
+        if len(ids) >= n:
+            grams.append(_CPU_OPS.ngrams(n, ids))
+    return numpy.unique(numpy.concatenate(grams), return_counts=True)
+
+
 def _bow_forward(model: Model, Xs: list, is_train: bool) -> tuple[tuple, Callable]:
     column = model.attrs["column"]
     check_features(Xs, column + 1, "bow")
     ops = model.ops
     keys_per_doc, values_per_doc, lengths = [], [], []
     for X in Xs:
-        ids = numpy.ascontiguousarray(ops.to_numpy(X[:, column]), dtype="uint64")
-        grams = [ids]
-        for n in range(2, model.attrs["ngram_size"] + 1):
-            if len(ids) >= n:
-                grams.append(_CPU_OPS.ngrams(n, ids))
-        uniq, counts = numpy.unique(numpy.concatenate(grams), return_counts=True)
+        uniq, counts = doc_ngrams(ops.to_numpy(X[:, column]), model.attrs["ngram_size"])
         keys_per_doc.append(uniq)
         values_per_doc.append(1.0 + numpy.log(counts.astype("float32")))
         lengths.append(len(uniq))
@@ -71,6 +76,7 @@ def resize_sparse_linear(layer: Model, new_nO: int) -> Model:
         return layer
     new = SparseLinear_v2(new_nO, length)
     new.ops = layer.ops
+    new.attrs["cpu_only"] = layer.attrs.get("cpu_only", False)
     new.initialize()
     # v2 indexing stores output c's weights in W[c * length:(c + 1) * length].
     W = new.get_param("W")
@@ -160,9 +166,30 @@ def _finish(model: Model, n_labels: int | None, ops: Any) -> Model:
 
 def _bow_logits(n_labels: int | None, ngram_size: int, column: int, length: int,
                 featurizer: Model | None = None) -> tuple[Model, Model]:
-    output_layer = resizable(SparseLinear_v2(n_labels, length), resize_layer=resize_sparse_linear)
+    output_layer = resizable(cpu_only(SparseLinear_v2(n_labels, length)), resize_layer=resize_sparse_linear)
     layers = [featurizer] if featurizer is not None else []
-    return chain(*layers, bow_features(ngram_size, column), output_layer), output_layer
+    return chain(*layers, bow_features(ngram_size, column), output_layer, to_model_device()), output_layer
+
+
+def cpu_only(layer: Model) -> Model:
+    """`layer` kept on the CPU's ops whatever device the rest uses: thinc's SparseLinear has no
+    GPU kernel (its weights must be numpy arrays), and the n-gram hashing feeding it is on the CPU."""
+    layer.ops = _CPU_OPS
+    layer.attrs["cpu_only"] = True
+    return layer
+
+
+def to_model_device() -> Model:
+    """The CPU scores of a `cpu_only` layer as arrays of this model's ops (cupy on a GPU), and
+    their gradient back as numpy."""
+    return Model("to_model_device", _to_device_forward)
+
+
+def _to_device_forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
+    def backprop(dY: Any) -> Any:
+        return _CPU_OPS.asarray2f(model.ops.to_numpy(dY))
+
+    return model.ops.asarray2f(X), backprop
 
 
 def _cnn_logits(
@@ -282,13 +309,23 @@ def build_text_classifier(
     `featurizer` (e.g. `doc_features()`) turns the input into feature arrays for the
     bag-of-ngrams part when the input is Docs (a `tok2vec` listener reads Docs)."""
     bow, bow_out = _bow_logits(n_labels, ngram_size, column, length, featurizer)
+    model = ensemble_with_cnn(bow, tok2vec, exclusive_classes, n_labels, hidden_width, pieces, dropout)
+    model.set_ref("output_layer", bow_out)
+    return _finish(model, n_labels, tok2vec.ops)
+
+
+def ensemble_with_cnn(ngrams: Model, tok2vec: Model, exclusive_classes: bool, n_labels: int | None,
+                      hidden_width: int, pieces: int, dropout: float | None) -> Model:
+    """The logits of the n-gram branch `ngrams` plus those of a CNN over `tok2vec`, then softmax
+    or sigmoid; refs `tok2vec`, `bow_logits` (the n-gram branch), `cnn_hidden`,
+    `output_layer_cnn` and `activation` (what predict_pooled reads). The caller names the
+    n-gram branch's `output_layer`."""
     cnn, hidden, cnn_out = _cnn_logits(tok2vec, n_labels, hidden_width, pieces, dropout)
     activation = output_activation(exclusive_classes)
-    model = chain(sum_logits(bow, cnn), activation)
+    model = chain(sum_logits(ngrams, cnn), activation)
     model.set_ref("tok2vec", tok2vec)
-    model.set_ref("output_layer", bow_out)
     model.set_ref("output_layer_cnn", cnn_out)
-    model.set_ref("bow_logits", bow)
+    model.set_ref("bow_logits", ngrams)
     model.set_ref("cnn_hidden", hidden)
     model.set_ref("activation", activation)
-    return _finish(model, n_labels, tok2vec.ops)
+    return model

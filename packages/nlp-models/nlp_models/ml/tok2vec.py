@@ -5,7 +5,7 @@ Input: a list of uint64 (n_tokens, n_attrs [+ char_len]) feature arrays, one per
 featurize.py). Output: a list of float32 (n_tokens, width) arrays.
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from thinc.api import (
@@ -182,7 +182,34 @@ def build_hash_embed_cnn_tok2vec(
 
 
 def set_ops(model: Model, ops: Any) -> Model:
-    """Give every node of `model` the same ops (our fastest CPU ops unless a GPU is in use)."""
+    """Give every node of `model` the same ops (our fastest CPU ops unless a GPU is in use), but
+    those whose attrs say `cpu_only` (a layer with no GPU kernel, e.g. thinc's SparseLinear)."""
     for node in model.walk():
-        node.ops = ops
+        if not node.attrs.get("cpu_only"):
+            node.ops = ops
     return model
+
+
+#: The settings `tok2vec_settings` reads off a tok2vec's layers, in the order they are named.
+SHAPE_SETTINGS = ("width", "depth", "encoder", "embed_rows", "chars", "char_len", "char_dim", "pieces",
+                  "vectors")
+
+
+def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
+    """The settings a `build_hash_embed_cnn_tok2vec` model was built with (SHAPE_SETTINGS;
+    `vectors`: the static vectors' width, 0 without), read off its layers as (name, dims) in
+    walk order, which a live model and its saved bytes (msgpack "nodes") both give: so an error
+    can say which settings make saved weights not fit a model."""
+    if not layers:
+        return {}
+    by_name: dict[str, list[Mapping[str, Any]]] = {}
+    for name, dims in layers:
+        by_name.setdefault(name, []).append(dims)
+    blocks = [name for name, _ in layers if name.startswith("residual(") and ")>>residual(" not in name]
+    chars = by_name.get("char_embed", [{}])[0]
+    maxout = by_name.get("maxout_pm", [{}])[0]
+    return {"width": layers[0][1].get("nO"), "depth": len(blocks),
+            "encoder": "bilstm" if "bilstm" in by_name else "cnn",
+            "embed_rows": [dims.get("nV") for dims in by_name.get("hashembed", [])],
+            "chars": chars.get("nO", 0), "char_len": chars.get("nL", 0), "char_dim": chars.get("nD", 0),
+            "pieces": maxout.get("nP"), "vectors": by_name.get("static_vectors", [{}])[0].get("nO", 0)}

@@ -1,8 +1,9 @@
 """The built-in pipeline components: each module registers its class with
 `nlp_models.component_registry.register_component` when imported here."""
 
-from .base import TrainablePipe, batched, set_dropout
+from .base import TrainablePipe, batched, set_dropout, vectors_lookup_cfg
 from .biaffine_parser import BiaffineParser
+from .crf_ner import CrfEntityRecognizer
 from .lemmatizer import Lemmatizer
 from .morphologizer import Morphologizer
 from .ner import EntityRecognizer
@@ -11,4 +12,4 @@ from .tagger import Tagger
 from .textcat import TextCategorizer
 from .tok2vec import Tok2Vec
 
-__all__ = ["BiaffineParser", "DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout"]
+__all__ = ["BiaffineParser", "CrfEntityRecognizer", "DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout", "vectors_lookup_cfg"]

@@ -10,7 +10,7 @@ attributes onto docs, window by window for a long doc so memory stays bounded.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy
@@ -80,7 +80,7 @@ class TokenClassifier(TrainablePipe):
     def gold_ids(self, examples: Sequence[Any]) -> list[int]:
         """The label index of every predicted token of `examples` in order (-1: unknown); a
         ValueError naming the example for a gold label the component does not have."""
-        index = {label: i for i, label in enumerate(self._labels)}
+        index = self.gold_index()
         gold: list[int] = []
         for i, example in enumerate(examples):
             for label in self.gold_per_token(example):
@@ -89,7 +89,15 @@ class TokenClassifier(TrainablePipe):
                 elif label in index:
                     gold.append(index[label])
                 else:
-                    raise self.unknown_label_error(i, example, label)
+                    raise self.unknown_label_error(i, example, self.label_of_gold(label))
+        return gold
+
+    def gold_index(self) -> Mapping[str, int]:
+        """The index of each value `gold_per_token` gives: the labels' by default."""
+        return {label: i for i, label in enumerate(self._labels)}
+
+    def label_of_gold(self, gold: str) -> str:
+        """The label a gold value names, for errors: the value itself by default."""
         return gold
 
     def unknown_label_error(self, i: int, example: Any, label: str) -> ValueError:
@@ -122,7 +130,7 @@ class TokenClassifier(TrainablePipe):
         """The gradient of `flat_scores` per doc; divided by the `n_known` tokens with gold
         when cfg normalize_loss is set (or by the whole batch's count: `normalized_by`)."""
         if self.cfg.get("normalize_loss"):
-            d_flat /= self.batch_count(max(1, n_known))
+            d_flat /= max(1.0, self.batch_count(n_known))
         return split_rows(d_flat, lengths)
 
     def loss_normalizer(self, examples: Sequence[Any]) -> float | None:
@@ -130,7 +138,7 @@ class TokenClassifier(TrainablePipe):
         None (a sum)."""
         if not self.cfg.get("normalize_loss"):
             return None
-        return float(max(1, self.known_tokens(examples)))
+        return float(self.known_tokens(examples))  # 0 too: the shards' counts add up (update divides by at least 1)
 
     def known_tokens(self, examples: Sequence[Any]) -> int:
         """How many predicted tokens of `examples` have a gold label."""

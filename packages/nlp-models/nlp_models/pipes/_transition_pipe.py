@@ -121,6 +121,19 @@ class TransitionPipe(TrainablePipe):
         """The training chunks (with gold) of one example."""
         raise NotImplementedError
 
+    def example_spans(self, example: Any) -> list[tuple[int, int]]:
+        """The (start, end) of each training chunk of one example, as `example_chunks` cuts
+        them, without building their gold or adding a label (none: no gold to learn)."""
+        raise NotImplementedError
+
+    def cut_example(self, example: Any, n: int) -> list[tuple[int, int]]:
+        """An example's n words cut at its gold sentence starts into pieces of at most cfg
+        max_train_length words (0: one piece)."""
+        max_len = int(self.cfg.get("max_train_length", 0))
+        if max_len <= 0 or n <= max_len:
+            return [(0, n)]
+        return sentence_cuts([bool(s) for s in example.get_aligned_sent_starts()], max_len)
+
     def init_chunk_states(self, chunks: Sequence[TrainChunk]) -> Any:
         return self.system.init_batch([c.end - c.start for c in chunks])
 
@@ -264,9 +277,10 @@ class TransitionPipe(TrainablePipe):
 
     def loss_normalizer(self, examples: Sequence[Any]) -> float:
         """The chunks (sentences, or pieces of long docs) `update` trains on: its loss is their
-        mean."""
-        return float(sum(1 for i, example in enumerate(examples)
-                         for chunk in self.example_chunks(i, example) if chunk.end > chunk.start))
+        mean. Counted from the chunks' bounds alone (no gold built, no label added), so it adds
+        up over the shards of a batch."""
+        return float(sum(1 for example in examples
+                         for start, end in self.example_spans(example) if end > start))
 
     def rehearse(
         self,

@@ -44,6 +44,8 @@ MODEL_FILE = "model.bin"
 #: pretrained weights fit every component's own tok2vec as it is. `chars` > 0 adds a character
 #: CNN of that width (`char_len` characters a word, `char_dim`-wide embeddings: ml/chars.py);
 #: `encoder` "bilstm" replaces the window CNN by `depth` BiLSTM layers (ml/bilstm.py).
+#: `vectors_attr` is the attribute static vectors are looked up by: one of cfg `attrs` (the
+#: feature columns, FEATURE_ATTRS by default), and the attribute the table says its keys are.
 TOK2VEC_DEFAULTS: dict[str, Any] = {
     "width": 96,
     "depth": 4,
@@ -56,7 +58,22 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "char_len": 16,
     "char_dim": 32,
     "encoder": "cnn",
+    "vectors_attr": "NORM",
 }
+
+
+def vectors_lookup_cfg(cfg: Mapping[str, Any], attr: str) -> dict[str, Any]:
+    """The cfg entries that make a tok2vec of (resolved) `cfg` look static vectors up by `attr`
+    (what a table keyed by `attr` needs): cfg `vectors_attr`, and, when `attr` is not one of its
+    attrs, the attrs with `attr` appended and embed_rows with a 0 for it (a column read only to
+    look the vectors up, not embedded)."""
+    attrs = list(cfg.get("attrs", FEATURE_ATTRS))
+    entries: dict[str, Any] = {"vectors_attr": attr}
+    if attr not in attrs:
+        rows = cfg.get("embed_rows", TOK2VEC_DEFAULTS["embed_rows"])
+        rows = [rows] * len(attrs) if isinstance(rows, numbers.Integral) else list(rows)
+        entries.update(attrs=[*attrs, attr], embed_rows=[*rows, 0])
+    return entries
 
 
 def set_dropout(model: Model, rate: float) -> None:
@@ -241,17 +258,12 @@ class TrainablePipe:
 
     def build_tok2vec(self) -> Model:
         """The hashed-embedding tok2vec from cfg: width, depth, window, pieces, embed_rows,
-        dropout, chars, char_len, char_dim, encoder; with cfg `pretrained_vectors` true, the
-        vocab's static vectors are concatenated in. With cfg `tok2vec` set, a listener of that
-        upstream component instead."""
+        attrs, dropout, chars, char_len, char_dim, encoder; with cfg `pretrained_vectors` true,
+        the vocab's static vectors, looked up by cfg `vectors_attr`, are concatenated in. With
+        cfg `tok2vec` set, a listener of that upstream component instead."""
         cfg = self.cfg
         if self.listens_to:
             return build_tok2vec_listener(self._listener_link, int(cfg.get("width", 96)))
-        vectors = None
-        if cfg.get("pretrained_vectors"):
-            if getattr(self.vocab, "vectors", None) is None:
-                raise ValueError(f"{self.name}: cfg pretrained_vectors is set but the vocab has no vectors")
-            vectors = VectorTable.from_vectors(self.vocab.vectors)
         defaults = TOK2VEC_DEFAULTS
         return build_hash_embed_cnn_tok2vec(
             width=cfg.get("width", defaults["width"]),
@@ -260,10 +272,32 @@ class TrainablePipe:
             pieces=cfg.get("pieces", defaults["pieces"]),
             rows=cfg.get("embed_rows", defaults["embed_rows"]),
             attrs=cfg.get("attrs", FEATURE_ATTRS),
-            vectors=vectors,
+            vectors=self.static_vectors(),
             dropout=cfg.get("dropout"),
-            **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "encoder")},
+            **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "encoder", "vectors_attr")},
         )
+
+    def static_vectors(self) -> VectorTable | None:
+        """The vocab's static vectors for the tok2vec when cfg `pretrained_vectors` is set (else
+        None). A ValueError naming this component when the vocab has none, when cfg
+        `vectors_attr` is not one of cfg `attrs`, or when the table says its keys are another
+        attribute (ORTH-keyed vectors looked up by NORM would find almost no row)."""
+        cfg = self.cfg
+        if not cfg.get("pretrained_vectors"):
+            return None
+        table = getattr(self.vocab, "vectors", None)
+        if table is None:
+            raise ValueError(f"{self.name}: cfg pretrained_vectors is set but the vocab has no vectors")
+        attr = cfg.get("vectors_attr", TOK2VEC_DEFAULTS["vectors_attr"])
+        attrs = list(cfg.get("attrs", FEATURE_ATTRS))
+        if attr not in attrs:
+            raise ValueError(f"{self.name}: cfg vectors_attr {attr!r} is not one of cfg attrs {attrs}: add it to "
+                             "attrs (with embed_rows 0 for it to only look the vectors up)")
+        keyed_by = getattr(table, "attr", None)
+        if keyed_by is not None and keyed_by != attr:
+            raise ValueError(f"{self.name}: the vocab's static vectors are keyed by {keyed_by}, but cfg vectors_attr "
+                             f"is {attr!r}: set cfg vectors_attr to {keyed_by!r} (and add it to cfg attrs)")
+        return VectorTable.from_vectors(table)
 
     # ---- a shared tok2vec -----------------------------------------------------------------------
 
@@ -567,10 +601,17 @@ class TrainablePipe:
 
     def loss_normalizer(self, examples: Sequence[Any]) -> float | None:
         """What `update` divides this component's loss by on `examples` (a count of tokens or
-        sentences), or None when its loss is a sum over the batch (the default). Data-parallel
-        training counts it on the whole batch and has every worker's update on its shard divide
-        by that (`normalized_by`), so the workers' gradients add up to the whole batch's."""
+        sentences, summed over the examples: 0 counts too), or None when its loss is a sum over
+        the batch (the default). It adds no label. Data-parallel training sums the workers'
+        counts of their shards and has every worker's update on its shard divide by that
+        (`normalized_by`), so the workers' gradients add up to the whole batch's."""
         return None
+
+    def new_labels(self, examples: Sequence[Any]) -> list[str]:
+        """The labels `update` on `examples` would add, in the order it adds them, without
+        adding them (none by default): data-parallel training has every replica add the
+        labels any worker's shard brings before the workers update."""
+        return []
 
     @contextlib.contextmanager
     def normalized_by(self, count: float | None) -> Iterator[None]:

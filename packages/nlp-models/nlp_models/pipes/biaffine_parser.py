@@ -112,10 +112,9 @@ class BiaffineParser(TrainablePipe):
     def _doc_gold(self, example: Any, offset: int) -> tuple:
         heads, deps = example.get_aligned_parse(projectivize=False)
         n = len(heads)
-        index = {label: i for i, label in enumerate(self._labels)}
-        for dep in {d for h, d in zip(heads, deps) if h is not None and d and d not in index}:
+        for dep in _unknown_labels(heads, deps, set(self._labels)):
             self.add_label(dep)
-            index[dep] = len(self._labels) - 1
+        index = {label: i for i, label in enumerate(self._labels)}
         tokens = numpy.arange(n)
         head_ids = numpy.asarray([-2 if h is None else h for h in heads], dtype="int64").reshape(n)
         rows = numpy.where(head_ids == tokens, -1, numpy.where(head_ids >= 0, head_ids + offset, -2))
@@ -126,6 +125,15 @@ class BiaffineParser(TrainablePipe):
             starts[0] = -1  # the first token always starts a sentence: nothing to learn
         spans = split_sentences(starts == 1, offset, self.max_sentence_length)
         return rows, labels.reshape(n), starts, spans
+
+    def new_labels(self, examples: Sequence[Any]) -> list[str]:
+        """The labels `update` on `examples` would add (the gold's, as they are), in the order
+        it adds them (first seen first); none is added here."""
+        known = set(self._labels)
+        found: list[str] = []
+        for example in examples:
+            found.extend(_unknown_labels(*example.get_aligned_parse(projectivize=False), known))
+        return found
 
     # ---- learning ------------------------------------------------------------------------------
 
@@ -205,3 +213,14 @@ class BiaffineParser(TrainablePipe):
             starts[[start + s for s, _ in spans]] = True
             start += stop
         self._write(doc, heads, labels, starts)
+
+
+def _unknown_labels(heads: Sequence[int | None], deps: Sequence[str | None], known: set) -> list[str]:
+    """The labels of the words with a gold head that `known` lacks, each once in the order met
+    (so every process adds them alike); they are added to `known`."""
+    found = []
+    for head, dep in zip(heads, deps):
+        if head is not None and dep and dep not in known:
+            known.add(dep)
+            found.append(dep)
+    return found

@@ -19,10 +19,20 @@ from nlp_transitions import BiluoPushDown
 from nlp_transitions.ner import FEATURE_NAMES
 
 from ..component_registry import register_component
-from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
+from ._transition_pipe import TrainChunk, TransitionPipe
 
 MISSING = "-"
 _B0, _E0 = FEATURE_NAMES.index("B0"), FEATURE_NAMES.index("E0")
+
+
+def _unknown_types(tags: Sequence[str], known: set) -> list[str]:
+    """The entity types of BILUO `tags` not in `known`, in order (each added to `known`)."""
+    found = []
+    for tag in tags:
+        if tag not in ("O", MISSING) and tag[2:] not in known:
+            known.add(tag[2:])
+            found.append(tag[2:])
+    return found
 
 
 def gold_entity_labels(example: Any) -> list[str]:
@@ -30,9 +40,11 @@ def gold_entity_labels(example: Any) -> list[str]:
     return [tag[2:] for tag in example.gold["entities"] if tag and tag[:2] in ("B-", "U-")]
 
 
-@register_component(
-    "ner", annotation="entities", label_kind="entity labels", gold_labels=gold_entity_labels,
-    max_batch_size=16, loss_header="NER Loss", rare_label_count=20,
+#: What every entity recognizer registers (`ner`, `crf_ner`): its annotation and labels, scores,
+#: table columns, report charts and `nlp evaluate` rows.
+ENTITY_SPEC: dict[str, Any] = dict(
+    annotation="entities", label_kind="entity labels", gold_labels=gold_entity_labels,
+    loss_header="NER Loss", rare_label_count=20,
     columns=(ScoreColumn("NER P", ("ents_p",)), ScoreColumn("NER R", ("ents_r",)),
              ScoreColumn("NER F", ("ents_f",))),
     score_weights=(ScoreWeight(("ents_f",)),), token_level=True,
@@ -41,6 +53,9 @@ def gold_entity_labels(example: Any) -> list[str]:
     evaluate_rows=(("ents_p", "NER P"), ("ents_r", "NER R"), ("ents_f", "NER F"),
                    ("ents_excluded", "NER excluded")),
 )
+
+
+@register_component("ner", max_batch_size=16, **ENTITY_SPEC)
 class EntityRecognizer(TransitionPipe):
     """Predicts `doc.ents` (one B/I/L/U action per entity type, plus O)."""
 
@@ -68,16 +83,7 @@ class EntityRecognizer(TransitionPipe):
     def _preset(self, doc: Any) -> tuple[list | None, list | None]:
         """(preset BILUO tags or None, sentence starts or None) from what the doc carries."""
         n = len(doc)
-        preset = None
-        if n and doc.has_annotation("ENT_IOB"):
-            iob = numpy.asarray(doc.to_array("ENT_IOB"))
-            preset = [None if code == 0 else "O" for code in iob.tolist()]
-            known = set(self._labels)
-            for ent in doc.ents:
-                label = ent.label_
-                if label not in known:
-                    continue  # kept as "O" here; set_annotations puts it back
-                tag_entity(preset, ent.start, ent.end - 1, label)
+        preset = preset_biluo(doc, set(self._labels))
         starts = None
         if n and doc.has_annotation("SENT_START"):
             starts = (numpy.asarray(doc.to_array("SENT_START")).view("int64") == 1).tolist()
@@ -109,21 +115,30 @@ class EntityRecognizer(TransitionPipe):
 
     # ---- training data -------------------------------------------------------------------------
 
+    def new_labels(self, examples: Sequence[Any]) -> list[str]:
+        """The entity types `update` on `examples` would add, in the order it adds them; none
+        is added here."""
+        known = set(self._labels)
+        return [label for example in examples for label in _unknown_types(example.get_aligned_ner(), known)]
+
+    def example_spans(self, example: Any) -> list[tuple[int, int]]:
+        return self._spans(example, example.get_aligned_ner())
+
+    def _spans(self, example: Any, tags: Sequence[str]) -> list[tuple[int, int]]:
+        """The chunks' bounds: none when every tag is missing, else the sentences packed up to
+        cfg max_train_length words (0: the whole doc)."""
+        return [] if all(t == MISSING for t in tags) else self.cut_example(example, len(tags))
+
     def example_chunks(self, index: int, example: Any) -> list[TrainChunk]:
         tags = example.get_aligned_ner()
-        if all(t == MISSING for t in tags):
+        spans = self._spans(example, tags)
+        if not spans:
             return []
-        known = set(self._labels)
-        for tag in tags:
-            if tag not in ("O", MISSING) and tag[2:] not in known:
-                self.add_label(tag[2:])
-                known.add(tag[2:])
+        for label in _unknown_types(tags, set(self._labels)):
+            self.add_label(label)
         preset, _ = self._preset(example.predicted)
-        n = len(tags)
-        max_len = int(self.cfg.get("max_train_length", 0))
-        starts = [bool(s) for s in example.get_aligned_sent_starts()] if max_len and n > max_len else [False] * n
         out = []
-        for start, end in sentence_cuts(starts, max_len):
+        for start, end in spans:
             piece = list(tags[start:end])
             _clean_edges(piece)
             try:
@@ -154,12 +169,31 @@ class EntityRecognizer(TransitionPipe):
         not know (those of known types are reproduced by the forced actions)."""
         known = set(self._labels)
         for doc, ents in zip(docs, self.system.get_entities(states)):
-            if not len(doc):
-                continue
-            triples = [(label, start, end) for start, end, label in ents]
-            if doc.has_annotation("ENT_TYPE"):
-                triples.extend((e.label_, e.start, e.end) for e in doc.ents if e.label_ not in known)
-            doc.set_ents(triples, default="outside")
+            if len(doc):
+                write_entities(doc, ents, known)
+
+
+def write_entities(doc: Any, ents: Iterable[tuple[int, int, str]], known: set[str]) -> None:
+    """Set doc.ents to the predicted (start, end, label) entities plus the doc's entities of
+    labels not in `known` (those of known labels were presets the prediction reproduces)."""
+    triples = [(label, start, end) for start, end, label in ents]
+    if doc.has_annotation("ENT_TYPE"):
+        triples.extend((e.label_, e.start, e.end) for e in doc.ents if e.label_ not in known)
+    doc.set_ents(triples, default="outside")
+
+
+def preset_biluo(doc: Any, known: set[str]) -> list | None:
+    """The BILUO tag of each token of `doc` that its entities already fix (None: free; "O"
+    outside), or None when the doc carries no entity annotation. Entities of labels not in
+    `known` read as "O": the recognizer predicts around them and puts them back afterwards."""
+    if not len(doc) or not doc.has_annotation("ENT_IOB"):
+        return None
+    iob = numpy.asarray(doc.to_array("ENT_IOB"))
+    preset = [None if code == 0 else "O" for code in iob.tolist()]
+    for ent in doc.ents:
+        if ent.label_ in known:
+            tag_entity(preset, ent.start, ent.end - 1, ent.label_)
+    return preset
 
 
 def _clean_edges(tags: list, missing: Any = MISSING) -> None:

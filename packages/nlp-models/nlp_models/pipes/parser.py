@@ -21,7 +21,7 @@ from nlp_transitions.arc_eager import FEATURE_NAMES
 
 from ..component_registry import register_component
 from ._dependencies import DEPENDENCY_SPEC, write_parse
-from ._transition_pipe import TrainChunk, TransitionPipe, sentence_cuts
+from ._transition_pipe import TrainChunk, TransitionPipe
 
 NO_LABEL = "-"
 _S0, _S1, _B0, _B0L1, _B0L2 = (FEATURE_NAMES.index(name) for name in ("S0", "S1", "B0", "B0L1", "B0L2"))
@@ -112,17 +112,38 @@ class DependencyParser(TransitionPipe):
         return ()
 
     def _gold_label(self, label: str | None) -> str | None:
-        """The label the parser trains towards for a gold label (None: free)."""
+        """The label the parser trains towards for a gold label (None: free), added if new."""
+        target, new = self._target_label(label, self._label_set())
+        if new:
+            self.add_label(target)
+        return target
+
+    def _target_label(self, label: str | None, known: set) -> tuple[str | None, bool]:
+        """The label the parser trains towards for a gold label, given the labels `known`, and
+        whether it is new (a decorated label whose base is known backs off to the base)."""
         if label is None:
-            return NO_LABEL if NO_LABEL in self._label_set() else None
-        if label == self.system.root_label or label in self._label_set():
-            return label
+            return (NO_LABEL if NO_LABEL in known else None), False
+        if label == self.system.root_label or label in known:
+            return label, False
         if is_decorated(label):
             label = decompose(label)[0]
-            if label in self._label_set():
-                return label
-        self.add_label(label)
-        return label
+            if label in known:
+                return label, False
+        return label, True
+
+    def new_labels(self, examples: Sequence[Any]) -> list[str]:
+        """The labels `update` on `examples` would add (the projectivized gold's, backed off as
+        `_gold_label` does), in the order it adds them; none is added here."""
+        known = set(self._label_set())
+        found = []
+        for example in examples:
+            heads, deps = example.get_aligned_parse(projectivize=True)
+            for head, dep in zip(heads, deps):
+                target, new = (None, False) if head is None else self._target_label(dep, known)
+                if new:
+                    known.add(target)
+                    found.append(target)
+        return found
 
     def _label_set(self) -> set:
         if getattr(self, "_label_cache", None) is None or len(self._label_cache) != len(self._labels):
@@ -131,15 +152,22 @@ class DependencyParser(TransitionPipe):
 
     # ---- training data -------------------------------------------------------------------------
 
+    def example_spans(self, example: Any) -> list[tuple[int, int]]:
+        return self._spans(example, example.get_aligned_parse(projectivize=True)[0])
+
+    def _spans(self, example: Any, heads: Sequence[int | None]) -> list[tuple[int, int]]:
+        """The chunks' bounds: none when no head is known, else the sentences packed up to cfg
+        max_train_length words (0: the whole doc)."""
+        return [] if all(h is None for h in heads) else self.cut_example(example, len(heads))
+
     def example_chunks(self, index: int, example: Any) -> list[TrainChunk]:
         heads, deps = example.get_aligned_parse(projectivize=True)
-        if all(h is None for h in heads):
+        spans = self._spans(example, heads)
+        if not spans:
             return []
         labels = [None if h is None else self._gold_label(d) for h, d in zip(heads, deps)]
-        n = len(heads)
-        starts = [bool(s) for s in example.get_aligned_sent_starts()] if n > self.cfg.get("max_train_length", 0) else []
         out = []
-        for start, end in sentence_cuts(starts or [False] * n, int(self.cfg.get("max_train_length", 0))):
+        for start, end in spans:
             c_heads = []
             c_labels = []
             for i in range(start, end):

@@ -2,8 +2,9 @@
 `<mark class="entity" data-label="ORG">…<span class="label">ORG</span></mark>`, and, where
 `doc.user_data["ent_scores"]` has the entity's confidence, `data-score` and the score shown.
 
-`ent_scores` maps `(start_token, end_token, label)` to a float in [0, 1]; a model that knows
-its confidence fills it (an entity it has no score for is simply shown without one).
+`ent_scores` maps `(start_token, end_token, label)` to a float in [0, 1], or holds
+`[start, end, label, score]` rows (nlp_vocab.entity_scores); a model that knows its confidence
+fills it (crf_ner does; an entity it has no score for is simply shown without one).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import zlib
 from numbers import Real
 from typing import Any
 
+from ..entity_scores import entity_scores
 from ._markup import element, escape, style
 
 #: Background colours of common entity types; others get a pale colour from their name's hash.
@@ -39,14 +41,12 @@ def label_color(label: str, colors: dict[str, str]) -> str:
 
 
 def scores_of(doc: Any, index: int) -> dict:
-    """`doc.user_data["ent_scores"]`, or {} when the doc has none."""
-    scores = doc.user_data.get("ent_scores")
-    if scores is None:
-        return {}
-    if not isinstance(scores, dict):
-        raise ValueError(f"render: doc {index}: user_data['ent_scores'] must be a dict mapping "
-                         f"(start, end, label) to a score, not {type(scores).__name__}")
-    return scores
+    """`doc.user_data["ent_scores"]` as {(start, end, label): score}, or {} when the doc has none
+    (nlp_vocab.entity_scores: a dict, or the rows a recognizer writes)."""
+    try:
+        return entity_scores(doc)
+    except ValueError as err:
+        raise ValueError(f"render: doc {index}: {err}") from None
 
 
 def score_of(scores: dict, ent: Any, index: int) -> float | None:

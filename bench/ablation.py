@@ -1,0 +1,198 @@
+"""The ablation table: what each addition of the accuracy preset adds, one probe per row.
+
+    python bench/ablation.py TASK [--epochs N] [--vectors DIR] [--tok2vec FILE] [--seed S]
+                             [--limit N] [--out FILE]
+
+TASK is one of bench/tasks.py's (ewt, ud-ewt, ud-fi, conll, imdb). Each row of LADDERS[TASK]
+adds to the spec of the row before it (a probe spec of bench/probe_epochs.py; nested mappings
+merge), starting from the efficiency preset; the last row is the accuracy preset as shipped
+(PRESET_ROW), with the vectors and pretrained weights given. A row that needs `--vectors` (a
+model folder of `nlp init-vectors`) or `--tok2vec` (weights of `nlp pretrain` built with that
+row's tok2vec settings) is left out without them, and so is its addition. Every row trains for
+the same number of epochs in its own process (`probe_epochs.py`); the table shows each row's dev
+scores after the last epoch, the task's main score (bench/tasks.py) and its change from the row
+above. Printed as Markdown and written to --out (default bench/out/ablation/TASK.md, with the
+scores beside it as JSON). One seed; fixed epochs, so the figures stay meaningful on a busy
+machine (no time is claimed). `--limit N` reads only N documents of each split (smoke tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from tasks import TASKS, main_score  # noqa: E402
+
+# Placeholders in a row's spec, filled from the command line (a row whose value is missing is left out).
+VECTORS, TOK2VEC = "$vectors", "$tok2vec"
+NEEDS = {VECTORS: "vectors", TOK2VEC: "tok2vec"}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One addition: its label and what it adds to the spec of the row before it."""
+
+    label: str
+    adds: dict
+
+
+WIDER = {"width": 128, "depth": 4, "embed_rows": [10000, 5000, 5000, 5000]}
+CHARS = {"chars": 64, "char_len": 16, "char_dim": 32}
+EFFICIENCY = Row("efficiency preset (width 96, CNN depth 2)", {"shared": {"preset": "efficiency"}})
+TRANSFER = [Row("+ static vectors", {"vectors": VECTORS}),
+            Row("+ pretrained tok2vec (`nlp pretrain`)", {"init_tok2vec": TOK2VEC})]
+TAGGER_PARSER = [
+    EFFICIENCY,
+    Row("+ width 128, CNN depth 4, rows 10000/5000x3", {"shared": WIDER}),
+    Row("+ character CNN (64 code points, width 32)", {"shared": CHARS}),
+    *TRANSFER,
+]
+LADDERS = {
+    "ewt": TAGGER_PARSER,
+    "ud-ewt": TAGGER_PARSER,
+    "ud-fi": TAGGER_PARSER,
+    "conll": [
+        EFFICIENCY,
+        Row("+ width 128, CNN depth 4, rows 10000/5000x3", {"shared": WIDER}),
+        Row("+ character CNN (64 code points, width 32)", {"shared": CHARS}),
+        Row("+ CRF over BILUO tags (`crf_ner`)", {"ner": "crf_ner"}),
+        *TRANSFER,
+    ],
+    "imdb": [
+        Row("efficiency preset (bag of uni- and bigrams)", {"own": {"textcat": {"preset": "efficiency"}}}),
+        Row("+ NB-weighted uni-, bi- and trigrams (`nb_bow`)",
+            {"own": {"textcat": {"architecture": "nb_bow", "ngram_size": 3}}}),
+        Row("+ CNN ensemble on a width-128 depth-4 tok2vec with characters (`nb_ensemble`)",
+            {"own": {"textcat": {"architecture": "nb_ensemble"}}, "shared": {**WIDER, **CHARS}}),
+        *TRANSFER,
+    ],
+}
+# The accuracy preset as shipped: every tok2vec and component in its settings.
+PRESET_ROW = Row("accuracy preset as shipped", {"shared": {"preset": "accuracy"}})
+
+
+def merge(base: dict, adds: dict) -> dict:
+    """`base` with `adds` over it; nested mappings merge key by key."""
+    merged = copy.deepcopy(base)
+    for key, value in adds.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+def fill(adds: dict, given: dict[str, str | None]) -> dict | None:
+    """`adds` with its placeholders replaced by the command line's values; None if one is missing."""
+    filled = {}
+    for key, value in adds.items():
+        if isinstance(value, dict):
+            value = fill(value, given)
+        elif isinstance(value, str) and value in NEEDS:
+            value = given.get(NEEDS[value])
+        if value is None:
+            return None
+        filled[key] = value
+    return filled
+
+
+def preset_row(task: str) -> Row:
+    """PRESET_ROW for `task`: each of its components in the accuracy preset too, plus the
+    vectors and pretrained weights when given."""
+    own = {name: {"preset": "accuracy"} for name in TASKS[task].pipeline}
+    return Row(PRESET_ROW.label, merge(PRESET_ROW.adds, {"own": own}))
+
+
+def plan(task: str, given: dict[str, str | None], base: dict) -> list[tuple[str, dict | None]]:
+    """(label, spec) of each row, the spec None for a row left out (what it needs is not given)."""
+    rows, spec = [], dict(base)
+    for row in LADDERS[task]:
+        adds = fill(row.adds, given)
+        if adds is not None:
+            spec = merge(spec, adds)
+        rows.append((row.label, None if adds is None else spec))
+    final = merge(base, preset_row(task).adds)
+    for row in TRANSFER:
+        adds = fill(row.adds, given)
+        final = final if adds is None else merge(final, adds)
+    rows.append((PRESET_ROW.label, final))
+    return rows
+
+
+def run_probe(task: str, name: str, epochs: int, spec: dict, out: Path) -> list[dict]:
+    """One probe in its own process (probe_epochs.py); its dev scores per epoch."""
+    spec = {**spec, "out": str(out)}
+    cmd = [sys.executable, str(HERE / "probe_epochs.py"), task, name, str(epochs), json.dumps(spec)]
+    print("$", " ".join(cmd[1:4]), f"'{cmd[4]}'", flush=True)
+    subprocess.run(cmd, check=True)
+    return json.loads((out / "probe.json").read_text(encoding="utf8"))["history"]
+
+
+def columns(task: str) -> list[str]:
+    """The score keys the table shows: the task's main metrics, UAS before LAS."""
+    keys = list(TASKS[task].main_keys)
+    return [key for key in keys if key != "las"] + (["uas", "las"] if "las" in keys else [])
+
+
+def table(task: str, epochs: int, results: list[tuple[str, dict | None]]) -> str:
+    """The Markdown table: one row per addition (its final-epoch scores, the main score and its
+    change from the last row that ran); rows left out say what they need."""
+    keys = columns(task)
+    lines = [f"| {task}, {epochs} epochs | " + " | ".join(keys) + " | main | change |",
+             "|---|" + "---|" * (len(keys) + 2)]
+    previous = None
+    for label, scores in results:
+        if scores is None:
+            lines.append(f"| {label} (left out: not given) |" + " - |" * (len(keys) + 2))
+            continue
+        main = main_score(TASKS[task], scores)
+        change = "-" if previous is None else f"{main - previous:+.2f}"
+        cells = [f"{scores[key]:.2f}" if key in scores else "-" for key in keys]
+        lines.append(f"| {label} | " + " | ".join(cells) + f" | {main:.2f} | {change} |")
+        previous = main
+    return "\n".join(lines) + "\n"
+
+
+def run_rows(task: str, rows: list[tuple[str, dict | None]], epochs: int, folder: Path) -> list[tuple[str, dict | None]]:
+    """Each row's final-epoch scores (None for a row left out), its probe's output in `folder`."""
+    results = []
+    for i, (label, spec) in enumerate(rows, 1):
+        history = run_probe(task, f"ablation-{i}", epochs, spec, folder / f"row{i}") if spec else None
+        results.append((label, history[-1] if history else None))
+    return results
+
+
+def main(argv: list[str] | None = None) -> str:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("task", choices=sorted(LADDERS))
+    parser.add_argument("--epochs", type=int, default=5)
+    parser.add_argument("--vectors", default=None, help="model folder of `nlp init-vectors`")
+    parser.add_argument("--tok2vec", default=None, help="tok2vec weights of `nlp pretrain` (model{i}.bin)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=int, default=0, help="read only N documents of each split")
+    parser.add_argument("--out", type=Path, default=None, help="the Markdown table (default bench/out/ablation/TASK.md)")
+    args = parser.parse_args(argv)
+    out = args.out or HERE / "out" / "ablation" / f"{args.task}.md"
+    base = {"seed": args.seed, **({"limit": args.limit} if args.limit else {})}
+    rows = plan(args.task, {"vectors": args.vectors, "tok2vec": args.tok2vec}, base)
+    results = run_rows(args.task, rows, args.epochs, out.with_suffix(""))
+    text = table(args.task, args.epochs, results)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf8")
+    out.with_suffix(".json").write_text(json.dumps([{"row": label, "spec": spec, "scores": scores}
+                                                    for (label, spec), (_, scores) in zip(rows, results)],
+                                                   indent=2), encoding="utf8")
+    print(text, flush=True)
+    return text
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+"""The accuracy bench (bench/run.py --preset accuracy --vectors) and the ablation table
+(bench/ablation.py): our static vectors handed to spaCy as the same table, the sections and
+folders each variant writes, the rows an ablation runs and its table, and one real ablation on a
+treebank we write. The spaCy config checks run only where spaCy is installed (the bench's
+environment)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from argparse import Namespace
+from pathlib import Path
+
+import numpy
+import pytest
+
+import nlp_models
+from nlp_vocab import Vectors
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+sys.path.insert(0, str(BENCH))
+
+import ablation  # noqa: E402
+import run as bench_run  # noqa: E402
+import shared_vectors  # noqa: E402
+from tasks import TASKS  # noqa: E402
+
+
+def vectors_model(path: Path, words: list[str], rows: list[int], table: numpy.ndarray) -> Path:
+    """A model folder of vectors only, as `nlp init-vectors` writes it (keys mapped to rows)."""
+    nlp = nlp_models.blank("en")
+    vectors = Vectors(data=table)
+    for word, row in zip(words, rows):
+        vectors.add(word, row=row)
+        nlp.vocab.strings.add(word)
+    nlp.vocab.vectors = vectors
+    nlp.to_disk(path)
+    return path
+
+
+def test_our_vectors_become_a_word2vec_file_of_the_same_table(tmp_path: Path) -> None:
+    from nlp_cli.init_vectors import read_vectors
+
+    table = numpy.asarray([[0.1, -2.5, 3.0], [1e-7, 4.25, -0.3333333]], dtype="float32")
+    # "houses" was pruned onto the row of "house"; a key with a line break cannot be a line
+    model = vectors_model(tmp_path / "vec", ["house", "the", "houses", "new\nline"], [0, 1, 0, 1], table)
+    written, skipped = shared_vectors.write_word2vec(model, tmp_path / "vectors.txt")
+    assert (written, skipped) == (3, 1)
+    assert (tmp_path / "vectors.txt").read_text().splitlines()[0] == "3 3"
+    words, data = read_vectors(tmp_path / "vectors.txt")
+    assert sorted(words) == ["house", "houses", "the"]
+    expected = {"house": table[0], "houses": table[0], "the": table[1]}
+    for word, row in zip(words, data):
+        assert numpy.array_equal(row, expected[word])  # float32 exactly, not rounded
+
+
+def test_a_folder_without_vectors_is_refused_in_one_line(tmp_path: Path) -> None:
+    nlp_models.blank("en").to_disk(tmp_path / "blank")
+    with pytest.raises(SystemExit, match="holds no vectors"):
+        shared_vectors.write_word2vec(tmp_path / "blank", tmp_path / "vectors.txt")
+
+
+@pytest.mark.parametrize("preset, vectors, name", [
+    (None, None, "ewt"), ("efficiency", None, "ewt"), ("accuracy", None, "ewt-accuracy"),
+    ("accuracy", "/x/vec", "ewt-accuracy-vectors"), (None, "/x/vec", "ewt-vectors"),
+])
+def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, vectors, name) -> None:
+    args = Namespace(preset=preset, vectors=vectors)
+    assert "ewt" + bench_run.variant(args) == name
+    scores = {"tag_acc": 94.0, "uas": 86.0, "las": 83.0, "sents_f": 99.0}
+    phase = {"log": [{"seconds": 1.0, "scores": scores}], "train_seconds": 1.0, "train_wps": 1.0,
+             "peak_rss_mb": 1.0, "scores": scores, "wps": 1.0, "model_mb": 1.0}
+    results = {side: {"train": phase, "annotate": phase} for side in ("ours", "spacy")}
+    title = bench_run.variant_title(args) if bench_run.variant(args) else ""
+    section = bench_run.task_section(TASKS["ewt"], results, "cmd", head="Measured today.\n", title=title)
+    first = section.splitlines()[0]
+    if name == "ewt":
+        assert first.startswith("## ewt: tagger, parser")
+    else:
+        assert f"our {preset or 'efficiency'} preset vs spaCy `--optimize {preset or 'efficiency'}`" in first
+        assert ("static vectors vec" in first) == bool(vectors)
+
+
+def test_an_ablation_row_needing_what_is_not_given_is_left_out_with_its_addition() -> None:
+    rows = ablation.plan("ewt", {"vectors": None, "tok2vec": "/w/model9.bin"}, {"seed": 0})
+    labels = [label for label, _ in rows]
+    assert labels[0].startswith("efficiency") and labels[-1] == "accuracy preset as shipped"
+    specs = dict(rows)
+    assert specs["+ static vectors"] is None
+    wide = specs["+ width 128, CNN depth 4, rows 10000/5000x3"]
+    assert wide["shared"] == {"preset": "efficiency", "width": 128, "depth": 4,
+                              "embed_rows": [10000, 5000, 5000, 5000]}
+    chars = specs["+ character CNN (64 code points, width 32)"]
+    assert chars["shared"]["chars"] == 64 and chars["shared"]["width"] == 128  # additions accumulate
+    pretrained = specs["+ pretrained tok2vec (`nlp pretrain`)"]
+    assert pretrained["init_tok2vec"] == "/w/model9.bin" and "vectors" not in pretrained
+    shipped = specs["accuracy preset as shipped"]
+    assert shipped["shared"] == {"preset": "accuracy"} and shipped["init_tok2vec"] == "/w/model9.bin"
+    assert shipped["own"] == {"tagger": {"preset": "accuracy"}, "parser": {"preset": "accuracy"}}
+
+
+def test_every_task_has_a_ladder_from_efficiency() -> None:
+    assert set(ablation.LADDERS) == set(TASKS)
+    for task in TASKS:
+        rows = ablation.plan(task, {"vectors": "/v", "tok2vec": "/t"}, {})
+        assert all(spec is not None for _, spec in rows)
+        assert rows[-2][1]["vectors"] == "/v" and rows[-2][1]["init_tok2vec"] == "/t"
+
+
+def test_the_ablation_table_shows_each_change_from_the_row_that_ran_before() -> None:
+    results = [("efficiency", {"tag_acc": 93.0, "uas": 85.0, "las": 81.0}),
+               ("+ static vectors", None),
+               ("+ chars", {"tag_acc": 94.0, "uas": 86.0, "las": 82.5})]
+    lines = ablation.table("ewt", 5, results).splitlines()
+    assert lines[0] == "| ewt, 5 epochs | tag_acc | uas | las | main | change |"
+    assert lines[2] == "| efficiency | 93.00 | 85.00 | 81.00 | 87.00 | - |"
+    assert lines[3].startswith("| + static vectors (left out: not given) | - |")
+    assert lines[4] == "| + chars | 94.00 | 86.00 | 82.50 | 88.25 | +1.25 |"
+
+
+TRAIN = """# sent_id = {i}
+1	Dogs	dog	NOUN	NNS	_	2	nsubj	_	_
+2	bark	bark	VERB	VBP	_	0	root	_	_
+3	loudly	loudly	ADV	RB	_	2	advmod	_	SpaceAfter=No
+4	.	.	PUNCT	.	_	2	punct	_	_
+
+# sent_id = {j}
+1	Cats	cat	NOUN	NNS	_	2	nsubj	_	_
+2	sleep	sleep	VERB	VBP	_	0	root	_	SpaceAfter=No
+3	.	.	PUNCT	.	_	2	punct	_	_
+
+"""
+
+
+def test_an_ablation_trains_each_row_and_tables_its_dev_scores(tmp_path: Path, monkeypatch) -> None:
+    data = tmp_path / "data" / "ud-en-ewt"
+    data.mkdir(parents=True)
+    (data / "ewt-train.conllu").write_text("".join(TRAIN.format(i=2 * k, j=2 * k + 1) for k in range(4)))
+    (data / "ewt-dev.conllu").write_text(TRAIN.format(i=0, j=1))
+    monkeypatch.setenv("NLP_SHARED_DATA", str(tmp_path / "data"))  # read by each probe's process
+    rows = ablation.plan("ewt", {"vectors": None, "tok2vec": None}, {"seed": 0})[:2]
+    results = ablation.run_rows("ewt", rows, 2, tmp_path / "out")
+    for _label, scores in results:
+        assert set(scores) >= {"tag_acc", "uas", "las"} and 0.0 <= scores["las"] <= 100.0
+    record = json.loads((tmp_path / "out" / "row2" / "probe.json").read_text())
+    assert len(record["history"]) == 2 and record["spec"]["shared"]["width"] == 128
+    text = ablation.table("ewt", 2, results)
+    assert text.count("\n") == 4 and "| + width 128, CNN depth 4" in text
+
+
+def test_spacy_accuracy_config_reads_static_vectors_only_when_given(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    import spacy_runner
+
+    for name in TASKS:
+        task = TASKS[name]
+        plain = spacy_runner.build_config(task, tmp_path / "t", tmp_path / "d", 0, "accuracy")
+        assert plain["paths"]["vectors"] is None
+        assert plain["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] is False
+        assert plain["components"]["tok2vec"]["model"]["encode"]["width"] == 256
+        read = spacy_runner.build_config(task, tmp_path / "t", tmp_path / "d", 0, "accuracy", tmp_path / "v")
+        assert read["paths"]["vectors"] == str(tmp_path / "v")
+        assert read["components"]["tok2vec"]["model"]["embed"]["include_static_vectors"] is True
+        efficiency = spacy_runner.build_config(task, tmp_path / "t", tmp_path / "d", 0)
+        assert "include_static_vectors = true" not in efficiency.to_str()
+    imdb = spacy_runner.build_config(TASKS["imdb"], tmp_path / "t", tmp_path / "d", 0, "accuracy")
+    assert imdb["components"]["textcat"]["model"]["linear_model"]["exclusive_classes"] is True
+
+
+def test_spacy_reads_the_converted_vectors_by_norm(tmp_path: Path) -> None:
+    spacy_lib = pytest.importorskip("spacy")
+    table = numpy.asarray([[1.0, 2.0], [3.0, 4.0]], dtype="float32")
+    model = vectors_model(tmp_path / "vec", ["house", "the"], [0, 1], table)
+    folder = shared_vectors.vectors_for_spacy(model, "en", tmp_path)
+    nlp = spacy_lib.load(folder)
+    doc = nlp("The HOUSE")
+    assert [list(token.vector) for token in doc] == [[3.0, 4.0], [1.0, 2.0]]
+    nlp.to_disk(tmp_path / "saved")  # spaCy 3.8 forgets the attribute here ...
+    shared_vectors.keep_key_attr(tmp_path / "saved")  # ... and the runner writes it back
+    assert spacy_lib.load(tmp_path / "saved")("HOUSE")[0].has_vector
