@@ -112,8 +112,8 @@ def test_the_entity_recognizer_counts_and_names_new_types_without_adding_them():
     assert list(nlp.get_pipe("ner").labels) == ["PER"]
 
 
-def test_two_replicas_learn_the_shards_new_labels_alike_and_sum_to_the_batch_gradient():
-    from nlp_train.gradients import merge_counts
+def test_two_replicas_learn_the_batchs_new_labels_alike_and_sum_to_the_batch_gradient():
+    from nlp_train.gradients import loss_counts
 
     extra = []
     for text, annots in sentences(4):
@@ -124,14 +124,13 @@ def test_two_replicas_learn_the_shards_new_labels_alike_and_sum_to_the_batch_gra
     batch = batch[:4] + extra
     shards = [batch[:6], batch[6:]]
     replicas = [pipeline()[0] for _ in shards]
-    posted = [(nlp.loss_normalizers([t for t, _ in s], [a for _, a in s]),
-               nlp.labels_to_learn([t for t, _ in s], [a for _, a in s])) for nlp, s in zip(replicas, shards)]
-    assert [found for _, found in posted] == [{"parser": ["nmod"]}, {"parser": ["amod2"]}]
-    counts = [merge_counts(nlp, posted) for nlp in replicas]
+    examples = ([t for t, _ in batch], [a for _, a in batch])
+    assert replicas[0].labels_to_learn(*examples) == {"parser": ["nmod", "amod2"]}
+    counts = [loss_counts(nlp, list(zip(*examples))) for nlp in replicas]
     assert counts[0] == counts[1] == {"tagger": 48.0, "parser": 8.0}
     assert ParamLayout(replicas[0]).digest() == ParamLayout(replicas[1]).digest()
     summed = sum(gradient(nlp, shard, counts[0]) for nlp, shard in zip(replicas, shards))
-    whole = pipeline()[0]  # one process, whose update would add the labels in batch order: the same here
-    whole.learn_labels(whole.labels_to_learn([t for t, _ in batch], [a for _, a in batch]))
+    whole = pipeline()[0]  # one process, whose update would add the labels in batch order: the same
+    loss_counts(whole, list(zip(*examples)))
     numpy.testing.assert_allclose(summed, gradient(whole, batch), rtol=1e-4, atol=1e-6)
     assert list(whole.get_pipe("parser").labels) == list(replicas[1].get_pipe("parser").labels)

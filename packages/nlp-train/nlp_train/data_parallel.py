@@ -27,10 +27,7 @@ from .gradients import (
     GradientCapture,
     ParamLayout,
     apply_step,
-    counts_shards,
     loss_counts,
-    merge_counts,
-    shard_counts,
     shard_update,
     split_batch,
     sum_gradients,
@@ -120,8 +117,8 @@ class ShardedRun(TrainingRun):
         """Update on this worker's shard, gather every worker's gradient and losses, apply
         the optimizer to the sum, and note whether any worker's clock ran out."""
         group = self.group
+        counts = loss_counts(self.nlp, batch)  # first: labels it adds change the layout
         shard = split_batch(batch, group.size, self.count_words)[group.rank]
-        counts = self.batch_counts(batch, shard)  # first: labels it adds change the layout
         layout = ParamLayout(self.nlp)
         capture = GradientCapture(layout, self.optimizer, self.gradient_buffer(layout.size))
         self.buffer = capture.flat
@@ -142,16 +139,6 @@ class ShardedRun(TrainingRun):
             for name, value in i["losses"].items():
                 stats.losses[name] = stats.losses.get(name, 0.0) + value
         self.late = any(i["late"] for i in infos)
-
-    def batch_counts(self, batch: list[Any], shard: list[Any]) -> dict[str, float] | None:
-        """The whole batch's loss normalizers, with the labels the batch brings learned by
-        this replica as by every other: the sum of the workers' counts of their own shards,
-        gathered (each worker reads only the examples it updates on), or, for a pipeline that
-        cannot count a shard alone, counted on the whole batch."""
-        if not counts_shards(self.nlp):
-            return loss_counts(self.nlp, batch)
-        posted, _ = self.group.allgather("counts", shard_counts(self.nlp, shard))
-        return merge_counts(self.nlp, posted)
 
     def gradient_buffer(self, size: int) -> numpy.ndarray | None:
         """Where to collect this step's gradient: the group's (its shared memory) when it

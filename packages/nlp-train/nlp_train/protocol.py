@@ -66,10 +66,10 @@ class TrainablePipeline(Protocol):
       (``train(workers=N)``) updates each worker on its shard with the whole batch's counts,
       so the shards' gradients add up to the batch's; without the method, every loss must be
       a sum over the examples. With ``labels_to_learn(examples)`` (``{name: [label, ...]}``,
-      the labels an update would add, not added) and ``learn_labels(labels)`` as well, the
-      counts must add up over examples and add no label: each worker counts only its shard,
-      the workers' counts are summed and every replica learns every shard's new labels (in
-      worker order) before the update; without them every worker counts the whole batch.
+      the labels an update would add, not added) and ``learn_labels(labels)`` as well, every
+      replica learns the batch's new labels (in batch order) before counting, and counting
+      must add no label; without them ``loss_normalizers`` itself may add them. Either way
+      every worker counts the whole batch, so every replica learns the same labels.
     - ``random_states()`` / ``set_random_states(states)``: the msgpack-ready
       states of the random generators the components keep for themselves
       (``{name: state}``), saved in the checkpoint so ``resume`` is exact;

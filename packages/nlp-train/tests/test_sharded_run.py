@@ -73,23 +73,27 @@ def test_a_worker_that_cannot_see_the_checkpoint_stops_the_resume_with_one_line(
 
 
 class Learner:
-    """A pipeline that notes the labels it is told to learn."""
+    """A pipeline that says which labels a batch brings, notes those it is told to learn, and
+    counts one per example."""
 
-    def __init__(self):
-        self.learned = []
+    def __init__(self, new):
+        self.new, self.learned = new, []
+
+    def labels_to_learn(self, batch):
+        return self.new
 
     def learn_labels(self, labels):
         self.learned.append(labels)
 
+    def loss_normalizers(self, batch):
+        return {"tagger": float(len(batch))}
 
-def test_shard_counts_are_summed_and_every_shards_labels_learned_in_worker_order():
-    from nlp_train.gradients import merge_counts
 
-    posted = [({"tagger": 40.0, "parser": 2.0}, {"parser": ["obj", "nmod"]}),
-              ({"tagger": 0.0, "parser": 3.0}, {}),
-              ({"tagger": 25.0, "parser": 1.0}, {"parser": ["nmod", "acl"], "ner": ["ORG"]})]
-    pipeline = Learner()
-    assert merge_counts(pipeline, posted) == {"tagger": 65.0, "parser": 6.0}
-    assert pipeline.learned == [{"parser": ["obj", "nmod", "acl"], "ner": ["ORG"]}]
-    quiet = Learner()
-    assert merge_counts(quiet, [({"tagger": 1.0}, {}), ({}, {})]) == {"tagger": 1.0} and quiet.learned == []
+def test_a_worker_counts_the_whole_batch_after_learning_the_labels_it_brings():
+    from nlp_train.gradients import loss_counts
+
+    pipeline = Learner({"parser": ["obj", "nmod"], "ner": []})
+    assert loss_counts(pipeline, ["a", "b", "c"]) == {"tagger": 3.0}
+    assert pipeline.learned == [{"parser": ["obj", "nmod"], "ner": []}]
+    quiet = Learner({"parser": []})
+    assert loss_counts(quiet, ["a"]) == {"tagger": 1.0} and quiet.learned == []
