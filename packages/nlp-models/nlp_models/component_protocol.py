@@ -163,8 +163,9 @@ class NormalizedLoss(Protocol):
 class LearnsLabels(Protocol):
     """A component whose update adds the labels it meets: ``new_labels(examples)`` says which
     (in order) without adding them, ``add_label`` adds one. Data-parallel training has every
-    replica add those of every worker's shard, in worker order, before the workers update.
-    `nlp_models.TrainablePipe` implements it."""
+    replica add those of the whole batch, in batch order, before the workers update.
+    `nlp_models.TrainablePipe` implements it (its ``new_labels`` names none: a component whose
+    update adds labels overrides it, as the parsers and the entity recognizer do)."""
 
     def new_labels(self, examples: Sequence[Any]) -> list[str]: ...
 

@@ -294,5 +294,5 @@ def test_model_tok2vec_takes_pretrained_weights(architecture):
 def test_a_bag_of_words_has_no_tok2vec():
     nlp, textcat = _textcat_nlp(architecture="bow", labels=["A"])
     nlp.begin_training()
-    with pytest.raises(AttributeError, match="a 'bow' text classifier .* has no tok2vec"):
+    with pytest.raises(AttributeError, match="bag-of-n-grams text classifier .* has no tok2vec"):
         textcat.model.tok2vec  # noqa: B018 - the attribute access is what is tested

@@ -150,8 +150,8 @@ class TextCatModel(Model):
         """The token-to-vector layer (the `tok2vec` ref); an AttributeError for a bag of words."""
         if not self.has_ref("tok2vec"):
             raise AttributeError(
-                "a 'bow' text classifier (a bag of n-grams) has no tok2vec, so it cannot take "
-                "pretrained tok2vec weights; use architecture 'simple_cnn' or 'ensemble'"
+                "a bag-of-n-grams text classifier ('bow' or 'nb_bow') has no tok2vec, so it cannot "
+                "take pretrained tok2vec weights; use architecture 'simple_cnn', 'ensemble' or 'nb_ensemble'"
             )
         return self.get_ref("tok2vec")
 

@@ -610,7 +610,7 @@ class TrainablePipe:
     def new_labels(self, examples: Sequence[Any]) -> list[str]:
         """The labels `update` on `examples` would add, in the order it adds them, without
         adding them (none by default): data-parallel training has every replica add the
-        labels any worker's shard brings before the workers update."""
+        labels the batch brings before the workers update."""
         return []
 
     @contextlib.contextmanager
