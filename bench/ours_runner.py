@@ -152,7 +152,7 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     nlp = start_model(task, vectors)
     build_pipeline(task, nlp, preset, vectors is not None)
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
-    dev_examples = list(corpus(task, "dev", nlp)(nlp.vocab))
+    dev_examples = task.selection(list(corpus(task, "dev", nlp)(nlp.vocab)))
     optimizer = nlp.begin_training(lambda: train_examples)
     setup_seconds = time.perf_counter() - start
     result = train_loop(nlp, train_examples, dev_examples, out, optimizer=optimizer, seed=seed,

@@ -201,7 +201,7 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     T = registry.resolve(nlp.config.interpolate()["training"], schema=ConfigSchemaTraining)
     train_corpus, _ = resolve_dot_names(nlp.config.interpolate(), [T["train_corpus"], T["dev_corpus"]])
     optimizer = T["optimizer"]
-    references = read_reference(task, "dev")
+    references = task.selection(read_reference(task, "dev"))
     budget = minutes * 60.0
     # Evaluate every twelfth of the budget of training time (at least 15 s apart), not every
     # `eval_frequency` steps: a step of the bag-of-words classifier takes milliseconds, so step-based

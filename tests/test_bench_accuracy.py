@@ -178,3 +178,11 @@ def test_spacy_reads_the_converted_vectors_by_norm(tmp_path: Path) -> None:
     nlp.to_disk(tmp_path / "saved")  # spaCy 3.8 forgets the attribute here ...
     shared_vectors.keep_key_attr(tmp_path / "saved")  # ... and the runner writes it back
     assert spacy_lib.load(tmp_path / "saved")("HOUSE")[0].has_vector
+
+
+def test_model_selection_scores_the_same_dev_subset_on_both_sides() -> None:
+    # IMDB dev is ordered pos then neg: every fifth review keeps both classes; small splits stay whole.
+    reviews = ["pos"] * 10 + ["neg"] * 10
+    chosen = TASKS["imdb"].selection(reviews)
+    assert len(chosen) == 4 and chosen.count("pos") == chosen.count("neg") == 2
+    assert TASKS["ewt"].selection(list(range(7))) == list(range(7))
