@@ -180,6 +180,8 @@ def main(argv: list[str] | None = None) -> str:
     parser.add_argument("--limit", type=int, default=0, help="read only N documents of each split")
     parser.add_argument("--out", type=Path, default=None, help="the Markdown table (default bench/out/ablation/TASK.md)")
     args = parser.parse_args(argv)
+    if args.epochs < 1:
+        parser.error("--epochs must be at least 1")
     out = args.out or HERE / "out" / "ablation" / f"{args.task}.md"
     base = {"seed": args.seed, **({"limit": args.limit} if args.limit else {})}
     rows = plan(args.task, {"vectors": args.vectors, "tok2vec": args.tok2vec}, base)

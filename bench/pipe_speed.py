@@ -48,6 +48,8 @@ def main() -> None:
     parser.add_argument("--n-process", type=int, default=2)
     parser.add_argument("--skip-apply", action="store_true", help="measure nlp.pipe only")
     args = parser.parse_args()
+    if args.n_process < 2:
+        parser.error("--n-process must be at least 2 (it is compared with one process)")
     with tempfile.TemporaryDirectory(prefix="pipe_speed_") as tmp:
         model = Path(args.model) if args.model else train_model(Path(tmp))
         report = measure(model, Path(tmp), args)

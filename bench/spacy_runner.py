@@ -42,7 +42,7 @@ from tasks import (
 from ud_raw import doc_sentences, raw_text_scores
 
 # Our preset -> the `spacy init config --optimize` value trained against it.
-OPTIMIZE = {"efficiency": "efficiency", "accuracy": "accuracy"}
+PRESETS = ("efficiency", "accuracy")  # our preset names are spaCy's --optimize values
 
 
 def spacy_docs(task: Task, nlp, split: str) -> list:
@@ -194,7 +194,7 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     for split in ("train", "dev"):
         DocBin(docs=spacy_docs(task, blank, split)).to_disk(out / f"{split}.spacy")
     their_vectors = vectors_for_spacy(vectors, task.lang, out) if vectors is not None else None
-    config = build_config(task, out / "train.spacy", out / "dev.spacy", seed, OPTIMIZE[preset], their_vectors)
+    config = build_config(task, out / "train.spacy", out / "dev.spacy", seed, preset, their_vectors)
     fix_random_seed(seed)
     start = time.perf_counter()
     nlp = init_nlp(config)
@@ -279,4 +279,4 @@ def annotate(task: Task, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    runner_main(__doc__, train, annotate, presets=list(OPTIMIZE))
+    runner_main(__doc__, train, annotate, presets=list(PRESETS))

@@ -66,7 +66,7 @@ def check_compatible(tok2vec: Any, msg: dict, source: str, component: str) -> No
     ours, theirs = _structure(tok2vec), _saved_structure(saved)
     if not _fits(ours, theirs):
         fail(f"{source}: pretrained tok2vec does not fit the {component} tok2vec: {differences(ours, theirs)}; "
-             "use the same --preset, -cw/-cd/-er and -v in `nlp pretrain` and `nlp train`")
+             "use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
 
 
 def read_weights(path: str | Path) -> tuple[bytes, dict]:

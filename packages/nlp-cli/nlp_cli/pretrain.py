@@ -235,10 +235,9 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
 
 def epochs_done(out: Path) -> int:
     """The epochs the checkpoint in `out` has finished."""
-    from nlp_train.checkpoint import CHECKPOINT
+    from nlp_train.checkpoint import checkpoint_epoch
 
-    state = srsly.read_json(out / CHECKPOINT / "state.json")
-    return int(state.get("epoch", 0)) if isinstance(state, dict) else 0
+    return checkpoint_epoch(out)
 
 
 def loop_config(n_iter: int, batch_size: int, dropout: float, seed: int, max_minutes: float | None) -> Any:

@@ -77,8 +77,8 @@ def test_weights_of_another_preset_name_the_settings_that_differ(tmp_path, corpu
     line = in_process.error("train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "tagger,parser",
                             "--preset", "accuracy", "-t2v", out / "model0.bin")
     assert line == (f"✘ {out / 'model0.bin'}: pretrained tok2vec does not fit the shared tok2vec: "
-                    "chars 0 (pretrained) vs 64, char_len 0 vs 16, char_dim 0 vs 32; use the same --preset, "
-                    "-cw/-cd/-er and -v in `nlp pretrain` and `nlp train`")
+                    "chars 0 (pretrained) vs 64, char_len 0 vs 16, char_dim 0 vs 32; use the same --preset "
+                    "and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
     assert not (tmp_path / "out" / "model1").exists()
 
 
@@ -92,7 +92,7 @@ def test_encoder_and_sizes_are_named_too():
         check_compatible(ours, srsly.msgpack_loads(saved.to_bytes()), "w.bin", "tagger")
     assert str(info.value) == ("w.bin: pretrained tok2vec does not fit the tagger tok2vec: depth 2 (pretrained) vs 1, "
                                "encoder cnn vs bilstm, embed_rows 50/50/50/50 vs 60/60/60/60; use the same "
-                               "--preset, -cw/-cd/-er and -v in `nlp pretrain` and `nlp train`")
+                               "--preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
 
 
 def test_resume_continues_exactly(tmp_path, corpus, blank, nlp_cmd, cli):

@@ -432,9 +432,9 @@ class Language:
     def loss_normalizers(self, docs: Any, golds: Any = None, exclude: Iterable[str] = ()) -> dict[str, float]:
         """What each trainable component (but those in `exclude`) divides its loss by in
         `update` on this batch (its `loss_normalizer`), for those whose loss is a mean. The
-        counts add up over the examples and no label is added, so data-parallel training sums
-        the workers' counts of their shards and passes the sum to `update(shard,
-        loss_normalizers=)` on each worker's shard."""
+        counts add up over the examples and no label is added, so each worker of data-parallel
+        training counts the whole batch and passes the count to `update(shard,
+        loss_normalizers=)` on its shard."""
         examples = self._examples(docs, golds, "loss_normalizers")
         counts = {}
         skipped = set(exclude)
@@ -449,7 +449,8 @@ class Language:
     def labels_to_learn(self, docs: Any, golds: Any = None, exclude: Iterable[str] = ()) -> dict[str, list[str]]:
         """The labels `update` on this batch would add to each trainable component (but those
         in `exclude`), in order, without adding them (components with none are left out):
-        data-parallel training gathers the workers' and has every replica `learn_labels`."""
+        each worker of data-parallel training asks on the whole batch and `learn_labels` them
+        before updating on its shard, so every replica adds the same labels in the same order."""
         examples = self._examples(docs, golds, "labels_to_learn")
         skipped = set(exclude)
         found = {}

@@ -219,6 +219,13 @@ def worker_random_states(output_dir: Path) -> list[dict[str, Any]]:
     return list(msg.get("workers") or [])
 
 
+def checkpoint_epoch(output_dir: Path) -> int:
+    """The epochs the loop had finished when it wrote ``output_dir/checkpoint`` (read from
+    state.msgpack, the file resume reads; state.json is only a summary for people)."""
+    msg = srsly.msgpack_loads((Path(output_dir) / CHECKPOINT / "state.msgpack").read_bytes())
+    return int(msg["loop"]["epoch"])
+
+
 def load_checkpoint(
     output_dir: Path, nlp: Any, optimizer: Optimizer, shuffle_rng: random.Random
 ) -> LoopState:

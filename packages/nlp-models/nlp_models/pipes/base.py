@@ -602,9 +602,9 @@ class TrainablePipe:
     def loss_normalizer(self, examples: Sequence[Any]) -> float | None:
         """What `update` divides this component's loss by on `examples` (a count of tokens or
         sentences, summed over the examples: 0 counts too), or None when its loss is a sum over
-        the batch (the default). It adds no label. Data-parallel training sums the workers'
-        counts of their shards and has every worker's update on its shard divide by that
-        (`normalized_by`), so the workers' gradients add up to the whole batch's."""
+        the batch (the default). It adds no label. In data-parallel training every worker counts
+        the whole batch and divides its update on its shard by that (`normalized_by`), so the
+        workers' gradients add up to the whole batch's."""
         return None
 
     def new_labels(self, examples: Sequence[Any]) -> list[str]:
