@@ -105,10 +105,16 @@ def fill(adds: dict, given: dict[str, str | None]) -> dict | None:
 
 
 def preset_row(task: str) -> Row:
-    """PRESET_ROW for `task`: each of its components in the accuracy preset too, plus the
-    vectors and pretrained weights when given."""
-    own = {name: {"preset": "accuracy"} for name in TASKS[task].pipeline}
-    return Row(PRESET_ROW.label, merge(PRESET_ROW.adds, {"own": own}))
+    """PRESET_ROW for `task`: each of its components of the factory the accuracy preset gives
+    it (its "ner" is a `crf_ner`) and in that preset's settings too, plus the vectors and
+    pretrained weights when given."""
+    from nlp_models import get_preset
+
+    preset = get_preset(PRESET_ROW.adds["shared"]["preset"])
+    factories = {name: preset.factory_for(name) for name in TASKS[task].pipeline}
+    own = {factory: {"preset": preset.name} for factory in factories.values()}
+    renamed = {name: factory for name, factory in factories.items() if factory != name}
+    return Row(PRESET_ROW.label, merge(PRESET_ROW.adds, {"own": own, **renamed}))
 
 
 def plan(task: str, given: dict[str, str | None], base: dict) -> list[tuple[str, dict | None]]:

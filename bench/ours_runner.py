@@ -4,8 +4,8 @@
     python bench/ours_runner.py annotate TASK OUT_DIR
 
 `train` builds a blank pipeline of the task's language with the task's components in the preset's
-settings (nlp_models.presets, `efficiency` by default: what `nlp train` gives a user who names no
-preset; static vectors only with `--vectors DIR`, a folder of `nlp init-vectors`, as `nlp train
+settings and factories (nlp_models.presets, `efficiency` by default: what `nlp train` gives a user
+who names no preset; under `accuracy` the "ner" is a `crf_ner`, as `nlp train -p ner` makes it; static vectors only with `--vectors DIR`, a folder of `nlp init-vectors`, as `nlp train
 -v DIR` reads them), with a `tok2vec` component first that the components the preset shares
 listen to, as `nlp train` plans it (NLP_BENCH_SHARED_TOK2VEC=1 makes every component that can
 listen, 0 none), reads the splits with nlp_gold (one sentence per training Doc) and runs
@@ -82,25 +82,33 @@ def listeners(task: Task, preset) -> list[str]:
     if value == "1":
         from nlp_models.presets import can_share
 
-        return [name for name in task.pipeline if can_share(name, component_cfg(name, preset))]
+        return [name for name in task.pipeline
+                if can_share(preset.factory_for(name), component_cfg(name, preset))]
     return preset.listeners(task.pipeline)
 
 
-def component_cfg(name: str, preset, vectors: bool = False) -> dict:
-    """The cfg of the task's component `name` under `preset` (what the task adds: TASK_CONFIG);
-    with `vectors`, its tok2vec reads the vocab's static vectors where it has the option (as
-    `nlp train -v` sets it)."""
+def reads_vectors(factory: str) -> bool:
+    """Whether a component of `factory` has the option to read the vocab's static vectors (cfg
+    `pretrained_vectors`)."""
     from nlp_models import get_component_spec
 
+    return "pretrained_vectors" in get_component_spec(factory).default_cfg
+
+
+def component_cfg(name: str, preset, vectors: bool = False) -> dict:
+    """The cfg of the task's component `name` (of the factory `preset` gives it) under `preset`
+    (what the task adds: TASK_CONFIG); with `vectors`, its tok2vec reads the vocab's static
+    vectors where it has the option (as `nlp train -v` sets it)."""
     cfg = {"preset": preset.name, **TASK_CONFIG.get(name, {})}
-    if vectors and "pretrained_vectors" in get_component_spec(name).default_cfg:
+    if vectors and reads_vectors(preset.factory_for(name)):
         cfg["pretrained_vectors"] = True
     return cfg
 
 
 def build_pipeline(task: Task, nlp, preset_name: str, vectors: bool = False) -> None:
-    """Add the task's components to `nlp` in the preset's settings (behind a shared tok2vec for
-    those that read one); with `vectors`, every tok2vec reads the vocab's static vectors."""
+    """Add the task's components to `nlp` in the preset's settings and factories, as `nlp train
+    -p` makes them (the accuracy preset's "ner" is a `crf_ner`), behind a shared tok2vec for those
+    that read one; with `vectors`, every tok2vec reads the vocab's static vectors."""
     from nlp_models import get_preset
 
     preset = get_preset(preset_name)
@@ -111,7 +119,7 @@ def build_pipeline(task: Task, nlp, preset_name: str, vectors: bool = False) -> 
         cfg = component_cfg(name, preset, vectors)
         if name in listening:
             cfg["tok2vec"] = "tok2vec"
-        nlp.add_pipe(nlp.create_pipe(name, cfg))
+        nlp.add_pipe(nlp.create_pipe(preset.factory_for(name), cfg), name=name)
 
 
 def corpus(task: Task, split: str, nlp, limit: int = 0):

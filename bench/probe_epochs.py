@@ -12,7 +12,8 @@ folder from `nlp init-vectors`, whose static vectors the shared tok2vec reads (c
 tok2vec weights from `nlp pretrain` (a model{i}.bin built with the same settings as "shared"),
 loaded into the shared tok2vec before the first update. The corpora and loop options are the
 bench's (bench/ours_runner.py); "limit" reads only the first N documents of each split (smoke
-tests). The scores per epoch go to bench/out/probes/TASK/NAME/probe.json, or to the folder
+tests); "train" overrides the bench's loop options (e.g. {"dropout_from": 0.3, "dropout_to": 0.3}).
+The scores per epoch go to bench/out/probes/TASK/NAME/probe.json, or to the folder
 "out" names (bench/ablation.py reads them).
 Probes compare model choices by what they learn in the same number of epochs, so they stay
 meaningful on a busy machine; their times are not measurements (the bench's are).
@@ -28,7 +29,7 @@ from pathlib import Path
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-from ours_runner import TASK_CONFIG, TRAIN_OPTIONS, corpus, start_model  # noqa: E402
+from ours_runner import TASK_CONFIG, TRAIN_OPTIONS, corpus, reads_vectors, start_model  # noqa: E402
 from tasks import TASKS  # noqa: E402
 
 KEYS = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "uas", "las", "ents_f", "textcat_acc")
@@ -40,7 +41,6 @@ def factory_cfgs(task: str, spec: dict) -> dict[str, dict]:
     component's name renames its factory ("parser": "biaffine_parser", "ner": "crf_ner"); it
     reads the shared tok2vec unless its "own" cfg says `"own": true` or it cannot (a bag of
     words), and then reads the static vectors itself where it has the option."""
-    from nlp_models import get_component_spec
     from nlp_models.presets import can_share
 
     cfgs = {}
@@ -49,7 +49,7 @@ def factory_cfgs(task: str, spec: dict) -> dict[str, dict]:
         cfg = {**TASK_CONFIG.get(name, {}), **spec.get("own", {}).get(factory, {})}
         if not cfg.pop("own", False) and can_share(factory, cfg):
             cfg["tok2vec"] = "tok2vec"
-        elif spec.get("vectors") and "pretrained_vectors" in get_component_spec(factory).default_cfg:
+        elif spec.get("vectors") and reads_vectors(factory):
             cfg.setdefault("pretrained_vectors", True)
         cfgs[factory] = cfg
     return cfgs
@@ -88,7 +88,8 @@ def main(task: str, name: str, epochs: int, spec: dict) -> list[dict]:
     start = time.time()
     out = Path(spec["out"]) if spec.get("out") else PROBES / task / name
     result = train(nlp, train_examples, dev_examples, out, optimizer=optimizer, seed=seed, n_epochs=epochs,
-                   save_every_epoch=False, progress=False, quiet=True, **TRAIN_OPTIONS[task])
+                   save_every_epoch=False, progress=False, quiet=True,
+                   **{**TRAIN_OPTIONS[task], **spec.get("train", {})})
     history = [{key: round(row["scores"][key], 2) for key in KEYS if key in row["scores"]}
                for row in result.history]
     for row, scores in zip(result.history, history):

@@ -20,18 +20,23 @@ the accuracy preset and `-vectors` with vectors (so the efficiency sections stay
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+from shared_vectors import CACHE_ENV  # noqa: E402
 from tasks import DATA, TASKS, main_score  # noqa: E402
 
 # name, script, whether it takes --data/--json
@@ -250,6 +255,23 @@ def replace_section(name: str, body: str) -> None:
     path.write_text(text)
 
 
+@contextlib.contextmanager
+def vectors_cache(args) -> Iterator[None]:
+    """With --vectors, a folder of this run where spaCy's side converts them once per language
+    for every task (shared_vectors.CACHE_ENV, which the runners inherit); removed at the end."""
+    if not args.vectors or args.report_only:
+        yield
+        return
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    folder = tempfile.mkdtemp(prefix="spacy-vectors-", dir=args.out)
+    os.environ[CACHE_ENV] = folder
+    try:
+        yield
+    finally:
+        del os.environ[CACHE_ENV]
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("tasks", nargs="*", default=["all"])
@@ -273,13 +295,14 @@ def main() -> None:
         sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
     if args.vectors and not (Path(args.vectors) / "meta.json").is_file():
         sys.exit(f"bench: --vectors {args.vectors} is not a model folder (make one with `nlp init-vectors`)")
-    for name in names:
-        if name == "micro":
-            replace_section("micro", run_micro(args))
-        elif name in TASKS:
-            replace_section(*run_task(name, args))
-        else:
-            sys.exit(f"bench: unknown task '{name}' (choose from {', '.join(TASKS)}, micro, all)")
+    with vectors_cache(args):
+        for name in names:
+            if name == "micro":
+                replace_section("micro", run_micro(args))
+            elif name in TASKS:
+                replace_section(*run_task(name, args))
+            else:
+                sys.exit(f"bench: unknown task '{name}' (choose from {', '.join(TASKS)}, micro, all)")
 
 
 if __name__ == "__main__":

@@ -9,11 +9,16 @@ handed to `spacy init vectors ... --attr NORM`, so spaCy looks them up by the sa
 spaCy 3.8.18 keeps that attribute in memory but writes it to `vocab/vectors.cfg` only for floret
 tables, so a folder it saves (the converted vectors, each `model-best`) would load looking
 vectors up by ORTH again: `keep_key_attr` writes it back (the setting spaCy itself reads there).
+Within one bench run (bench/run.py sets NLP_BENCH_VECTORS_CACHE to a folder of its own) a
+vectors folder is converted once per language, and every task's spaCy side reads that one.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,6 +26,8 @@ from pathlib import Path
 # The attribute our tok2vec looks static vectors up by (nlp_models.ml.tok2vec's default
 # `vectors_attr`), and so the one spaCy is told to use.
 KEY_ATTR = "NORM"
+#: The folder of one bench run's converted vectors (unset: each call converts).
+CACHE_ENV = "NLP_BENCH_VECTORS_CACHE"
 
 
 def load_vectors(model_dir: Path):
@@ -57,6 +64,25 @@ def write_word2vec(model_dir: Path, path: Path) -> tuple[int, int]:
 
 
 def vectors_for_spacy(model_dir: Path, lang: str, out: Path) -> Path:
+    """A spaCy pipeline folder holding the vectors of our model folder `model_dir`: under `out`,
+    or where CACHE_ENV names a folder, the one converted for `model_dir` and `lang` earlier in
+    this bench run (converted there now if none was); its path."""
+    cache = os.environ.get(CACHE_ENV)
+    if not cache:
+        return convert_for_spacy(model_dir, lang, out)
+    digest = hashlib.sha1(str(Path(model_dir).resolve()).encode("utf8")).hexdigest()[:12]
+    home = Path(cache) / f"{lang}-{digest}"
+    if (home / "spacy-vectors").is_dir():
+        print(f"vectors: {model_dir} ({lang}) converted earlier in this run: {home / 'spacy-vectors'}", flush=True)
+        return home / "spacy-vectors"
+    partial = home.with_name(home.name + ".partial")  # renamed into place once complete
+    shutil.rmtree(partial, ignore_errors=True)
+    convert_for_spacy(model_dir, lang, partial)
+    partial.rename(home)
+    return home / "spacy-vectors"
+
+
+def convert_for_spacy(model_dir: Path, lang: str, out: Path) -> Path:
     """A spaCy pipeline folder under `out` holding the vectors of our model folder `model_dir`
     (through `spacy init vectors`, run as spaCy's own CLI in this environment); its path."""
     text = out / "vectors.txt"

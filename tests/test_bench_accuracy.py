@@ -21,6 +21,7 @@ BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
 import ablation  # noqa: E402
+import ours_runner  # noqa: E402
 import run as bench_run  # noqa: E402
 import shared_vectors  # noqa: E402
 from tasks import TASKS  # noqa: E402
@@ -97,6 +98,19 @@ def test_an_ablation_row_needing_what_is_not_given_is_left_out_with_its_addition
     shipped = specs["accuracy preset as shipped"]
     assert shipped["shared"] == {"preset": "accuracy"} and shipped["init_tok2vec"] == "/w/model9.bin"
     assert shipped["own"] == {"tagger": {"preset": "accuracy"}, "parser": {"preset": "accuracy"}}
+
+
+def test_the_accuracy_preset_makes_the_benchs_ner_a_crf_ner_as_nlp_train_does() -> None:
+    """The bench and its ablation's last row build the preset's factories: under accuracy the
+    CoNLL task's "ner" is a `crf_ner` (entities with a confidence), under efficiency the greedy one."""
+    for preset, factory in (("efficiency", "ner"), ("accuracy", "crf_ner")):
+        nlp = nlp_models.blank("en")
+        ours_runner.build_pipeline(TASKS["conll"], nlp, preset)
+        assert nlp.pipe_names == ["ner"]
+        ner = nlp.get_pipe("ner")
+        assert ner.factory == factory and ner.cfg["preset"] == preset
+    shipped = dict(ablation.plan("conll", {"vectors": None, "tok2vec": None}, {}))["accuracy preset as shipped"]
+    assert shipped["ner"] == "crf_ner" and shipped["own"] == {"crf_ner": {"preset": "accuracy"}}
 
 
 def test_every_task_has_a_ladder_from_efficiency() -> None:
@@ -178,6 +192,28 @@ def test_spacy_reads_the_converted_vectors_by_norm(tmp_path: Path) -> None:
     nlp.to_disk(tmp_path / "saved")  # spaCy 3.8 forgets the attribute here ...
     shared_vectors.keep_key_attr(tmp_path / "saved")  # ... and the runner writes it back
     assert spacy_lib.load(tmp_path / "saved")("HOUSE")[0].has_vector
+
+
+def test_a_bench_run_converts_each_vectors_folder_once_per_language(tmp_path: Path, monkeypatch) -> None:
+    model = vectors_model(tmp_path / "vec", ["house"], [0], numpy.ones((1, 2), dtype="float32"))
+    commands = []
+
+    def spacy_init_vectors(cmd, check):  # stands in for `spacy init vectors LANG FILE OUT`
+        commands.append(cmd[5])
+        (Path(cmd[7]) / "vocab").mkdir(parents=True)
+
+    monkeypatch.setattr(shared_vectors.subprocess, "run", spacy_init_vectors)
+    monkeypatch.setattr(shared_vectors, "keep_key_attr", lambda folder: None)
+    assert shared_vectors.vectors_for_spacy(model, "en", tmp_path / "a") == tmp_path / "a" / "spacy-vectors"
+    shared_vectors.vectors_for_spacy(model, "en", tmp_path / "b")
+    assert len(commands) == 2  # outside a bench run: each task converts
+    args = Namespace(vectors=str(model), report_only=False, out=str(tmp_path / "out"))
+    with bench_run.vectors_cache(args):
+        folders = [shared_vectors.vectors_for_spacy(model, lang, tmp_path / task)
+                   for task, lang in (("ewt", "en"), ("conll", "en"), ("ud-fi", "fi"))]
+        assert folders[0] == folders[1] != folders[2] and all(folder.is_dir() for folder in folders)
+    assert commands[2:] == ["en", "fi"] and not (tmp_path / "ewt").exists()
+    assert list((tmp_path / "out").iterdir()) == []  # the run's conversions are removed at its end
 
 
 def test_model_selection_scores_the_same_dev_subset_on_both_sides() -> None:

@@ -162,7 +162,7 @@ def check_data(nlp: Any, names: Sequence[str], train_labels: Mapping[str, Counte
             continue  # a shared tok2vec learns no labels
         proc = nlp.get_pipe(name)
         train = train_labels[name]
-        extra = EXTRA_CHECKS.get(name)
+        extra = EXTRA_CHECKS.get(getattr(proc, "factory", name))
         if extra is not None:
             extra(proc, train, train_path)
         warning = unseen_dev_labels(name, train, component_labels(name, dev_examples), proc.labels, dev_path)

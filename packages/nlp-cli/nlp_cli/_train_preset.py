@@ -7,6 +7,9 @@ component when two or more of them are new in the run; `-st` (or `tok2vec` in `-
 every new component that can listen read it, `-nst` none. With `-b` only `-st` shares: a base
 model's components keep what they read, and rehearsal (`-rt`) needs own tok2vecs.
 
+A component named in -p is made with the factory the preset puts in its place (`factory_of`:
+under accuracy `-p ner` is a `crf_ner` called "ner"); `-p crf_ner` names the factory itself.
+
 `--resume` without `--preset` continues with the preset the checkpoint recorded. With `-t2v`,
 the sizes recorded by `nlp pretrain` beside the weights stand in for -cw/-cd/-er not given, so
 pretrained weights fit whatever the preset's sizes are.
@@ -59,8 +62,16 @@ def _checkpoint_preset(out: Path) -> str | None:
     return preset if isinstance(preset, str) else None
 
 
+def factory_of(name: str, run: SimpleNamespace) -> str:
+    """The factory a new component named `name` in -p is made with: the one the run's preset
+    puts in its place (the accuracy preset's `ner` is a `crf_ner`), else `name`'s own."""
+    from nlp_models import get_preset
+
+    return get_preset(run.preset).factory_for(name)
+
+
 def listeners(new: Sequence[str], run: SimpleNamespace) -> list[str]:
-    """The new components (factory names) that read the shared tok2vec in this run."""
+    """The new components (names of -p) that read the shared tok2vec in this run."""
     from nlp_models import get_preset
 
     if run.no_shared_tok2vec:
@@ -74,17 +85,18 @@ def listeners(new: Sequence[str], run: SimpleNamespace) -> list[str]:
 
 
 def can_listen(name: str, run: SimpleNamespace) -> bool:
-    """Whether a new component of factory `name`, made with this run's options, has a tok2vec
+    """Whether a new component called `name`, made with this run's options, has a tok2vec
     that a shared one can stand in for."""
     from nlp_models.presets import can_share
 
-    return can_share(name, component_cfg(name, run))
+    return can_share(factory_of(name, run), component_cfg(name, run))
 
 
 def component_cfg(name: str, run: SimpleNamespace, listen: bool = False) -> dict[str, Any]:
-    """The cfg of a new component of factory `name`: the run's preset, and each option given
-    only where the component's default cfg has it; `tok2vec` (read the shared one) if `listen`."""
-    spec = registered_specs()[name]
+    """The cfg of a new component called `name` (of `factory_of` it): the run's preset, and each
+    option given only where the component's default cfg has it; `tok2vec` (read the shared one)
+    if `listen`."""
+    spec = registered_specs()[factory_of(name, run)]
     options = {"width": run.conv_width, "depth": run.conv_depth, "embed_rows": run.embed_rows,
                "pretrained_vectors": True if run.vectors is not None else None, "seed": run.seed,
                "exclusive_classes": not run.textcat_multilabel, "architecture": run.textcat_arch}
@@ -97,18 +109,18 @@ def component_cfg(name: str, run: SimpleNamespace, listen: bool = False) -> dict
     if listen:
         cfg["tok2vec"] = SHARED  # the listener takes its width from the shared tok2vec
     elif cfg.get("pretrained_vectors") and getattr(run, "vectors_attr", None) and "vectors_attr" in defaults:
-        cfg.update(_vectors_lookup(name, cfg, run.vectors_attr))
+        cfg.update(_vectors_lookup(factory_of(name, run), cfg, run.vectors_attr))
     return cfg
 
 
-def _vectors_lookup(name: str, cfg: dict[str, Any], attr: str) -> dict[str, Any]:
-    """The cfg entries that make component `name`'s tok2vec look the -v vectors up by `attr`,
+def _vectors_lookup(factory: str, cfg: dict[str, Any], attr: str) -> dict[str, Any]:
+    """The cfg entries that make a component of `factory` look the -v vectors up by `attr`,
     the attribute their table says its keys are (ORTH: an ORTH column joins its features)."""
     from nlp_models.pipes import vectors_lookup_cfg
     from nlp_models.presets import resolve_cfg
 
-    spec = registered_specs()[name]
-    return vectors_lookup_cfg({**spec.default_cfg, **resolve_cfg(name, spec.cls, cfg)}, attr)
+    spec = registered_specs()[factory]
+    return vectors_lookup_cfg({**spec.default_cfg, **resolve_cfg(factory, spec.cls, cfg)}, attr)
 
 
 def pretrained_sizes(init_tok2vec: str | None, run: SimpleNamespace) -> dict[str, Any]:

@@ -22,14 +22,13 @@ from typing import Any
 import numpy
 
 from ._errors import fail
+from .init_vectors import KEY_ATTRS
 
 INSTALL_HINT = "pip install 'nlp-cli[vectors]' (or pip install floret)"
 #: floret splits its input on these; a key holding one could never be looked up whole.
 _SEPARATOR = re.compile(r"[\s\x00]")
 #: floret's end-of-line word: not a token of ours.
 _EOS = "</s>"
-#: The token attributes a table can be keyed by (init_vectors.KEY_ATTRS): the Token property of each.
-_TOKEN_TEXT = {"NORM": "norm_", "ORTH": "orth_"}
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def write_keys(nlp: Any, source: Path, target: Path, attr: str = "NORM") -> Coun
 
     from .pretrain import iter_texts
 
-    name = _TOKEN_TEXT[attr]
+    name = KEY_ATTRS[attr]
     counts: Counter = Counter()
     with open(target, "w", encoding="utf8") as out:
         for text in iter_texts(source):

@@ -160,8 +160,9 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
     else:
         segmenter = lambda words, spaces: rule_sent_starts(words)  # noqa: E731
     stats = ConvertStats()
-    annots = prepare(read_file(source, fmt, class_labels([(source, fmt)])), n_sents=n_sents, seg_sents=seg_sents, morphology=morphology,
-                     tokenizer=tokenizer, segmenter=segmenter)
+    records = read_file(source, fmt, class_labels([(source, fmt)]), multiword_tokens=True)  # CoNLL-U's ranges too
+    annots = prepare(records, n_sents=n_sents, seg_sents=seg_sents, morphology=morphology, tokenizer=tokenizer,
+                     segmenter=segmenter)
     docs = _docs(annots, vocab, stats, source)
 
     def require_docs() -> None:  # before the rename: an empty input never replaces an output

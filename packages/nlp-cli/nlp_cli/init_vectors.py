@@ -17,8 +17,9 @@ import plac
 from ._errors import fail, require_file
 from ._models import blank_model
 
-#: The token attributes a vectors table can be keyed by (what `--attr` accepts).
-KEY_ATTRS = ("NORM", "ORTH")
+#: The token attributes a vectors table can be keyed by (what `--attr` accepts), each with the
+#: Token property that gives a token's key.
+KEY_ATTRS = {"NORM": "norm_", "ORTH": "orth_"}
 
 
 def _open_vectors(path: Path) -> tuple[IO[str], str]:

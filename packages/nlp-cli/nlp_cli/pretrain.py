@@ -159,10 +159,11 @@ def read_docs(nlp: Any, source: Path, min_length: int, max_length: int) -> list[
     return docs
 
 
-def tok2vec_settings(preset: str | None, width: int | None, depth: int | None,
-                     embed_rows: int | None) -> dict[str, Any]:
-    """The tok2vec settings of the run: the `--preset`'s tok2vec cfg (as `nlp train --preset`
-    gives every tok2vec), under -cw/-cd/-er where given; the rest are the components' defaults."""
+def tok2vec_cfg_from_options(preset: str | None, width: int | None, depth: int | None,
+                             embed_rows: int | None) -> dict[str, Any]:
+    """The tok2vec cfg the options ask for: the `--preset`'s tok2vec cfg (as `nlp train
+    --preset` gives every tok2vec), under -cw/-cd/-er where given; the rest are the components'
+    defaults."""
     from nlp_models import get_preset
     from nlp_models.pretraining import PRETRAIN_TOK2VEC_KEYS
 
@@ -178,24 +179,24 @@ def tok2vec_settings(preset: str | None, width: int | None, depth: int | None,
     return settings
 
 
-def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, sizes: dict[str, Any],
-                     init_tok2vec: str | None) -> tuple[Any, dict[str, Any]]:
-    """The Pretrainer (tok2vec and objective), initialized on `docs` and loaded with the
-    `-t2v` weights if given; returns it and the tok2vec's sizes."""
+def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, settings: dict[str, Any],
+                     init_tok2vec: str | None) -> Any:
+    """The Pretrainer (a tok2vec of `settings`, and the objective), initialized on `docs` and
+    loaded with the `-t2v` weights if given."""
     from nlp_models.ml import make_objective
     from nlp_models.pretraining import Pretrainer, build_pretrain_tok2vec
 
     vectors = nlp.vocab.vectors
     if objective == "vectors" and (vectors is None or not vectors.shape[0]):
         fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
-    tok2vec, sizes = build_pretrain_tok2vec(**sizes)
+    tok2vec, _ = build_pretrain_tok2vec(**settings)
     pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func))
     pretrainer.initialize(docs)
     if init_tok2vec is not None:
         data, msg = read_weights(init_tok2vec)
         check_compatible(tok2vec, msg, init_tok2vec, "pretraining")
         tok2vec.from_bytes(data)
-    return pretrainer, sizes
+    return pretrainer
 
 
 #: The run's settings, written into OUTPUT_DIR (and read back by --resume).
@@ -298,6 +299,8 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     """Pretrain the token-to-vector layer."""
     from thinc.api import fix_random_seed
 
+    from nlp_models.pretraining import pretrain_tok2vec_sizes
+
     check_options(**{"-cw/--width": width, "-cd/--depth": depth, "-er/--embed-rows": embed_rows,
                      "-bs/--batch-size": batch_size, "-xw/--max-length": max_length, "-nw/--min-length": min_length,
                      "-i/--n-iter": n_iter, "-s/--n-save-every": n_save_every, "-d/--dropout": dropout,
@@ -308,20 +311,19 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     out = Path(output_dir)
     if out.exists() and not out.is_dir():
         fail(f"output folder is a file: {out}")
-    settings = tok2vec_settings(preset, width, depth, embed_rows)
-    if resume:
+    settings = tok2vec_cfg_from_options(preset, width, depth, embed_rows)
+    config = {"objective": objective, "loss_func": loss_func, "preset": preset, **pretrain_tok2vec_sizes(**settings),
+              "dropout": dropout, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
+              "seed": seed, "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
+    if resume:  # before the model and the texts are read: a wrong option is one line at once
         check_resumable(out, init_tok2vec)
+        check_same_run(out, config)
     nlp = load_model(vectors_model, "VECTORS_MODEL")
     device = use_device(use_gpu)
     fix_random_seed(seed)
     docs = read_docs(nlp, source, min_length, max_length)
     train_docs, dev_docs = split_held_out(docs, held_out, seed)
-    pretrainer, sizes = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec)
-    config = {"objective": objective, "loss_func": loss_func, "preset": preset, **sizes, "dropout": dropout,
-              "batch_size": batch_size, "max_length": max_length, "min_length": min_length, "seed": seed,
-              "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
-    if resume:
-        check_same_run(out, config)
+    pretrainer = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec)
     if n_save_every:
         pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs),
                                                  epochs_done(out) if resume else 0)

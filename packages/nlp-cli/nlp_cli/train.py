@@ -7,7 +7,8 @@ after an early stop), `report.html` (dev score curves, losses, per-label tables:
 (nlp_models.presets); the options (-cw, -cd, -er, -ta, ...) override it. Under efficiency the
 tagger, parser, morphologizer and lemmatizer read one shared `tok2vec` component when two or more
 of them are trained; with `-st/--shared-tok2vec` (or `tok2vec` in `-p`) every new component that
-can does, with `-nst/--no-shared-tok2vec` none (see _train_preset).
+can does, with `-nst/--no-shared-tok2vec` none (see _train_preset). Under accuracy `-p ner` is a
+CRF entity recognizer (factory `crf_ner`, called "ner") that gives each entity a confidence.
 
 The recipe's settings come from the environment (`NLP_DROPOUT_FROM`, ..., or spaCy v2's
 `dropout_from`, `SPACY_learn_rate`, ...: see nlp_train.settings); `-d/--dropout` and
@@ -44,7 +45,14 @@ from ._models import (
 from ._multiword import learn_tokenizer_expansions
 from ._tok2vec import load_into
 from ._train_config import record_config, require_positionals, rerun
-from ._train_preset import SHARED, component_cfg, listeners, pretrained_sizes, run_preset
+from ._train_preset import (
+    SHARED,
+    component_cfg,
+    factory_of,
+    listeners,
+    pretrained_sizes,
+    run_preset,
+)
 from ._train_workers import CorpusReader, Replica, check_workers
 
 # spaCy v2's names ("cnn" is "simple_cnn"), then the NB-weighted n-grams alone and with the CNN
@@ -98,6 +106,10 @@ class Trainee:
         scores = self.nlp.evaluate(examples, details=True)
         self.nlp.record_scores(scores)
         return scores
+
+    def calibrate(self, examples: Sequence[Any]) -> dict[str, dict[str, float]]:
+        """Fit the trained components' confidence on the dev examples (a crf_ner's temperature)."""
+        return self.nlp.calibrate(examples, exclude=self._frozen())
 
     @contextlib.contextmanager
     def use_params(self, params: dict) -> Iterator[None]:
@@ -229,7 +241,8 @@ def _check_dropout(dropout: float | None) -> None:
     no_shared_tok2vec=("Give every new component its own tok2vec, whatever the preset shares", "flag", "nst"),
     preset=("Settings: efficiency (default: one shared depth-2 tok2vec for the tagger, parser, morphologizer "
             "and lemmatizer, depth-2 NER, bag-of-words textcat) or accuracy (wider, deeper, character "
-            "features); with --resume, default: the checkpoint's", "option", None, str),
+            "features, a CRF ner with a confidence per entity, NB-weighted n-gram textcat); with --resume, "
+            "default: the checkpoint's", "option", None, str),
     gold_words=("Score the dev data on its gold words, not on our tokenizer's tokens of its raw text", "flag", "G"),
     resume=("Resume from OUTPUT_DIR/checkpoint", "flag", None),
     version=("Model version, written to meta.json", "option", "V", str),
@@ -376,8 +389,9 @@ def _start_model(lang: str, base_model: str | None, vectors: str | None) -> Any:
 
 def _add_components(nlp: Any, names: list[str], run: SimpleNamespace) -> tuple[list[str], list[str]]:
     """(the components to train, the new ones among them), both in pipeline order: the named
-    components the model lacks are created with the run's preset and options, and the shared
-    tok2vec the new ones listen to (see _train_preset) joins them."""
+    components the model lacks are created with the run's preset and options (and the factory
+    it gives each name: `factory_of`), and the shared tok2vec the new ones listen to (see
+    _train_preset) joins them."""
     new = []
     listening = listeners([name for name in names if not nlp.has_pipe(name)], run)
     if (listening or run.shared) and SHARED not in names:
@@ -386,7 +400,7 @@ def _add_components(nlp: Any, names: list[str], run: SimpleNamespace) -> tuple[l
         if nlp.has_pipe(name):
             continue
         cfg = component_cfg(name, run, listen=name in listening)
-        nlp.add_pipe(nlp.create_pipe(name, cfg), name=name, first=name == SHARED)
+        nlp.add_pipe(nlp.create_pipe(factory_of(name, run), cfg), name=name, first=name == SHARED)
         new.append(name)
     names = with_upstreams(nlp, names)
     if run.raw_text is not None and any(nlp.get_pipe(n).listens_to for n in names):

@@ -122,6 +122,10 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
     assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
                             "-d", "0.3", "--resume") == (
         f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")
+    (tmp_path / "none.txt").write_text("\n", encoding="utf8")  # checked before the texts and the model are read
+    assert in_process.error("pretrain", tmp_path / "none.txt", tmp_path / "no-model", out, "-o", "characters", "-i", "2",
+                            *cli.tiny, "-d", "0.3", "--resume") == (
+        f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--resume", "-t2v", out / "model0.bin") == (
         "✘ --resume continues from the checkpoint's weights: leave out -t2v/--init-tok2vec")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--preset", "fast") == (

@@ -97,7 +97,7 @@ SETUPS = {
     "textcat-nb": ("textcat", {"textcat_arch": "nb_bow"}),
     "textcat-nb-ensemble": ("textcat", {"textcat_arch": "nb_ensemble"}),
     "shared-tok2vec": (ALL, {"shared_tok2vec": True, "textcat_arch": "ensemble"}),
-    "accuracy": ("tagger,parser,ner", {"preset": "accuracy"}),
+    "accuracy": ("tagger,parser,ner", {"preset": "accuracy"}),  # its ner is a crf_ner
 }
 
 

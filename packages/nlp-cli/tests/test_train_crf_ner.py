@@ -1,5 +1,6 @@
 """`nlp train -p crf_ner` from a CoNLL-2003-style columns file, then `nlp evaluate` (the per-type
-table) and `nlp apply` (each entity's score in the JSONL records)."""
+table) and `nlp apply` (each entity's score in the JSONL records); the saved model holds the
+temperature fitted on dev."""
 
 import json
 
@@ -11,6 +12,8 @@ def test_train_evaluate_and_apply_crf_ner(tmp_path, data, nlp_cmd, cli):
     proc = cli.run(nlp_cmd, "train", "en", out, train, dev, "-p", "crf_ner", "-n", "4", *cli.tiny)
     assert "NER F" in proc.stdout
     assert json.loads((out / "model-best" / "meta.json").read_text())["pipeline"] == ["crf_ner"]
+    temperature = json.loads((out / "model-best" / "crf_ner" / "cfg.json").read_text())["temperature"]
+    assert 0.25 <= temperature <= 16.0 and temperature != 1.0  # fitted on dev by the loop
 
     proc = cli.run(nlp_cmd, "evaluate", out / "model-best", dev)
     assert "NER per type" in proc.stdout and "PER" in proc.stdout

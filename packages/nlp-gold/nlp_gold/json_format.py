@@ -6,6 +6,9 @@
                              "lemma": "I", "head": 1, "dep": "nsubj", "ner": "O"}], "brackets": []}]}]}]
 ```
 `head` is relative (the head's index minus the token's), `ner` a BILUO tag ("-" for unknown).
+A paragraph may add `"multiword_tokens": [[first, last, "al"], ...]` (token ids, inclusive; our
+addition, as CoNLL-U's range lines): its tokens are then the word forms ("a" "el"), `raw` the real
+text, and the annotation dict gets the ranges (see nlp_gold.multiword).
 A file holds one JSON array of documents (read one document at a time, never whole) or one
 document per line (JSONL). Each paragraph reads into one annotation dict.
 """
@@ -20,7 +23,8 @@ from typing import IO, Any
 from .alignment import _spaces_from_text
 from .biluo import MISSING, tags_to_entities
 from .checks import check_cats, is_int
-from .errors import BiluoError, CorpusError
+from .errors import BiluoError, CorpusError, GoldError
+from .multiword import checked_ranges, token_forms, word_spaces
 from .nonproj import find_cycle
 from .paths import open_text
 
@@ -161,7 +165,12 @@ def paragraph_to_annotations(para: Any, path: Any, line: int, where: str = "para
     for s, sent in enumerate(para.get("sentences", [])):
         _add_sentence(out, sent, path, line, f"{where}, sentence {s}")
     ner = out.pop("ner")
-    out["spaces"] = _spaces_from_text(out["words"], raw)
+    ranges = _paragraph_ranges(para.get("multiword_tokens"), len(out["words"]), path, line, where)
+    if ranges:
+        out["multiword_tokens"] = ranges
+        out["spaces"] = word_spaces(out["words"], ranges, _spaces_from_text(token_forms(out["words"], ranges), raw))
+    else:
+        out["spaces"] = _spaces_from_text(out["words"], raw)
     out["line"] = line
     if any(tag is not None for tag in ner):
         ner = [tag or MISSING for tag in ner]
@@ -175,6 +184,18 @@ def paragraph_to_annotations(para: Any, path: Any, line: int, where: str = "para
     if para.get("cats"):
         out["cats"] = _paragraph_cats(para["cats"], path, line, where)
     return out
+
+
+def _paragraph_ranges(items: Any, n_words: int, path: Any, line: int, where: str) -> list[tuple[int, int, str]]:
+    """The checked `multiword_tokens` of a paragraph ([] without them)."""
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        raise CorpusError(path, line, f"'multiword_tokens' of {where} must be a list of [first, last, surface] ranges")
+    try:
+        return checked_ranges(items, n_words, where)
+    except GoldError as err:
+        raise CorpusError(path, line, str(err)) from None
 
 
 def read_json_file(file: IO[str], path: Any = None) -> Iterator[dict]:
@@ -196,6 +217,8 @@ def docs_to_json(docs: Iterable[Any] | Any, doc_id: int = 0) -> dict:
     """One document of the JSON training format from Doc objects (one paragraph per Doc).
 
     Unknown values are left out of a token (tag, pos, morph, lemma) or written as "-" (ner).
+    A Doc's multiword tokens are written as the paragraph's `multiword_tokens`, its tokens as
+    their word forms.
     """
     if not isinstance(docs, (list, tuple)):
         docs = [docs]
@@ -204,12 +227,15 @@ def docs_to_json(docs: Iterable[Any] | Any, doc_id: int = 0) -> dict:
         para: dict = {"raw": doc.text, "sentences": []}
         if doc.cats:
             para["cats"] = [{"label": k, "value": v} for k, v in doc.cats.items()]
+        spans = doc.multiword_tokens
+        if spans:
+            para["multiword_tokens"] = [[span.start, span.end - 1, span.text] for span in spans]
         has_parse = doc.has_annotation("DEP")
         has_ner = doc.has_annotation("ENT_IOB")
         for sent in _sentences(doc):
             tokens = []
             for tok in sent:
-                entry: dict = {"id": tok.i, "orth": tok.text}
+                entry: dict = {"id": tok.i, "orth": tok.form_ if spans else tok.text}
                 for key, value in (("tag", tok.tag_), ("pos", tok.pos_), ("morph", tok.morph_), ("lemma", tok.lemma_)):
                     if value:
                         entry[key] = value

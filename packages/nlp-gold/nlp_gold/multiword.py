@@ -30,14 +30,45 @@ def doc_ranges(annot: dict, where: str) -> list[tuple[int, int, str]]:
     from nlp_vocab.multiword import can_split
 
     words = annot["words"]
-    out = []
-    previous = -1
-    for first, last, surface in sorted(_checked_range(item, len(words), where) for item in annot.get("multiword_tokens") or ()):
+    ranges = checked_ranges(annot.get("multiword_tokens") or (), len(words), where)
+    return [(first, last, surface) for first, last, surface in ranges if can_split(surface, words[first : last + 1])]
+
+
+def checked_ranges(items: Iterable[Any], n_words: int, where: str) -> list[tuple[int, int, str]]:
+    """(first word, last word, surface form) of each multiword token of a sentence or document
+    of `n_words` words, sorted; a GoldError naming `where` for an item that is not such a range
+    inside the words, or for ranges that overlap."""
+    out = sorted(_checked_range(item, n_words, where) for item in items)
+    for (_, previous, _), (first, _, _) in zip(out, out[1:]):
         if first <= previous:
             raise GoldError(f"{where}: multiword tokens overlap at word {first} (0-based)")
-        previous = last
-        if can_split(surface, words[first : last + 1]):
-            out.append((first, last, surface))
+    return out
+
+
+def word_spaces(words: Sequence[str], ranges: Sequence[tuple[int, int, str]],
+                token_spaces: Sequence[bool]) -> list[bool]:
+    """Each word's spacing from its token's (`token_spaces`: one per token, a multiword token of
+    `ranges` being one): the last word of a token takes the token's, the others the rule of the
+    module docstring (no space where the words spell the surface form, else a space)."""
+    lasts = {first: (last, surface) for first, last, surface in ranges}
+    spaces: list[bool] = []
+    for space in token_spaces:
+        first = len(spaces)
+        last, surface = lasts.get(first, (first, ""))
+        apart = "".join(words[first : last + 1]) != surface
+        spaces.extend([apart] * (last - first) + [bool(space)])
+    return spaces
+
+
+def token_forms(words: Sequence[str], ranges: Sequence[tuple[int, int, str]]) -> list[str]:
+    """The text of each token: a multiword token's surface form in place of its words."""
+    lasts = {first: (last, surface) for first, last, surface in ranges}
+    out = []
+    k = 0
+    while k < len(words):
+        last, surface = lasts.get(k, (k, words[k]))
+        out.append(surface)
+        k = last + 1
     return out
 
 

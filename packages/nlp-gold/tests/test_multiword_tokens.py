@@ -4,6 +4,7 @@ learned from a treebank, alignment of the gold words with the tokenizer's tokens
 written from Docs that reads back unchanged and scores 100 against the gold."""
 
 import io
+import json
 
 import pytest
 
@@ -15,11 +16,14 @@ from nlp_gold import (
     conll18_scores,
     doc_from_annotations,
     doc_to_annotations,
+    docs_to_json,
     read_conllu,
     write_conllu,
+    write_json,
 )
 from nlp_gold.conllu import read_conllu_file
 from nlp_gold.doc_conllu import doc_sentences, fused_forms
+from nlp_gold.json_format import read_json_file
 from nlp_gold.multiword import learn_expansions
 from nlp_vocab import DocBin, Tokenizer, Vocab
 
@@ -150,6 +154,27 @@ def test_annotation_dicts_and_docbin_keep_the_multiword_tokens(treebank, vocab):
     assert back["multiword_tokens"] == annot["multiword_tokens"] == [(2, 3, "al"), (5, 6, "del")]
     (stored,) = DocBin(docs=[doc]).get_docs(Vocab("xx"))
     assert doc_to_annotations(stored) == back
+
+
+def test_the_json_training_format_keeps_the_multiword_tokens(treebank, vocab):
+    docs = [eg.reference for eg in Corpus(treebank, n_sents=2)(vocab)]
+    docs.append(doc_from_annotations(vocab, {"words": ["I", "do", "n't", "go"], "spaces": [True, False, True, False],
+                                             "sent_starts": [True, False, False, False],
+                                             "multiword_tokens": [(1, 2, "don't")]}))
+    buffer = io.StringIO()
+    write_json([docs_to_json(doc, i) for i, doc in enumerate(docs)], buffer)
+    para = json.loads(buffer.getvalue())[0]["paragraphs"][0]
+    assert para["multiword_tokens"] == [[2, 3, "al"], [5, 6, "del"], [9, 10, "Al"]]
+    assert [t["orth"] for t in para["sentences"][0]["tokens"][2:4]] == ["a", "el"]  # the word forms
+    annots = list(read_json_file(io.StringIO(buffer.getvalue()), "toy.json"))
+    assert annots[1]["text"] == "Hän sanoi ettei emmä tule." and annots[2]["multiword_tokens"] == [(1, 2, "don't")]
+    assert annots[1]["spaces"][2:6] == [True, True, True, True] and annots[2]["spaces"] == [True, False, True, False]
+    for doc, annot in zip(docs, annots):
+        back = doc_from_annotations(vocab, {k: v for k, v in annot.items() if k not in ("line", "text")})
+        assert back.text == doc.text == annot["text"] and back.words == doc.words and back.forms == doc.forms
+        assert [(m.start, m.end, m.text) for m in back.multiword_tokens] == [
+            (m.start, m.end, m.text) for m in doc.multiword_tokens]
+        assert doc_to_annotations(back) == doc_to_annotations(doc)
 
 
 def test_a_bad_range_is_one_line_naming_the_record(vocab):

@@ -109,6 +109,12 @@ def _tokens(**fields) -> dict:
         ({"sentences": [{"tokens": [{"orth": "a", "head": 1, "dep": "x"}, {"orth": "b", "head": -1, "dep": "x"}]}]},
          "the heads of paragraph 0, sentence 0 contain a cycle"),
         (_tokens(ner="B-PER"), "paragraph 0: NER invalid BILUO sequence: '-' at position 1 inside an open PER entity"),
+        ({**_tokens(), "multiword_tokens": {"0": "x"}}, "'multiword_tokens' of paragraph 0 must be a list of [first, last"),
+        ({**_tokens(), "multiword_tokens": [[0, 2, "Annleft"]]},
+         "paragraph 0: multiword token [0, 2, 'Annleft'] is not a (first word, last word, surface form) range inside the 2 words"),
+        ({**_tokens(), "multiword_tokens": [[0, 1, 5]]}, "multiword token [0, 1, 5] is not a"),
+        ({**_tokens(), "multiword_tokens": [[0, 1, "Annleft"], [1, 1, "left"]]},
+         "paragraph 0: multiword tokens overlap at word 1 (0-based)"),
     ],
 )
 def test_json_training_format_wrong_types(tmp_path, para, message):

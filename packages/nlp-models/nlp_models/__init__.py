@@ -2,6 +2,7 @@
 
 from .about import __version__
 from .component_protocol import (
+    Calibrated,
     LearnsLabels,
     Listener,
     NormalizedLoss,
@@ -32,6 +33,7 @@ from .presets import DEFAULT_PRESET, PRESETS, Preset, get_preset, preset_names
 from .util import blank, load, prefer_gpu, require_gpu
 
 __all__ = [
+    "Calibrated",
     "ComponentSpec",
     "DEFAULT_PRESET",
     "PRESETS",

@@ -19,6 +19,8 @@ probe for one attribute at a time):
   count of a larger batch to divide by (data-parallel training: `Language.loss_normalizers`).
 - `LearnsLabels`: a component whose update adds the labels it meets says which, without
   adding them (data-parallel training: `Language.labels_to_learn`, `Language.learn_labels`).
+- `Calibrated`: a component whose scores are calibrated on held-out examples after training
+  (`Language.calibrate`, which the training loop calls on the dev examples before it saves).
 
 Ask with `implements(component, Protocol)`: the same answer as ``isinstance``, fast enough
 for `nlp()` to ask about every component on every call.
@@ -170,6 +172,17 @@ class LearnsLabels(Protocol):
     def new_labels(self, examples: Sequence[Any]) -> list[str]: ...
 
     def add_label(self, label: str) -> int: ...
+
+
+@runtime_checkable
+class Calibrated(Protocol):
+    """A component that fits how confident its scores are on held-out examples once its
+    weights are trained: ``calibrate(docs, examples)`` gets the examples' tokens as the
+    components before it annotated them, stores what it fits in its cfg (saved with the model,
+    so loading needs nothing) and returns it, e.g. ``{"temperature": 1.6}``; it changes no
+    prediction, only the scores. `nlp_models.CrfEntityRecognizer` implements it."""
+
+    def calibrate(self, docs: Iterable[Any], examples: Sequence[Any]) -> dict[str, float]: ...
 
 
 _IMPLEMENTS: dict[tuple[type, type], bool] = {}

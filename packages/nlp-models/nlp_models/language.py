@@ -29,6 +29,7 @@ from nlp_vocab.tag_map import default_tag_map
 from .about import __version__
 from .component_protocol import (
     BatchComponent,
+    Calibrated,
     LearnsLabels,
     NormalizedLoss,
     SavedComponent,
@@ -576,6 +577,28 @@ class Language:
             proc.set_random_state(state)
 
     # ---- evaluation ------------------------------------------------------------------------------
+
+    def calibrate(self, examples: Iterable[Any], batch_size: int = 256,
+                  exclude: Iterable[str] = ()) -> dict[str, dict[str, float]]:
+        """Let every `Calibrated` component (but those named in `exclude`) fit its scores'
+        confidence on held-out `examples` (e.g. the dev set after training): the pipeline runs
+        on fresh docs of the examples' tokens up to the last such component, each fitting on the
+        docs as the components before it left them. Returns `{name: what it fitted}`; without
+        such a component, nothing runs."""
+        skipped = set(exclude)
+        names = [name for name, proc in self._pipeline if name not in skipped and implements(proc, Calibrated)]
+        if not names:
+            return {}
+        examples = self._examples(list(examples), None, "calibrate")
+        docs: list[Doc] = [tokens_of(eg.predicted) for eg in examples]
+        fitted: dict[str, dict[str, float]] = {}
+        for name, proc in self._pipeline:
+            if name in names:
+                fitted[name] = proc.calibrate(docs, examples)
+            if name == names[-1]:
+                break
+            docs = list(self._run_component(name, proc, docs, batch_size))
+        return fitted
 
     def evaluate(
         self,

@@ -1,8 +1,10 @@
 """Named presets: one table of the settings a model family uses, chosen by one name.
 
-A preset says, per component factory, the cfg it sets, and which factories read one shared
-tok2vec when they are trained together. `efficiency` is what `nlp train` uses when no preset
-is named; `accuracy` trades speed for accuracy (provisional: tuned by measurement).
+A preset says, per component factory, the cfg it sets, which factories read one shared
+tok2vec when they are trained together, and which factory a component named by its job gets
+(`nlp train -p ner` under `accuracy` trains a `crf_ner` called "ner": entities with a
+confidence). `efficiency` is what `nlp train` uses when no preset is named; `accuracy` trades
+speed for accuracy (provisional: tuned by measurement).
 
 In Python, a component's cfg names its preset: `nlp.create_pipe("tagger", {"preset":
 "accuracy"})`. The cfg resolves as default_cfg < the preset's values < the cfg given, so an
@@ -36,6 +38,10 @@ class Preset:
     - ``tok2vec``: cfg of every tok2vec (a component's own, or the shared `tok2vec` one).
     - ``components``: cfg per factory, over ``tok2vec`` (e.g. the text classifier's architecture).
     - ``shared``: factories that read one shared tok2vec when two or more are trained together.
+    - ``factories``: the factory a component named by its job gets under this preset, where it is
+      not the factory of that name (accuracy: `ner` is a `crf_ner`). `nlp train -p` and the bench
+      name components this way; `nlp.create_pipe` makes the factory it is given. The two learn
+      the same annotation and labels, so the data checks (`nlp debug-data`) are the same.
     """
 
     name: str
@@ -43,6 +49,12 @@ class Preset:
     tok2vec: Mapping[str, Any] = field(default_factory=dict)
     components: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     shared: tuple[str, ...] = ()
+    factories: Mapping[str, str] = field(default_factory=dict)
+
+    def factory_for(self, name: str) -> str:
+        """The factory of a component called `name` under this preset (`name` itself unless
+        the preset puts another one in its place)."""
+        return self.factories.get(name, name)
 
     def cfg_for(self, factory: str, cls: type | None = None, given: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The values this preset sets for a component of `factory` (class `cls`) whose cfg is
@@ -52,10 +64,11 @@ class Preset:
             own = {**copy.deepcopy(dict(self.tok2vec)), **own}
         return own
 
-    def listeners(self, factories: Sequence[str]) -> list[str]:
-        """Those of `factories` that read one shared tok2vec under this preset: the ones it
-        shares, when two or more are there (one alone keeps its own: nothing to share)."""
-        chosen = [factory for factory in factories if factory in self.shared]
+    def listeners(self, names: Sequence[str]) -> list[str]:
+        """Those of the components `names` that read one shared tok2vec under this preset: the
+        ones whose factory it shares, when two or more are there (one alone keeps its own:
+        nothing to share)."""
+        chosen = [name for name in names if self.factory_for(name) in self.shared]
         return chosen if len(chosen) >= 2 else []
 
 
@@ -73,14 +86,26 @@ EFFICIENCY = Preset(
 # Provisional: wider and deeper, with character features (the chars/char_len/char_dim/encoder
 # cfg of the tok2vec); the values are to be tuned by measurement (issue #13). The text
 # classifier: NB-weighted uni+bi+trigrams of at least two training docs (IMDB dev 92.5 after
-# 2 epochs, the bag of uni+bigrams 89.9: BENCHMARKS.md, "#14 text classifier probes").
+# 2 epochs, the bag of uni+bigrams 89.9: BENCHMARKS.md, "#14 text classifier probes"). The
+# entity recognizer `-p ner` is a `crf_ner`: it gives each entity a calibrated confidence
+# (`Span.score`), which the greedy `ner` cannot (issue #14); on this encoder with vectors it
+# scored CoNLL dev F 89.31 after 5 epochs (best 89.76, epoch 3) against the greedy 89.90, one
+# seed (BENCHMARKS.md, "#14 entities on the accuracy preset's encoder").
+# The arc-eager parser's state layer: hidden width 128 with 3 maxout pieces (EWT dev LAS 83.48
+# against 82.99 with 64 and 2 after 5 epochs, with vectors); the biaffine parser, an option, gets
+# Dozat & Manning's MLP widths (arc 400, label 100): on a BiLSTM with vectors it still trailed
+# the arc-eager parser after 12 epochs (BENCHMARKS.md, "Model-choice probes", EWT).
 ACCURACY = Preset(
     name="accuracy",
-    summary="one shared width-128 depth-4 tok2vec with character features; NB-weighted n-gram text classifier",
+    summary="one shared width-128 depth-4 tok2vec with character features; CRF entity recognizer with "
+            "a confidence per entity; NB-weighted n-gram text classifier",
     tok2vec={"width": 128, "depth": 4, "embed_rows": [10000, 5000, 5000, 5000],
              "chars": 64, "char_len": 16, "char_dim": 32, "encoder": "cnn"},
-    components={"textcat": {"architecture": "nb_bow", "ngram_size": 3, "nb_min_count": 2}},
+    components={"textcat": {"architecture": "nb_bow", "ngram_size": 3, "nb_min_count": 2},
+                "parser": {"hidden_width": 128, "maxout_pieces": 3},
+                "biaffine_parser": {"arc_width": 400, "label_width": 100}},
     shared=("tagger", "parser", "biaffine_parser", "morphologizer", "lemmatizer"),
+    factories={"ner": "crf_ner"},
 )
 
 PRESETS: dict[str, Preset] = {preset.name: preset for preset in (EFFICIENCY, ACCURACY)}

@@ -43,6 +43,19 @@ AfterUpdate = Callable[["Pretrainer", Sequence[Any], Optimizer], None]
 PRETRAIN_TOK2VEC_KEYS = ("chars", "char_len", "char_dim", "encoder")
 
 
+def pretrain_tok2vec_sizes(width: int | None = None, depth: int | None = None,
+                           embed_rows: int | Sequence[int] | None = None, **features: Any) -> dict[str, Any]:
+    """The settings `build_pretrain_tok2vec` builds with, without building it (what `nlp
+    pretrain --resume` compares before reading any text): those given, TOK2VEC_DEFAULTS' for
+    the rest; a ValueError naming an unknown one."""
+    unknown = sorted(set(features) - set(PRETRAIN_TOK2VEC_KEYS))
+    if unknown:
+        raise ValueError(f"build_pretrain_tok2vec: unknown setting(s) {', '.join(unknown)}")
+    given = {"width": width, "depth": depth, "embed_rows": embed_rows, **features}
+    return {key: TOK2VEC_DEFAULTS[key] if given.get(key) is None else given[key]
+            for key in ("width", "depth", "embed_rows", "window", "pieces", *PRETRAIN_TOK2VEC_KEYS)}
+
+
 def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
                            embed_rows: int | Sequence[int] | None = None,
                            **features: Any) -> tuple[Model, dict[str, Any]]:
@@ -51,12 +64,7 @@ def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
     a component's own tok2vec; `features` may set chars, char_len, char_dim and encoder (as a
     component's cfg). Returns (the model, its sizes: width, depth, embed_rows, window, pieces,
     and those four)."""
-    unknown = sorted(set(features) - set(PRETRAIN_TOK2VEC_KEYS))
-    if unknown:
-        raise ValueError(f"build_pretrain_tok2vec: unknown setting(s) {', '.join(unknown)}")
-    given = {"width": width, "depth": depth, "embed_rows": embed_rows, **features}
-    sizes = {key: TOK2VEC_DEFAULTS[key] if given.get(key) is None else given[key]
-             for key in ("width", "depth", "embed_rows", "window", "pieces", *PRETRAIN_TOK2VEC_KEYS)}
+    sizes = pretrain_tok2vec_sizes(width, depth, embed_rows, **features)
     tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
                                            pieces=sizes["pieces"], rows=sizes["embed_rows"],
                                            dropout=TOK2VEC_DEFAULTS["dropout"],

@@ -1,5 +1,6 @@
 """crf_ner: entities with a confidence each (`span.score`), learnt from tiny hand-written data;
-presets, long docs, new labels, bad gold, save/load and worker processes."""
+presets, long docs, new labels, bad gold, scores after a merge or hand-set entities, save/load
+and worker processes."""
 
 import random
 from types import SimpleNamespace
@@ -10,7 +11,7 @@ from thinc.api import fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import CrfEntityRecognizer, blank, load
-from nlp_vocab import ENT_SCORES, Doc
+from nlp_vocab import ENT_SCORES, Doc, DocBin, Span
 
 SMALL = {"width": 32, "depth": 2, "embed_rows": 1000}
 PEOPLE = ["Ada", "Ben", "Cleo", "Dev"]
@@ -78,6 +79,33 @@ def test_scores_are_probabilities_stored_as_plain_rows(trained):
     from nlp_vocab import render
 
     assert f'data-score="{docs[0].ents[0].score:.2f}"' in render(docs[0], style="ent")
+
+
+def test_scores_follow_a_merge_and_entities_set_by_hand(trained):
+    doc = trained("Cleo bought a boat in Paris .")
+    before = dict(((e.text, e.label_), e.score) for e in doc.ents)
+    paris = doc.ents[-1]
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[2:4])  # "a boat": Paris moves from token 5 to 4
+    assert [(e.text, e.label_, e.score) for e in doc.ents] == [(t, label, before[t, label]) for t, label in before]
+    assert Span(doc, paris.start, paris.end, label="LOC").score is None  # "." now
+    doc.ents = [Span(doc, 0, 1, label="LOC"), doc.ents[-1]]  # Cleo relabelled by hand
+    assert [(e.text, e.score) for e in doc.ents] == [("Cleo", None), ("Paris", before["Paris", "LOC"])]
+    assert Span(doc, 0, 1, label="PER").score is None
+
+
+def test_scores_survive_a_docbin_and_follow_from_array(trained):
+    doc = trained("Cleo bought a boat in Paris .")
+    expected = scored(doc)
+    assert expected and all(s is not None for *_, s in expected)
+    back = next(iter(DocBin(store_user_data=True, docs=[doc]).get_docs(trained.vocab)))
+    assert scored(back) == expected
+    array = back.to_array(["ENT_IOB", "ENT_TYPE"])
+    array[5] = (2, 0)  # Paris no longer an entity: its score goes, Cleo's stays
+    back.from_array(["ENT_IOB", "ENT_TYPE"], array)
+    assert scored(back) == [e for e in expected if e[0] != "Paris"]
+    back.ents = [Span(back, 0, 1, label="PER"), Span(back, 5, 6, label="LOC")]
+    assert Span(back, 5, 6, label="LOC").score is None  # not the old span's score
 
 
 def test_save_load_keeps_predictions_and_scores(trained, tmp_path):
@@ -165,3 +193,52 @@ def test_pipe_in_worker_processes_keeps_scores(trained):
     two = [scored(d) for d in trained.pipe(texts, n_process=2, batch_size=2)]
     assert [[(t, label) for t, label, _ in d] for d in two] == [[(t, label) for t, label, _ in d] for d in one]
     numpy.testing.assert_allclose([s for d in two for *_, s in d], [s for d in one for *_, s in d], rtol=1e-5)
+
+
+def held_out(nlp, n: int) -> list[Example]:
+    """Examples like the training data but where "Paris" is an entity only every other time:
+    the model, sure it is a LOC, is over-confident on them."""
+    out = []
+    for k, (text, ents) in enumerate(corpus(5, n)):
+        kept = [e for e in ents if k % 2 == 0 or text[e[0]:e[1]] != "Paris"]
+        out.append(Example.from_dict(nlp.make_doc(text), {"entities": kept}))
+    return out
+
+
+def test_calibration_fits_a_temperature_that_changes_scores_not_entities(trained, tmp_path):
+    trained.to_disk(tmp_path / "model")
+    nlp = load(tmp_path / "model")  # a copy: the fixture stays uncalibrated
+    texts = ["Cleo bought a boat in Paris .", "we saw Jordan today .", "Ada bought the lamp in Paris ."]
+    before = [scored(d) for d in nlp.pipe(texts)]
+    assert nlp.get_pipe("crf_ner").temperature == 1.0
+    fitted = nlp.calibrate(held_out(nlp, 40))
+    temperature = fitted["crf_ner"]["temperature"]
+    assert temperature > 1.5 and nlp.get_pipe("crf_ner").cfg["temperature"] == temperature
+    after = [scored(d) for d in nlp.pipe(texts)]
+    assert [[e[:2] for e in d] for d in after] == [[e[:2] for e in d] for d in before]
+    paris = [(b[2], a[2]) for bd, ad in zip(before, after) for b, a in zip(bd, ad) if b[0] == "Paris"]
+    assert paris and all(0.0 <= a < b for b, a in paris)
+    assert all(0.0 <= e[2] <= 1.0 for d in after for e in d)
+    nlp.to_disk(tmp_path / "calibrated")
+    again = load(tmp_path / "calibrated")
+    assert again.get_pipe("crf_ner").temperature == pytest.approx(temperature, rel=1e-9)
+    numpy.testing.assert_allclose([e[2] for d in again.pipe(texts) for e in scored(d)],
+                                  [e[2] for d in after for e in d], rtol=1e-6)
+
+
+def test_calibrate_runs_the_shared_tok2vec_first_and_skips_examples_without_entities():
+    fix_random_seed(2)
+    nlp = blank("en")
+    nlp.add_pipe(nlp.create_pipe("tok2vec", SMALL))
+    nlp.add_pipe(nlp.create_pipe("crf_ner", {**SMALL, "tok2vec": "tok2vec"}))
+    train = [Example.from_dict(nlp.make_doc(t), {"entities": e}) for t, e in corpus(0, 12)]
+    nlp.begin_training(lambda: train)
+    assert nlp.get_pipe("crf_ner").listens_to == "tok2vec"
+    temperature = nlp.calibrate(train)["crf_ner"]["temperature"]
+    assert 0.25 <= temperature <= 16.0
+    unannotated = [Example.from_dict(nlp.make_doc("Ada bought a boat ."), {})]
+    assert nlp.calibrate(unannotated) == {"crf_ner": {}}
+    no_entities = [Example.from_dict(nlp.make_doc("we saw a boat ."), {"entities": []})]
+    assert nlp.calibrate(no_entities) == {"crf_ner": {}}  # all "O": T would run to its bound
+    assert nlp.calibrate(train, exclude=["crf_ner"]) == {}  # a frozen component keeps its own
+    assert nlp.get_pipe("crf_ner").temperature == temperature

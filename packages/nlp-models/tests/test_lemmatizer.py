@@ -101,6 +101,42 @@ def test_no_fitting_tree_falls_back_to_the_lookup_then_to_the_form():
     assert [t.lemma_ for t in doc] == ["kiss", "go", "see", "saw", "saw", "blorp"]
 
 
+# For the lexicon's rules: "-ed" and "-d" trees; "red" always its own lemma; "'s" two lemmas as AUX.
+LEXICON = [
+    ("walked talked staged baked", "walk talk stage bake", "VERB VERB VERB VERB"),
+    ("red hope 's 's", "red hope be have", "ADJ NOUN AUX AUX"),
+]
+
+
+def lexicon_lemmatizer(**cfg):
+    vocab = Vocab("en")
+    lemmatizer = Lemmatizer(vocab, **SMALL, min_tree_freq=1, **cfg)
+    lemmatizer.begin_training(lambda: examples(vocab, LEXICON))
+    trees = {lemma: lemmatizer.labels.index(rule_key(build_rule(form, lemma))) for form, lemma in
+             (("walked", "walk"), ("staged", "stage"))}
+    return lemmatizer, trees["walk"], trees["stage"]
+
+
+def test_a_form_and_upos_training_always_gave_one_lemma_get_it_before_any_tree():
+    lemmatizer, ed, _ = lexicon_lemmatizer()
+    assert lemmatizer.lexicon.exact[("red", "ADJ")] == "red" and ("'s", "AUX") not in lemmatizer.lexicon.exact
+    assert lemmatizer.lemmatize("red", "ADJ", [ed]) == "red"  # not the "-ed" tree's "r"
+    assert lemmatizer.lemmatize("red", "NOUN", [ed]) == "r"  # never seen as a NOUN: the tree
+    assert lemmatizer.lemmatize("red", "", [ed]) == "r"  # UPOS unknown
+    off, ed, _ = lexicon_lemmatizer(exact_lookup=False)
+    assert off.lemmatize("red", "ADJ", [ed]) == "r"
+
+
+def test_of_the_trees_that_fit_the_first_giving_a_known_lemma_wins():
+    lemmatizer, ed, d = lexicon_lemmatizer()
+    assert lemmatizer.lexicon.knows("Hope") and not lemmatizer.lexicon.knows("hop")
+    assert lemmatizer.lemmatize("hoped", "VERB", [ed, d]) == "hope"  # "hop" is no lemma it saw
+    assert lemmatizer.lemmatize("Hoped", "VERB", [ed, d]) == "hope"  # known in any casing
+    assert lemmatizer.lemmatize("zapped", "VERB", [ed, d]) == "zapp"  # none known: the best tree
+    off, ed, d = lexicon_lemmatizer(prefer_known=False)
+    assert off.lemmatize("hoped", "VERB", [ed, d]) == "hop"
+
+
 def test_rare_and_unknown_trees_are_missing_gold():
     vocab = Vocab("en")
     lemmatizer = Lemmatizer(vocab, **SMALL)
@@ -137,10 +173,12 @@ def test_a_long_doc_gets_the_lemmas_the_whole_doc_gets(nlp):
 def test_save_and_load_keep_trees_lookup_and_lemmas(nlp, tmp_path):
     nlp.to_disk(tmp_path / "model")
     saved = json.loads((tmp_path / "model" / "lemmatizer" / "labels.json").read_text(encoding="utf8"))
-    assert set(saved) == {"trees", "lookup"} and saved["trees"] == list(nlp.get_pipe("lemmatizer").labels)
+    assert set(saved) == {"trees", "lookup", "lexicon"} and saved["trees"] == list(nlp.get_pipe("lemmatizer").labels)
     loaded = load(tmp_path / "model")
     assert loaded.evaluate(examples(loaded.vocab))["lemma_acc"] == 100.0
     assert loaded.get_pipe("lemmatizer").lookup.forms == nlp.get_pipe("lemmatizer").lookup.forms
+    assert loaded.get_pipe("lemmatizer").lexicon.exact == nlp.get_pipe("lemmatizer").lexicon.exact
+    assert loaded.get_pipe("lemmatizer").lexicon.known == nlp.get_pipe("lemmatizer").lexicon.known
     other = Lemmatizer(Vocab("en")).from_bytes(nlp.get_pipe("lemmatizer").to_bytes())
     words = "They walked the cats .".split()
     assert [t.lemma_ for t in other(Doc(other.vocab, words=words))] == lemmas_of(nlp, words)
@@ -150,6 +188,8 @@ def test_save_and_load_keep_trees_lookup_and_lemmas(nlp, tmp_path):
     ({"trees": ["oops"], "lookup": {"forms": {}, "tagged": []}}, "'oops' is not an edit tree"),
     (["[\"a\",\"b\"]"], 'expected an object with "trees"'),
     ({"trees": [], "lookup": {"forms": {"a": 1}, "tagged": []}}, 'lookup "forms" must map'),
+    ({"trees": [], "lookup": {"forms": {}, "tagged": []}, "lexicon": {"exact": [["a", "X"]], "known": []}},
+     'lexicon "exact" must be a list'),
 ])
 def test_a_bad_labels_file_is_named(nlp, tmp_path, labels, message):
     nlp.to_disk(tmp_path / "model")
@@ -158,6 +198,17 @@ def test_a_bad_labels_file_is_named(nlp, tmp_path, labels, message):
     with pytest.raises(ValueError) as info:
         load(tmp_path / "model")
     assert str(path) in str(info.value) and message in str(info.value)
+
+
+def test_a_model_saved_before_the_lexicon_loads_without_one(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "model")
+    path = tmp_path / "model" / "lemmatizer" / "labels.json"
+    saved = json.loads(path.read_text(encoding="utf8"))
+    del saved["lexicon"]
+    path.write_text(json.dumps(saved), encoding="utf8")
+    loaded = load(tmp_path / "model")
+    assert len(loaded.get_pipe("lemmatizer").lexicon) == 0
+    assert loaded.evaluate(examples(loaded.vocab))["lemma_acc"] == 100.0
 
 
 def test_a_shared_tok2vec_works():

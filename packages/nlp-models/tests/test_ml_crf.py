@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from nlp_gold.biluo import BiluoError, tags_to_entities
 from nlp_models.ml._crf import expected_counts, forward_backward
 from nlp_models.ml.crf import BiluoLattice, CrfBatch, crf_decode, crf_loss
+from nlp_models.ml.crf_calibration import fit_temperature, scaled_nll
 
 
 def random_case(seed: int, n_labels: int, lengths: list[int], scale: float = 3.0):
@@ -146,3 +147,53 @@ def is_valid_pair(a: str, b: str) -> bool:
     after = {"O": [], "U": [], "L": [], "B": ["L-"], "I": ["L-"]}[b[0]]
     seq = [p + a[2:] for p in before] + [a, b] + [p + b[2:] for p in after]
     return is_valid(seq)
+
+
+def test_temperature_keeps_the_viterbi_path_and_flattens_the_probabilities():
+    lattice, batch, trans = random_case(3, 2, [6, 4, 9])
+    plain = crf_decode(batch, trans, lattice)
+    hot = crf_decode(batch, trans, lattice, temperature=3.0)
+    cold = crf_decode(batch, trans, lattice, temperature=0.5)
+    assert [[e[:3] for e in s] for s in hot] == [[e[:3] for e in s] for s in plain]
+    assert [[e[:3] for e in s] for s in cold] == [[e[:3] for e in s] for s in plain]
+    pairs = [(c[3], p[3], h[3]) for cs, ps, hs in zip(cold, plain, hot) for c, p, h in zip(cs, ps, hs)]
+    assert pairs and all(0.0 <= h <= 1.0 for *_, h in pairs)
+    # here every decoded span loses probability as T rises (the mass spreads to other paths)
+    assert all(c >= p - 1e-9 and p >= h - 1e-9 for c, p, h in pairs)
+    assert any(p - h > 0.01 for _, p, h in pairs)
+
+
+def sampled_gold(lattice: BiluoLattice, emit: numpy.ndarray, trans: numpy.ndarray, rng) -> list[int]:
+    """One tag sequence drawn from the CRF's distribution over valid paths (brute force)."""
+    ids, scores = zip(*paths(lattice, emit, trans))
+    probs = numpy.exp(numpy.asarray(scores) - log_sum(scores))
+    return list(ids[rng.choice(len(ids), p=probs / probs.sum())])
+
+
+def test_fitted_temperature_undoes_over_confidence():
+    """Gold drawn from a CRF, scored by the same CRF with every score tripled (an over-confident
+    model): the fitted T is about 3, and the NLL is lowest there."""
+    rng = numpy.random.default_rng(0)
+    lattice = BiluoLattice(["L0"])
+    trans = rng.normal(0, 1.0, (len(lattice), len(lattice)))
+    emits, gold = [], []
+    for _ in range(300):
+        emit = rng.normal(0, 1.0, (3, len(lattice)))
+        emits.append(emit)
+        gold += sampled_gold(lattice, emit, trans, rng)
+    batch = CrfBatch(3.0 * numpy.concatenate(emits), numpy.full(len(emits), 3, dtype="int64"))
+    mask = lattice.mask(gold)
+    fitted = fit_temperature(batch, 3.0 * trans, lattice, mask)
+    assert 2.2 < fitted < 4.0
+    best = scaled_nll(batch, 3.0 * trans, lattice, mask, fitted)
+    assert best < scaled_nll(batch, 3.0 * trans, lattice, mask, 1.0)
+    assert best <= min(scaled_nll(batch, 3.0 * trans, lattice, mask, fitted * f) for f in (0.8, 1.25))
+
+
+def test_no_gold_that_fits_a_valid_path_leaves_the_temperature_at_one():
+    """Gold an I- tag alone (no valid BILUO path has it): nothing to fit, so T stays 1.0
+    rather than whatever the search's first midpoint happens to be."""
+    lattice, batch, trans = random_case(3, 1, [1, 1])
+    mask = lattice.mask([lattice.index["I-L0"]] * 2)
+    assert scaled_nll(batch, trans, lattice, mask, 2.0) == 0.0
+    assert fit_temperature(batch, 3.0 * trans, lattice, mask) == 1.0

@@ -3,6 +3,7 @@
 import hashlib
 
 import numpy
+import pytest
 from thinc.api import Adam, fix_random_seed
 
 from nlp_models.ml import (
@@ -57,6 +58,22 @@ def test_tagger_learns_tag_of_word_and_roundtrips():
     copy.initialize(X=X)
     copy.from_bytes(model.to_bytes())
     numpy.testing.assert_array_equal(numpy.concatenate(copy.predict(X)), numpy.concatenate(model.predict(X)))
+
+
+def test_label_smoothing_aims_at_a_softened_target_and_is_zero_at_it():
+    probs = numpy.asarray([[0.7, 0.2, 0.1], [0.2, 0.5, 0.3]], dtype="float32")
+    gold = numpy.asarray([0, -1])
+    d, loss = categorical_loss(probs, gold, smoothing=0.3)
+    target = numpy.asarray([0.8, 0.1, 0.1], dtype="float32")  # 0.7 one-hot + 0.3 / 3
+    numpy.testing.assert_allclose(d[0], probs[0] - target, atol=1e-6)
+    assert not d[1].any()  # missing gold: no gradient
+    assert loss == pytest.approx(-(0.8 * numpy.log(0.7) + 0.1 * numpy.log(0.2) + 0.1 * numpy.log(0.1)), rel=1e-5)
+    d_at_target, _ = categorical_loss(target[None, :], gold[:1], smoothing=0.3)
+    numpy.testing.assert_allclose(d_at_target, 0.0, atol=1e-6)
+    plain, _ = categorical_loss(probs, gold)
+    numpy.testing.assert_allclose(plain[0], probs[0] - [1.0, 0.0, 0.0], atol=1e-6)
+    with pytest.raises(ValueError, match="label smoothing must be in"):
+        categorical_loss(probs, gold, smoothing=1.0)
 
 
 def test_resize_keeps_old_rows():

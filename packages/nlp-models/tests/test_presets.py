@@ -1,6 +1,6 @@
 """Presets through the component cfg: the resolution order (default_cfg < preset < explicit cfg),
 one clear error for an unknown name, what a preset gives a user's component, the sharing plan,
-and each preset training, saving, loading with no preset named and predicting the same, with the
+the factory a preset gives a name (accuracy's ner is a crf_ner), and each preset training, saving, loading with no preset named and predicting the same, with the
 same weights from the same seed (tiny hand-written data)."""
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from nlp_gold import Example
 from nlp_models import (
     DEFAULT_PRESET,
     PRESETS,
+    BiaffineParser,
     Tagger,
     TrainablePipe,
     blank,
+    get_component_spec,
     get_preset,
     load,
     preset_names,
@@ -99,6 +101,18 @@ def test_efficiency_gives_ner_depth_2_and_textcat_a_bag_of_words():
     assert can_share("tagger") and not can_share("tok2vec")
 
 
+
+def test_accuracy_sizes_both_parsers_and_an_explicit_value_still_wins():
+    nlp = blank("en")
+    sizes = {preset: nlp.create_pipe("parser", {"preset": preset}).cfg for preset in ("efficiency", "accuracy")}
+    assert [(cfg["hidden_width"], cfg["maxout_pieces"]) for cfg in sizes.values()] == [(64, 2), (128, 3)]
+    assert nlp.create_pipe("ner", {"preset": "accuracy"}).cfg["hidden_width"] == 64  # the parser's entry only
+    assert nlp.create_pipe("parser", {"preset": "accuracy", "hidden_width": 32}).cfg["hidden_width"] == 32
+    for preset, widths in (("efficiency", (128, 64)), ("accuracy", (400, 100))):
+        biaffine = BiaffineParser(nlp.vocab, preset=preset, labels=["nsubj", "obj"], width=32, depth=1)
+        biaffine.begin_training()
+        assert (biaffine.model.attrs["arc_width"], biaffine.model.attrs["label_width"]) == widths
+
 @pytest.mark.parametrize("name", ["fast", 3, ""])
 def test_an_unknown_preset_is_one_error_listing_the_known_ones(name):
     nlp = blank("en")
@@ -127,16 +141,32 @@ def test_the_sharing_plan_needs_two_components_that_share():
     assert get_preset("accuracy").listeners(["parser", "tagger"]) == ["parser", "tagger"]
 
 
+def test_the_accuracy_presets_ner_is_a_crf_ner_that_learns_what_ner_learns():
+    """A preset puts a factory in a name's place only where both learn the same annotation and
+    labels (so counting labels and checking data by the name stays right)."""
+    accuracy, efficiency = get_preset("accuracy"), get_preset("efficiency")
+    assert accuracy.factory_for("ner") == "crf_ner" and efficiency.factory_for("ner") == "ner"
+    assert accuracy.factory_for("tagger") == "tagger" and accuracy.factory_for("crf_ner") == "crf_ner"
+    for preset in PRESETS.values():
+        for name, factory in preset.factories.items():
+            named, made = get_component_spec(name), get_component_spec(factory)
+            assert (named.annotation, named.gold_labels) == (made.annotation, made.gold_labels)
+    with_ner = ["tagger", "parser", "ner"]
+    assert accuracy.listeners(with_ner) == efficiency.listeners(with_ner) == ["tagger", "parser"]
+
+
 def preset_pipeline(preset: str, seed: int = 0):
-    """tok2vec + tagger + parser (the preset's sharing plan) and ner, trained 2 epochs."""
+    """tok2vec + tagger + parser (the preset's sharing plan) and ner (of the preset's factory:
+    accuracy's is a crf_ner), trained 2 epochs."""
     fix_random_seed(seed)
     nlp = blank("en")
-    listening = get_preset(preset).listeners(["tagger", "parser", "ner"])
+    table = get_preset(preset)
+    listening = table.listeners(["tagger", "parser", "ner"])
     if listening:
         nlp.add_pipe(nlp.create_pipe("tok2vec", {"preset": preset}))
     for name in ("tagger", "parser", "ner"):
         cfg = {"preset": preset, **({"tok2vec": "tok2vec"} if name in listening else {})}
-        nlp.add_pipe(nlp.create_pipe(name, cfg))
+        nlp.add_pipe(nlp.create_pipe(table.factory_for(name), cfg), name=name)
     examples = [Example.from_dict(nlp.make_doc(text), {"heads": heads, "deps": deps, "tags": tags,
                                                        "entities": ents})
                 for text, heads, deps, tags, ents in DATA]
@@ -160,14 +190,17 @@ def annotations(nlp) -> list:
 def test_each_preset_trains_saves_and_loads_with_no_preset_named(tmp_path, preset):
     nlp = preset_pipeline(preset)
     assert nlp.pipe_names == ["tok2vec", "tagger", "parser", "ner"]
+    assert nlp.get_pipe("ner").factory == {"efficiency": "ner", "accuracy": "crf_ner"}[preset]
     assert nlp.get_pipe("ner").listens_to is None and nlp.get_pipe("parser").listens_to == "tok2vec"
     before = annotations(nlp)
     nlp.to_disk(tmp_path / "model")
     loaded = load(tmp_path / "model")
-    assert annotations(loaded) == before
+    assert annotations(loaded) == before and loaded.get_pipe("ner").factory == nlp.get_pipe("ner").factory
     for name in nlp.pipe_names:
         assert as_json(loaded.get_pipe(name).cfg) == as_json(nlp.get_pipe(name).cfg)  # cfg.json: the values
         assert loaded.get_pipe(name).cfg["preset"] == preset
+    lower = loaded.get_pipe("parser").model.get_ref("lower")
+    assert (lower.get_dim("nO"), lower.get_dim("nP")) == {"efficiency": (64, 2), "accuracy": (128, 3)}[preset]
     expected = {"efficiency": (96, 2, 0), "accuracy": (128, 4, 64)}[preset]
     t2v = loaded.get_pipe("tok2vec").cfg
     assert (t2v["width"], t2v["depth"], t2v["chars"]) == expected

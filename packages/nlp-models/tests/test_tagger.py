@@ -2,10 +2,11 @@
 
 import numpy
 import pytest
-from thinc.api import fix_random_seed
+from thinc.api import Model, fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import Tagger, blank
+from nlp_models.ml import build_tagger_model
 from nlp_models.pipes import TrainablePipe
 from nlp_train import create_optimizer
 from nlp_vocab import Doc, Vocab
@@ -167,3 +168,40 @@ def test_normalize_loss_divides_the_gradient_by_the_known_tokens():
     loss2, d2 = normalized.get_loss([example], scores)
     assert loss1 == pytest.approx(loss2)
     numpy.testing.assert_allclose(d2[0] * 2, d1[0], rtol=1e-6)
+
+
+def test_label_smoothing_moves_each_known_tokens_target_off_one_hot():
+    vocab = Vocab("en")
+    plain = Tagger(vocab, **SMALL, labels=["N", "V"])
+    plain.begin_training()
+    smoothed = Tagger(vocab, **SMALL, labels=["N", "V"], label_smoothing=0.2)
+    smoothed.model = plain.model
+    example = Example.from_dict(Doc(vocab, words=["a", "b", "c"]), {"tags": ["N", None, "V"]})
+    scores = plain.model.predict(plain.model_input([example.predicted]))
+    _, d_plain = plain.get_loss([example], scores)
+    _, d_smoothed = smoothed.get_loss([example], scores)
+    # target 0.9 for the gold tag, 0.1 for the other (0.8 one-hot + 0.2 / 2); the unknown row stays 0
+    expected = numpy.asarray([[0.1, -0.1], [0.0, 0.0], [-0.1, 0.1]], dtype="float32")
+    numpy.testing.assert_allclose(d_smoothed[0] - d_plain[0], expected, atol=1e-6)
+
+
+def test_a_hidden_layer_between_tok2vec_and_softmax_learns_and_round_trips():
+    vocab, tagger = _trained_tagger(n_iter=40, hidden_width=16)
+    assert "maxout_pm" in [layer.name for layer in tagger.model.walk()]
+    doc = tagger(Doc(vocab, words="They want red apples".split()))
+    assert [t.tag_ for t in doc] == ["N", "V", "J", "N"]
+    other = Tagger(vocab, **SMALL, hidden_width=16).from_bytes(tagger.to_bytes())
+    assert [t.tag_ for t in other(Doc(vocab, words="Eat blue ham".split()))] == ["V", "J", "N"]
+    with pytest.raises(ValueError, match="a hidden layer needs the tok2vec's output width"):
+        build_tagger_model(Model("no_width", lambda model, X, is_train: (X, None)), n_tags=2, hidden_width=8)
+
+
+@pytest.mark.parametrize("factory", ["tagger", "morphologizer"])
+def test_head_cfg_is_checked_when_the_component_is_built(factory):
+    nlp = blank("en")
+    for cfg, key in (({"label_smoothing": 1.0}, "label_smoothing"), ({"label_smoothing": -0.1}, "label_smoothing"),
+                     ({"hidden_width": -1}, "hidden_width")):
+        with pytest.raises(ValueError, match=rf"^{factory}: cfg {key} must be"):
+            nlp.create_pipe(factory, cfg)
+    assert nlp.create_pipe(factory, {"hidden_width": None}).cfg["hidden_width"] == 0  # None: no hidden layer
+    assert nlp.create_pipe(factory, {"label_smoothing": 0.1}).cfg["label_smoothing"] == 0.1

@@ -87,7 +87,7 @@ def test_a_table_keyed_by_another_attribute_is_refused():
 
 
 def test_vectors_attr_must_be_one_of_the_attrs():
-    with pytest.raises(ValueError, match=r"tagger: cfg vectors_attr 'ORTH' is not one of cfg attrs \['NORM', "
+    with pytest.raises(ValueError, match=r"tagger: vectors_attr 'ORTH' is not one of attrs \['NORM', "
                                          r"'PREFIX', 'SUFFIX', 'SHAPE'\]: add it to attrs"):
         begin(pipeline("ORTH", {**SMALL, "vectors_attr": "ORTH"}))
     with pytest.raises(ValueError, match="'vectors_attr' must be a string, got 3"):

@@ -6,8 +6,9 @@ optimizer's place: thinc's ``finish_update`` hands it each parameter's gradient,
 into a flat array at the parameter's place in the pipeline's :class:`ParamLayout` (the same
 place in every replica: the order of the pipeline's models, not thinc's per-process model ids)
 and zeroes, as the optimizer would, leaving the weights alone. The workers' arrays are summed in
-worker order (:func:`sum_gradients`), so every replica holds the same bits, and
-:func:`apply_step` calls the real optimizer once for each parameter any worker stepped. The
+worker order (:func:`sum_gradients`; in the sharded step each worker sums only the block of
+parameters it owns, :mod:`nlp_train.sharded_optimizer`), so the bits do not depend on who sums,
+and :func:`apply_step` calls the real optimizer once for each parameter any worker stepped. The
 sum is the gradient of the whole batch when each component's loss is a sum over its examples,
 or is divided by the whole batch's count (``loss_normalizers``, see :func:`shard_update`).
 """
@@ -155,11 +156,12 @@ def sum_gradients(size: int, arrays: Sequence[numpy.ndarray | None],
 
 
 def apply_step(optimizer: Optimizer, layout: ParamLayout, total: numpy.ndarray,
-               stepped: Mapping[int, float]) -> None:
-    """One optimizer call per stepped slot, in layout order, with its part of ``total``."""
+               stepped: Mapping[int, float], offset: int = 0) -> None:
+    """One optimizer call per stepped slot, in layout order, with its part of ``total`` (which
+    holds the flat floats from ``offset``: a worker's block in the sharded step)."""
     for i in sorted(stepped):
         slot = layout.slots[i]
-        gradient = total[slot.start:slot.end].reshape(slot.shape)
+        gradient = total[slot.start - offset:slot.end - offset].reshape(slot.shape)
         weights, _ = optimizer(slot.key, slot.node.get_param(slot.name), gradient,
                                lr_scale=stepped[i])
         slot.node.set_param(slot.name, weights)

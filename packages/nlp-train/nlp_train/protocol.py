@@ -70,6 +70,9 @@ class TrainablePipeline(Protocol):
       replica learns the batch's new labels (in batch order) before counting, and counting
       must add no label; without them ``loss_normalizers`` itself may add them. Either way
       every worker counts the whole batch, so every replica learns the same labels.
+    - ``calibrate(examples)``: fit the confidence of the pipeline's scores on held-out
+      examples without changing its predictions (e.g. a CRF's temperature); the loop calls it
+      on the dev examples with the weights it is about to evaluate and save, each epoch.
     - ``random_states()`` / ``set_random_states(states)``: the msgpack-ready
       states of the random generators the components keep for themselves
       (``{name: state}``), saved in the checkpoint so ``resume`` is exact;

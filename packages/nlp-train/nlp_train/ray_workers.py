@@ -6,9 +6,10 @@ Ray instance of N CPUs, or joins the cluster at ``ray_address``, then a board ac
 actors: worker 0 on the driver's machine (it writes ``output_dir``), each with one BLAS/OpenMP
 thread unless the driver's environment sets a thread count (then that one). Each worker builds
 its replica with the caller's factory and runs a :class:`~nlp_train.data_parallel.ShardedRun`:
-at each step it writes its flat gradient into shared memory when every worker runs on one
-machine (:mod:`nlp_train.shared_gradients`), else puts it into Ray's object store, and gathers
-the others' through the board. The driver waits, printing what worker 0 writes to its
+at each step it writes its flat gradient, then its new block of weights, into shared memory
+when every worker runs on one machine (:mod:`nlp_train.shared_gradients`: the step then waits
+on no Ray call), else puts them into Ray's object store and gathers the others' through the
+board. The driver waits, printing what worker 0 writes to its
 console; when a worker dies (killed, out of memory) it stops the others and raises
 :class:`WorkerLost` naming it, and Ctrl-C stops them too. A Ray instance it started is shut
 down at the end; a cluster it joined keeps running.
@@ -19,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import platform
 import socket
 import uuid
 from collections.abc import Callable
@@ -39,6 +41,7 @@ from .gradients import ParamLayout
 from .protocol import Corpus
 from .settings import SETTINGS
 from .shared_gradients import SharedSlots
+from .step_exchange import SharedExchange
 from .storage import recover
 from .table import is_terminal
 
@@ -46,7 +49,6 @@ INSTALL_HINT = "pip install 'nlp-train[ray]' (Ray 2.60 or later)"
 START_SECONDS = 180.0  # for the workers' processes to start (a cluster may lack free CPUs)
 POLL_SECONDS = 0.2
 DEATH_NOTICE = "A worker died or was killed"
-SHARED = "shared-memory"  # posted instead of an object reference: the array is in the worker's slot
 
 
 class WorkerLost(RuntimeError):
@@ -119,7 +121,9 @@ def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir:
     try:
         team = Team.start(ray, workers)
         one_node = len(set(team.nodes)) == 1
-        job.shared = f"nlp-train-{os.getpid()}-{uuid.uuid4().hex[:10]}" if shared_memory and one_node else None
+        x86 = platform.machine().lower() in ("x86_64", "amd64")  # the barrier relies on its store order
+        job.shared = (f"nlp-train-{os.getpid()}-{uuid.uuid4().hex[:10]}"
+                      if shared_memory and one_node and x86 else None)
         console.info(f"Training on {workers} Ray workers: " + ", ".join(
             f"{rank} (pid {pid} on {host})" for rank, (pid, host) in enumerate(team.places))
             + ("; gradients through shared memory" if job.shared else "; gradients through Ray's object store"))
@@ -300,35 +304,31 @@ class Outbox:
 
 
 class RayGroup:
-    """The workers as a :class:`~nlp_train.data_parallel.Group`: with ``shared`` (a segment
-    name prefix: every worker on one machine) gradients go through shared memory
-    (:mod:`nlp_train.shared_gradients`), else through Ray's object store (one put per worker
-    per exchange); everything else, and the barrier, through the board."""
+    """The workers as a :class:`~nlp_train.data_parallel.Group`: everything through the board,
+    arrays through Ray's object store (one put per worker per exchange); with ``shared`` (a
+    segment name prefix: every worker on one machine) the step's exchanges go through shared
+    memory instead (:meth:`step_exchange`)."""
 
     def __init__(self, rank: int, size: int, board: Any, shared: str | None = None) -> None:
         self.rank, self.size, self.board = rank, size, board
         self.exchanges = 0
         self.slots = SharedSlots(shared, rank, size) if shared else None
 
-    def gradient_buffer(self, size: int) -> numpy.ndarray | None:
-        """This worker's shared-memory slot for the next exchange (None: the object store)."""
+    def step_exchange(self) -> SharedExchange | None:
+        """The step's exchanges through shared memory (None: through :meth:`allgather`)."""
         if self.slots is None:
             return None
-        return self.slots.buffer(size, lambda kind, info: self.allgather(kind, info)[0])
+        return SharedExchange(self.slots, lambda kind, info: self.allgather(kind, info)[0])
 
     def allgather(self, kind: str, info: Any, array: numpy.ndarray | None = None
                   ) -> tuple[list[Any], list[numpy.ndarray | None]]:
         import ray
 
-        shared = self.slots is not None and self.slots.owns(array)
-        box = SHARED if shared else ray.put(array) if array is not None else None
+        box = ray.put(array) if array is not None else None
         posts = ray.get(self.board.allgather.remote(self.exchanges, kind, self.rank, info, [box]))
         self.exchanges += 1
         boxes = [post_box[0] for _, post_box in posts]
         infos = [post_info for post_info, _ in posts]
-        shared_boxes = [isinstance(b, str) and b == SHARED for b in boxes]
-        if self.slots is not None and any(shared_boxes):
-            return infos, self.slots.gathered(shared_boxes)
         others = {r: box for r, box in enumerate(boxes) if r != self.rank and box is not None}
         fetched = dict(zip(others, ray.get(list(others.values())))) if others else {}
         return infos, [array if r == self.rank else fetched.get(r) for r in range(self.size)]

@@ -70,12 +70,14 @@ class EpochStats:
 @dataclass
 class Evaluation:
     """What :meth:`TrainingRun.evaluate_and_save` found: the dev scores, the weighted score,
-    whether it beat the best so far, and the seconds evaluating and saving took."""
+    whether it beat the best so far, the seconds evaluating and saving took (not calibrating),
+    and what ``nlp.calibrate`` fitted before a model was saved (empty when none was)."""
 
     scores: dict[str, Any]
     score: float
     improved: bool
     seconds: float
+    calibration: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +102,7 @@ class TrainingRun:
     stopped_by: str = "epochs"
     deadline: float | None = None
     where: dict[int, int] = field(default_factory=dict)  # id(example) -> its corpus index
+    calibrated_at: int | None = None  # the schedule step of the last nlp.calibrate
 
     @classmethod
     def prepare(cls, nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir: str | Path,
@@ -308,8 +311,8 @@ class TrainingRun:
 
     def evaluate_and_save(self, epoch: int) -> Evaluation:
         """Evaluate on the dev examples with the averaged weights, save ``model{epoch}`` and,
-        when the weighted score is the best so far, ``model-best``. A nan or inf weight raises
-        TrainingDiverged before anything is saved."""
+        when the weighted score is the best so far, ``model-best``; a model is calibrated just
+        before it is saved. A nan or inf weight raises TrainingDiverged before anything is saved."""
         averages = self.optimizer.averages
         saved = averages if averages else current_params(self.nlp)  # the weights to be saved
         if has_nonfinite_params(saved):  # the last update broke the weights, its loss was fine
@@ -317,26 +320,45 @@ class TrainingRun:
         start = time.perf_counter()
         with (self.nlp.use_params(averages) if averages else nullcontext()):
             scores = self._scores(epoch)
-            model_dir = self.out / f"model{epoch}"
-            if self.cfg.save_every_epoch:
-                atomic_write_dir(model_dir, self.nlp.to_disk)
             if self.state.score_weights is None:
                 self.state.score_weights = resolve_score_weights(self.infos, scores,
                                                                  self.cfg.score_weights)
             score = weighted_score(scores, self.state.score_weights)
             improved = self.state.best_score is None or score > self.state.best_score
+            calibration, calibrate_seconds = {}, 0.0
+            if improved or self.cfg.save_every_epoch:
+                calibrate_start = time.perf_counter()
+                calibration = self._calibrate(epoch)
+                calibrate_seconds = time.perf_counter() - calibrate_start
+            model_dir = self.out / f"model{epoch}"
+            if self.cfg.save_every_epoch:
+                atomic_write_dir(model_dir, self.nlp.to_disk)
             if improved and self.cfg.save_every_epoch:
                 copy_dir_atomic(model_dir, self.out / "model-best")
             elif improved:
                 atomic_write_dir(self.out / "model-best", self.nlp.to_disk)
-        return Evaluation(scores, score, improved, time.perf_counter() - start)
+        seconds = time.perf_counter() - start - calibrate_seconds
+        return Evaluation(scores, score, improved, seconds, calibration)
+
+    def _calibrate(self, epoch: int | None) -> dict[str, Any]:
+        """Let the pipeline fit its scores' confidence on the dev examples with the weights
+        about to be saved (``nlp.calibrate``, optional: see the protocol), once per step of
+        the weights; what it fitted ({} when nothing was)."""
+        if self.calibrated_at == self.state.schedule_steps or not callable(getattr(self.nlp, "calibrate", None)):
+            return {}
+        self.calibrated_at = self.state.schedule_steps
+        return self._on_dev("calibrate", epoch) or {}
 
     def _scores(self, epoch: int) -> dict[str, Any]:
+        return loggable_scores(self._on_dev("evaluate", epoch))
+
+    def _on_dev(self, method: str, epoch: int | None) -> Any:
+        """``nlp.<method>(dev examples)``; an error says where it came from (None: at the end)."""
         try:
-            return loggable_scores(self.nlp.evaluate(self.dev_examples))
+            return getattr(self.nlp, method)(self.dev_examples)
         except Exception as err:
-            err.add_note(f"in nlp.evaluate on dev_corpus ({len(self.dev_examples)} examples), "
-                         f"after epoch {epoch}")
+            err.add_note(f"in nlp.{method} on dev_corpus ({len(self.dev_examples)} examples), "
+                         + (f"after epoch {epoch}" if epoch is not None else "before model-final"))
             raise
 
     def record(self, epoch: int, stats: EpochStats, evaluation: Evaluation) -> None:
@@ -374,7 +396,7 @@ class TrainingRun:
             "best": evaluation.improved, "n_words": stats.n_words, "n_batches": stats.n_batches,
             "last_batch_size": stats.last_batch_size, "dropout": stats.dropout,
             "train_seconds": seconds, "train_wps": stats.n_words / seconds if seconds > 0 else 0.0,
-            "eval_seconds": evaluation.seconds,
+            "eval_seconds": evaluation.seconds, "calibration": evaluation.calibration,
         }
 
     def should_stop(self) -> bool:
@@ -390,6 +412,7 @@ class TrainingRun:
         """Save ``model-final`` (averaged weights), name the best epoch, and say what was done."""
         averages = self.optimizer.averages
         with (self.nlp.use_params(averages) if averages else nullcontext()):
+            self._calibrate(None)
             atomic_write_dir(self.out / "model-final", self.nlp.to_disk)
         state = self.state
         if state.best_epoch is not None:

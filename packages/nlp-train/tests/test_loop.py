@@ -239,3 +239,43 @@ def test_errors_in_update_name_the_examples(tmp_path):
     assert note.startswith("in nlp.update, epoch 1, on train_corpus examples [")
     indices = [int(i) for i in note.split("[")[1].rstrip("]").split(",")]
     assert any(len(TRAIN[i]) > 8 for i in indices)
+
+
+class CalibratedToy(ToyPipeline):
+    """A stand-in whose `calibrate` notes what it saw: the examples and the weights in place."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calibrations: list[tuple[int, bytes]] = []
+
+    def calibrate(self, examples):
+        self.calibrations.append((len(examples), self.weights()))
+        return {"tagger": {"temperature": float(len(self.calibrations))}}
+
+
+def test_calibrates_on_dev_with_the_weights_it_saves(tmp_path):
+    nlp = CalibratedToy()
+    nlp.tagger.model.from_bytes(build(0).weights())
+    nlp, _ = run(tmp_path, nlp=nlp)
+    assert [n for n, _ in nlp.calibrations] == [len(DEV)] * 3  # once per saved epoch, on dev
+    for epoch, (_, weights) in enumerate(nlp.calibrations, start=1):
+        assert (tmp_path / "out" / f"model{epoch}" / "tagger.bin").read_bytes() == weights  # averaged
+    assert nlp.weights() != nlp.calibrations[-1][1]  # the loop's own weights were swapped back
+    log = read_log(tmp_path / "out")
+    assert [r["calibration"] for r in log] == [{"tagger": {"temperature": float(k)}} for k in (1, 2, 3)]
+
+
+def test_calibrates_only_the_models_it_writes(tmp_path):
+    """Without model{epoch}: an epoch that does not improve is not calibrated; model-final is
+    (once, unless its weights were just calibrated for model-best)."""
+    nlp = CalibratedToy()
+    nlp.tagger.model.from_bytes(build(0).weights())
+    nlp, _ = run(tmp_path, nlp=nlp, n_epochs=4, save_every_epoch=False)
+    log = read_log(tmp_path / "out")
+    best = [r["best"] for r in log]
+    assert not all(best)  # an epoch that saves nothing
+    assert [bool(r["calibration"]) for r in log] == best
+    assert len(nlp.calibrations) == sum(best) + (not best[-1])
+    out = tmp_path / "out"
+    assert (out / "model-final" / "tagger.bin").read_bytes() == nlp.calibrations[-1][1]
+    assert (out / "model-best" / "tagger.bin").read_bytes() in [w for _, w in nlp.calibrations]

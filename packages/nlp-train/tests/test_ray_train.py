@@ -1,6 +1,7 @@
 """Data-parallel training on a local Ray instance (2 workers, num_cpus=2): the workers' summed
-gradient is the whole batch's, K steps give one process's weights with replicas (and their
-averages) equal throughout, a worker killed with SIGKILL stops the run in one line and resume
+gradient is the whole batch's, K steps give one process's weights (and its averages) with
+replicas equal throughout, each worker holding the optimizer state of its own block of
+parameters only (the sharded step), checkpoints holding all of it, a worker killed with SIGKILL stops the run in one line and resume
 finishes it as an uninterrupted run would; without Ray, one line says what to install."""
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def local_ray():
 
 
 class WatchedPipeline(ToyPipeline):
-    """The stand-in, noting before each update a hash of its weights and of the optimizer's
-    averages (in `notes/PID.txt`); with `kill_at`, the first replica to reach that update kills
+    """The stand-in, noting before each update a hash of its weights and which of its parameters
+    this worker's optimizer keeps averages of (in `notes/PID.txt`); with `kill_at`, the first replica to reach that update kills
     its own process with SIGKILL."""
 
     def __init__(self, notes: Path | None = None, kill_at: int = 0, marker: Path | None = None) -> None:
@@ -61,7 +62,8 @@ class WatchedPipeline(ToyPipeline):
             os.kill(os.getpid(), signal.SIGKILL)
         if self.notes is not None:
             with open(self.notes / f"{os.getpid()}.txt", "a") as notes:
-                notes.write(f"{done} {digest(params(self))} {digest(averages(self, sgd.averages))}\n")
+                held = [i for i, key in enumerate(param_keys(self)) if key in (sgd.averages or {})]
+                notes.write(f"{done} {digest(params(self))} {' '.join(map(str, held))}\n")
         return super().update(examples, drop=drop, sgd=sgd, losses=losses, loss_normalizers=loss_normalizers)
 
 
@@ -89,9 +91,9 @@ def params(nlp: ToyPipeline) -> list[numpy.ndarray]:
             for name in node.param_names if node.has_param(name)]
 
 
-def averages(nlp: ToyPipeline, table: dict | None) -> list[numpy.ndarray]:
-    return [table[(node.id, name)] for node in nlp.tagger.model.walk()
-            for name in node.param_names if table and (node.id, name) in table]
+def param_keys(nlp: ToyPipeline) -> list[tuple[int, str]]:
+    return [(node.id, name) for node in nlp.tagger.model.walk()
+            for name in node.param_names if node.has_param(name)]
 
 
 def digest(arrays: list[numpy.ndarray]) -> str:
@@ -133,7 +135,12 @@ def test_k_steps_give_the_weights_of_one_process_and_equal_replicas(tmp_path, lo
     watched = sorted(notes.iterdir())
     assert len(watched) == 2  # one file per worker process
     lines = [path.read_text().splitlines() for path in watched]
-    assert len(lines[0]) == 15 and lines[0] == lines[1]  # the same weights and averages at each step
+    assert len(lines[0]) == len(lines[1]) == 15
+    for first, second in zip(*lines):
+        assert first.split()[:2] == second.split()[:2]  # the same step, the same weights
+    held = [set(line.split()[2:]) for line in (lines[0][-1], lines[1][-1])]
+    assert held[0] and held[1] and not held[0] & held[1]  # each worker averages its own block
+    assert held[0] | held[1] == {str(i) for i in range(len(params(one)))}
 
 
 def test_shared_memory_gives_the_bits_of_the_object_store(tmp_path, local_ray):

@@ -1,9 +1,11 @@
 """The shared-memory slots of data-parallel training, two workers in one process: each sees
 what the other wrote, the slot sets alternate per exchange, a new size maps a new segment,
-and the segment's name is gone once both have attached."""
+and the segment's name is gone once both have attached; the barrier of the segment's own
+counters passes each worker's message, in rank order, only once both have posted."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from multiprocessing import resource_tracker
 from pathlib import Path
@@ -29,7 +31,7 @@ def test_two_workers_read_each_others_slots_in_alternating_sets():
     assert Path(f"/dev/shm/{prefix}-0").exists()
     mine[:] = numpy.arange(5, dtype="f")
     theirs[:] = 10.0
-    assert zero.owns(mine) and not zero.owns(mine.copy())
+    assert zero.slot is mine and one.slot is theirs
     seen_by_zero, seen_by_one = zero.gathered([True, True]), one.gathered([True, False])
     assert not Path(f"/dev/shm/{prefix}-0").exists()  # unlinked once all have attached
     numpy.testing.assert_array_equal(seen_by_zero[1], numpy.full(5, 10.0, dtype="f"))
@@ -51,3 +53,53 @@ def test_workers_with_different_sizes_are_refused():
     with pytest.raises(ValueError, match="parameters of different shapes"):
         slots.buffer(5, lambda kind, info: [5, 6])
     assert not list(Path("/dev/shm").glob(f"{slots.prefix}-*"))
+
+
+def attached_pair(size):
+    """Workers 0 and 1 of one segment of `size` floats, played by one process."""
+    prefix = f"nlp-train-test-{uuid.uuid4().hex[:8]}"
+    zero, one = SharedSlots(prefix, 0, 2), SharedSlots(prefix, 1, 2)
+    zero.buffer(size, same_size)
+    one.buffer(size, same_size)
+    resource_tracker.register(f"/{prefix}-0", "shared_memory")
+    return zero, one
+
+
+def test_a_post_waits_for_every_worker_and_returns_their_messages_in_rank_order():
+    zero, one = attached_pair(4)
+    got = {}
+
+    def late_worker():
+        got["one"] = [one.post("step", {"rank": 1, "round": n}) for n in range(3)]
+
+    thread = threading.Thread(target=late_worker)
+    thread.start()
+    first = [zero.post("step", {"rank": 0, "round": n}) for n in range(3)]
+    thread.join(timeout=30)
+    assert not thread.is_alive()
+    expected = [[{"rank": 0, "round": n}, {"rank": 1, "round": n}] for n in range(3)]
+    assert first == expected and got["one"] == expected
+    assert list(zero.counters) == [3, 3]
+    zero.close()
+
+
+def test_a_post_blocks_until_the_other_worker_posts():
+    zero, one = attached_pair(4)
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (zero.post("step", "zero"), done.set()))
+    thread.start()
+    assert not done.wait(0.3)  # worker 1 has not posted
+    assert one.post("step", "one") == ["zero", "one"]
+    assert done.wait(30)
+    thread.join()
+    zero.close()
+
+
+def test_workers_out_of_step_are_told_so():
+    zero, one = attached_pair(4)
+    thread = threading.Thread(target=lambda: pytest.raises(RuntimeError, zero.post, "step", None))
+    thread.start()
+    with pytest.raises(RuntimeError, match="out of step"):
+        one.post("weights")
+    thread.join(timeout=30)
+    zero.close()

@@ -20,6 +20,7 @@ from .attrs import IDS, NAMES, intify_attr
 from . import _msgpack
 from ._string_keys import distinct_keys
 from . import _word_vectors as wv
+from .entity_scores import keep_entity_scores
 from .multiword import expand_words, group_problem
 from .lexeme cimport lex_get_attr
 from .span cimport Span
@@ -368,7 +369,9 @@ cdef class Doc:
         """Set token-level attributes (TAG, POS, MORPH, LEMMA, HEAD, DEP, ENT_IOB, ENT_TYPE,
         SENT_START, FORM, MULTIWORD) from an array shaped like to_array's. Lexical columns (ORTH,
         SPACY, ...) must match the doc's tokens if given. Heads must point inside the doc; a FORM
-        of 0 is the token's text; MULTIWORD groups must be whole (nlp_vocab.multiword)."""
+        of 0 is the token's text; MULTIWORD groups must be whole (nlp_vocab.multiword). Setting
+        ENT_IOB or ENT_TYPE drops the scores of spans no longer entities (a DocBin or from_bytes
+        sets its columns without this method, then its scores)."""
         single = isinstance(attrs, (str, int))
         attr_ids = [intify_attr(attrs)] if single else [intify_attr(a) for a in attrs]
         values = numpy.asarray(array)
@@ -387,6 +390,8 @@ cdef class Doc:
                 if not numpy.array_equal(expected, values[:, col]):
                     raise ValueError(f"from_array: column {NAMES[attr_id]} does not match the doc's tokens (lexical attributes cannot be set)")
         self._set_columns(attr_ids, values)
+        if ENT_IOB in attr_ids or ENT_TYPE in attr_ids:
+            keep_entity_scores(self)
         return self
 
     cdef int _set_columns(self, list attr_ids, const uint64_t[:, ::1] vals) except -1:
@@ -472,7 +477,8 @@ cdef class Doc:
     def set_ents(self, ents, *, missing=(), default: str = "outside") -> None:
         """Set entities from Spans or (label, start, end) tuples; tokens in `missing` spans become
         unknown; other tokens become "O" (default="outside"), unknown ("missing") or stay as they
-        are ("unmodified"). Overlapping or unlabelled entities raise ValueError."""
+        are ("unmodified"). Overlapping or unlabelled entities raise ValueError. The entity scores
+        of spans no longer entities are dropped (nlp_vocab.entity_scores)."""
         if default not in ("outside", "missing", "unmodified"):
             raise ValueError(f"set_ents: default must be 'outside', 'missing' or 'unmodified', got {default!r}")
         spans = sorted((self._as_triple(ent) for ent in ents), key=lambda s: (s[1], s[2]))
@@ -502,6 +508,7 @@ cdef class Doc:
         for i in range(self.length):
             if self.c[i].ent_iob == 1 and (i == 0 or self.c[i - 1].ent_iob not in (1, 3) or self.c[i - 1].ent_type != self.c[i].ent_type):
                 self.c[i].ent_iob = 3
+        keep_entity_scores(self)
 
     def _as_triple(self, ent, need_label: bool = True):
         if isinstance(ent, Span):

@@ -1,11 +1,12 @@
-"""Merging token spans into single tokens, keeping heads, labels, entities and sentence starts
-consistent: `with doc.retokenize() as retok: retok.merge(doc[2:4], attrs={"TAG": "NNP"})`."""
+"""Merging token spans into single tokens, keeping heads, labels, entities, entity scores and
+sentence starts consistent: `with doc.retokenize() as retok: retok.merge(doc[2:4], attrs={"TAG": "NNP"})`."""
 
 from libc.string cimport memcpy, memset
 
 from .attrs import intify_attr
 from .attrs cimport attr_id_t, TAG, POS, MORPH, LEMMA, DEP, ENT_TYPE, ENT_IOB, SENT_START, HEAD, FORM, MULTIWORD
 from .doc cimport Doc
+from .entity_scores import remap_entity_scores
 from .multiword import drop_incomplete
 from .span cimport Span
 from .structs cimport TokenC
@@ -142,6 +143,7 @@ def _apply_merges(Doc doc, list merges) -> None:
     doc.length = new_n
     doc.set_children_from_heads()
     _drop_cut_multiwords(doc)
+    remap_entity_scores(doc, new_index)
 
 
 def _drop_cut_multiwords(Doc doc) -> None:

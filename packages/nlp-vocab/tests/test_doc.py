@@ -267,3 +267,40 @@ def test_span_score_reads_the_entity_scores_rows(vocab):
     assert back.ents[0].score == 0.25 and doc.user_data[ENT_SCORES][0] == [0, 2, "PER", 0.25]
     doc.user_data[ENT_SCORES] = {(3, 4, "PER"): 1}
     assert [e.score for e in doc.ents] == [None, 1.0]
+
+
+def test_entity_scores_follow_a_merge_and_never_name_another_span(vocab):
+    """A merge moves each score to its span's new tokens, drops the score of a span it cuts
+    into, and a score keeps its shape (rows or a dict)."""
+    from nlp_vocab import ENT_SCORES, set_entity_scores
+
+    doc = Doc(vocab, words=["Ada", "Moss", "met", "Ben", "Cole", "in", "New", "York"])
+    doc.set_ents([("PER", 0, 2), ("PER", 3, 5), ("LOC", 6, 8)])
+    set_entity_scores(doc, [(0, 2, "PER", 0.25), (3, 5, "PER", 0.5), (6, 8, "LOC", 0.75)])
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[0:2])  # the whole entity: one token, same text, same score
+        retokenizer.merge(doc[4:6])  # "Cole in": cuts into the second entity
+    assert doc.words == ["Ada Moss", "met", "Ben", "Cole in", "New", "York"]
+    assert [(e.text, e.score) for e in doc.ents] == [("Ada Moss", 0.25), ("Ben Cole in", None), ("New York", 0.75)]
+    assert doc.user_data[ENT_SCORES] == [[0, 1, "PER", 0.25], [4, 6, "LOC", 0.75]]
+    assert Span(doc, 3, 5, label="PER").score is None  # the old indices of "Ben Cole": another span now
+    doc.user_data[ENT_SCORES] = {(4, 6, "LOC"): 0.5, (1, 2, "PER"): 0.1}
+    with doc.retokenize() as retokenizer:
+        retokenizer.merge(doc[1:3])  # "met Ben"
+    assert doc.user_data[ENT_SCORES] == {(3, 5, "LOC"): 0.5} and doc.ents[-1].score == 0.5
+
+
+def test_setting_the_entities_drops_the_scores_of_spans_no_longer_entities(vocab):
+    from nlp_vocab import ENT_SCORES, set_entity_scores
+
+    doc = Doc(vocab, words=["Ada", "met", "Ben", "in", "Rome"])
+    doc.set_ents([("PER", 0, 1), ("PER", 2, 3), ("LOC", 4, 5)])
+    set_entity_scores(doc, [(0, 1, "PER", 0.25), (2, 3, "PER", 0.5), (4, 5, "LOC", 0.75)])
+    doc.ents = [Span(doc, 0, 1, label="PER"), Span(doc, 2, 3, label="ORG"), Span(doc, 4, 5, label="LOC")]
+    assert [(e.text, e.label_, e.score) for e in doc.ents] == [("Ada", "PER", 0.25), ("Ben", "ORG", None),
+                                                               ("Rome", "LOC", 0.75)]
+    assert Span(doc, 2, 3, label="PER").score is None  # "Ben" is no PER any more
+    doc.set_ents([("LOC", 4, 5)], default="unmodified")
+    assert doc.user_data[ENT_SCORES] == [[0, 1, "PER", 0.25], [4, 5, "LOC", 0.75]]
+    doc.ents = []
+    assert doc.user_data[ENT_SCORES] == [] and Span(doc, 0, 1, label="PER").score is None

@@ -158,6 +158,10 @@ class CrfBatch:
         emit = ops.to_numpy(flat) if len(flat) else numpy.zeros((0, n_tags))
         return cls(numpy.ascontiguousarray(emit, dtype="float64"), numpy.asarray(lengths, dtype="int64"))
 
+    def scaled(self, temperature: float) -> CrfBatch:
+        """The batch with every emission score divided by `temperature`."""
+        return self if temperature == 1.0 else CrfBatch(self.emit / temperature, self.lengths)
+
 
 def _kernel_args(batch: CrfBatch, trans: numpy.ndarray, lattice: BiluoLattice, mask: numpy.ndarray) -> tuple:
     return (batch.emit, batch.lengths, numpy.ascontiguousarray(trans, dtype="float64"), lattice.allowed,
@@ -176,13 +180,22 @@ def crf_loss(batch: CrfBatch, trans: numpy.ndarray, lattice: BiluoLattice,
     return log_z - gold_z, marg - gold_marg, pairs - gold_pairs
 
 
+def log_partition(batch: CrfBatch, trans: numpy.ndarray, lattice: BiluoLattice,
+                  mask: numpy.ndarray) -> numpy.ndarray:
+    """log Z of each sequence over the valid paths the mask allows (-inf where none fits)."""
+    return forward_backward(*_kernel_args(batch, trans, lattice, mask))[2]
+
+
 def crf_decode(batch: CrfBatch, trans: numpy.ndarray, lattice: BiluoLattice,
-               mask: numpy.ndarray | None = None) -> list[list[tuple[int, int, str, float]]]:
+               mask: numpy.ndarray | None = None, temperature: float = 1.0) -> list[list[tuple[int, int, str, float]]]:
     """Per sequence, its Viterbi path's entities as (start, end, label, probability): the
     probability, under the CRF (and the mask, e.g. preset entities), that tokens [start, end)
     are exactly one entity of that label, i.e. the summed probability of every path tagging
     them B- I-... L- (or U-); the paths' tags around the span are free, but a valid path
-    cannot extend the entity past its ends."""
+    cannot extend the entity past its ends. `temperature` divides every path's score (its
+    emissions and transitions) before the probabilities are taken: it calibrates them (see
+    crf_calibration) and leaves the Viterbi path as it is."""
+    batch, trans = batch.scaled(temperature), trans / temperature
     if mask is None:
         mask = numpy.ones(batch.emit.shape, dtype="uint8")
     args = _kernel_args(batch, trans, lattice, mask)

@@ -111,11 +111,15 @@ def characters_loss(predicted: Any, targets: Any) -> tuple[Any, float]:
     return d.reshape(n, -1).astype("float32"), loss
 
 
-def categorical_loss(probs: Any, gold: Any, missing: int = -1) -> tuple[Any, float]:
-    """d(logits) = probs - one-hot(gold) and summed cross-entropy; rows with gold == missing skip.
+def categorical_loss(probs: Any, gold: Any, missing: int = -1, smoothing: float = 0.0) -> tuple[Any, float]:
+    """d(logits) = probs - target and summed cross-entropy; rows with gold == missing skip.
 
-    probs: (n, n_classes) softmax outputs (e.g. the tagger's, concatenated); gold: (n,) ids.
+    probs: (n, n_classes) softmax outputs (e.g. the tagger's, concatenated); gold: (n,) ids. The
+    target is one-hot(gold), or with label `smoothing` s in [0, 1) (1 - s) one-hot + s / n_classes:
+    the model is not pushed towards certainty, a regularizer (Szegedy et al. 2016).
     """
+    if not 0.0 <= smoothing < 1.0:
+        raise ValueError(f"categorical_loss: label smoothing must be in [0, 1), got {smoothing}")
     xp = get_array_module(probs)
     gold = xp.asarray(gold, dtype="int64").reshape(-1)
     if probs.ndim != 2 or probs.shape[0] != gold.shape[0]:
@@ -125,10 +129,15 @@ def categorical_loss(probs: Any, gold: Any, missing: int = -1) -> tuple[Any, flo
     known = gold != missing
     rows = xp.arange(gold.shape[0])[known]
     d = probs.astype("float32").copy()
-    d[rows, gold[known]] -= 1.0
+    d[rows, gold[known]] -= 1.0 - smoothing
+    if smoothing:
+        d[rows] -= smoothing / probs.shape[1]
     d[~known] = 0.0
-    loss = float(-xp.log(xp.maximum(probs[rows, gold[known]], 1e-30)).sum())
-    return d, loss
+    log_gold = xp.log(xp.maximum(probs[rows, gold[known]], 1e-30))
+    if not smoothing:
+        return d, float(-log_gold.sum())
+    log_all = xp.log(xp.maximum(probs[rows], 1e-30)).mean(axis=1)
+    return d, float(-((1.0 - smoothing) * log_gold + smoothing * log_all).sum())
 
 
 def textcat_loss(

@@ -65,6 +65,15 @@ def _per_feature(value: int | Sequence[int], n: int, what: str) -> list[int]:
     return values
 
 
+def vectors_column(attrs: Sequence[str], vectors_attr: str, owner: str = "tok2vec") -> int:
+    """The feature column static vectors are looked up by: that of `vectors_attr`; a ValueError
+    naming `owner` when it is not one of `attrs`."""
+    if vectors_attr not in attrs:
+        raise ValueError(f"{owner}: vectors_attr {vectors_attr!r} is not one of attrs {list(attrs)}: add it to "
+                         "attrs (with embed_rows 0 for it to only look the vectors up)")
+    return list(attrs).index(vectors_attr)
+
+
 def embed_features(
     width: int,
     attrs: Sequence[str],
@@ -93,9 +102,7 @@ def embed_features(
             tables.append(HashEmbed(width, n, seed=seed, column=column))
             n_in += width
     if vectors is not None:
-        if vectors_attr not in attrs:
-            raise ValueError(f"tok2vec: vectors_attr {vectors_attr!r} is not one of attrs {list(attrs)}")
-        tables.append(StaticVectors(vectors, list(attrs).index(vectors_attr)))
+        tables.append(StaticVectors(vectors, vectors_column(attrs, vectors_attr)))
         n_in += vectors.width
     if char_layer is not None:
         tables.append(char_layer)

@@ -132,16 +132,16 @@ class FeatureGroups:
             raise KeyError(label)
         row[self.column[name]] = self.index[label]
 
-    def loss(self, ops: Any, logits: Any, targets: numpy.ndarray) -> tuple[Any, float]:
+    def loss(self, ops: Any, logits: Any, targets: numpy.ndarray, smoothing: float = 0.0) -> tuple[Any, float]:
         """d(logits) and the cross-entropy summed over groups: each group's softmax against its
-        column of `targets` (-1 rows cost nothing)."""
+        column of `targets` (-1 rows cost nothing), with label `smoothing` (`categorical_loss`)."""
         d_logits = ops.alloc2f(*logits.shape)
         total = 0.0
         for g, ids in enumerate(self.members):
             cols = ops.xp.asarray(ids)
             gold = targets[:, g]
             local = numpy.where(gold >= 0, self.place[gold], -1)
-            d_group, loss = categorical_loss(ops.softmax(logits[:, cols]), ops.asarray(local))
+            d_group, loss = categorical_loss(ops.softmax(logits[:, cols]), ops.asarray(local), smoothing=smoothing)
             d_logits[:, cols] = d_group
             total += loss
         return d_logits, total

@@ -3,9 +3,10 @@ morphologizer share.
 
 A subclass says which gold label each predicted token has (`gold_per_token`), which doc
 attributes a label sets and their string ids (`annotation_attrs`, `_annotation_table`); this
-base builds the model (the tagger architecture: tok2vec, then a softmax per token), scores it
-(cross-entropy, a token whose gold is unknown costs nothing) and writes the best label's
-attributes onto docs, window by window for a long doc so memory stays bounded.
+base builds the model (the tagger architecture: tok2vec, then a softmax per token, with cfg
+`hidden_width` a maxout layer between them), scores it (cross-entropy, towards targets smoothed
+by cfg `label_smoothing`; a token whose gold is unknown costs nothing) and writes the best
+label's attributes onto docs, window by window for a long doc so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ class TokenClassifier(TrainablePipe):
     #: What one gold label is called in errors ("tag").
     label_noun: str = "label"
 
+    def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
+        super().__init__(vocab, name=name, **cfg)
+        check_head_cfg(self.cfg, self.name)  # now, not at the first update
+
     # ---- subclass hooks ------------------------------------------------------------------------
 
     def gold_per_token(self, example: Any) -> list[str | None]:
@@ -45,7 +50,8 @@ class TokenClassifier(TrainablePipe):
 
     def build_model(self) -> Model:
         self._check_labels()
-        return build_tagger_model(self.build_tok2vec(), n_tags=len(self._labels))
+        hidden = int(self.cfg.get("hidden_width", 0))
+        return build_tagger_model(self.build_tok2vec(), n_tags=len(self._labels), hidden_width=hidden)
 
     def annotation_rows(self, probs: Any, table: Any) -> numpy.ndarray:
         """The `annotation_attrs` values of each scored token: its best label's row of `table`
@@ -110,11 +116,13 @@ class TokenClassifier(TrainablePipe):
         )
 
     def get_loss(self, examples: Sequence[Any], scores: Any) -> tuple[float, Any]:
-        """Categorical cross-entropy; tokens whose gold label is unknown (None) are masked."""
+        """Categorical cross-entropy, towards targets smoothed by cfg `label_smoothing` (0: one-hot);
+        tokens whose gold label is unknown (None) are masked."""
         gold = self.gold_ids(examples)
         flat, lengths = self.flat_scores(scores, len(gold))
         ops = self.require_model().ops
-        d_flat, loss = categorical_loss(flat, ops.asarray(numpy.asarray(gold, dtype="int64")))
+        smoothing = float(self.cfg.get("label_smoothing", 0.0))
+        d_flat, loss = categorical_loss(flat, ops.asarray(numpy.asarray(gold, dtype="int64")), smoothing=smoothing)
         return loss, self.split_gradient(d_flat, lengths, sum(g >= 0 for g in gold))
 
     def flat_scores(self, scores: Any, n_gold: int) -> tuple[Any, list[int]]:
@@ -153,3 +161,16 @@ def split_rows(flat: Any, lengths: Sequence[int]) -> list[Any]:
         out.append(flat[start : start + n])
         start += n
     return out
+
+
+def check_head_cfg(cfg: dict[str, Any], name: str) -> None:
+    """A ValueError naming component `name` unless cfg label_smoothing is in [0, 1) and
+    hidden_width is a whole number >= 0 (None is taken as 0: no hidden layer)."""
+    smoothing = cfg.get("label_smoothing", 0.0)
+    if isinstance(smoothing, bool) or not isinstance(smoothing, (int, float)) or not 0.0 <= smoothing < 1.0:
+        raise ValueError(f"{name}: cfg label_smoothing must be a number in [0, 1), got {smoothing!r}")
+    if "hidden_width" in cfg and cfg["hidden_width"] is None:
+        cfg["hidden_width"] = 0
+    width = cfg.get("hidden_width", 0)
+    if isinstance(width, bool) or not isinstance(width, int) or width < 0:
+        raise ValueError(f"{name}: cfg hidden_width must be a whole number >= 0, got {width!r}")

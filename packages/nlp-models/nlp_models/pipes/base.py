@@ -30,7 +30,7 @@ from ..ml import (
     featurize_docs,
     resize_output,
 )
-from ..ml.tok2vec import DEFAULT_ROWS
+from ..ml.tok2vec import DEFAULT_ROWS, vectors_column
 from ..model_files import read_json_file
 from ..presets import resolve_cfg
 from ._chunks import CHUNK_TOKENS, RowSource, context_width, predict_rows, row_source, token_groups
@@ -289,10 +289,7 @@ class TrainablePipe:
         if table is None:
             raise ValueError(f"{self.name}: cfg pretrained_vectors is set but the vocab has no vectors")
         attr = cfg.get("vectors_attr", TOK2VEC_DEFAULTS["vectors_attr"])
-        attrs = list(cfg.get("attrs", FEATURE_ATTRS))
-        if attr not in attrs:
-            raise ValueError(f"{self.name}: cfg vectors_attr {attr!r} is not one of cfg attrs {attrs}: add it to "
-                             "attrs (with embed_rows 0 for it to only look the vectors up)")
+        vectors_column(cfg.get("attrs", FEATURE_ATTRS), attr, self.name)  # named here, before the model's check
         keyed_by = getattr(table, "attr", None)
         if keyed_by is not None and keyed_by != attr:
             raise ValueError(f"{self.name}: the vocab's static vectors are keyed by {keyed_by}, but cfg vectors_attr "

@@ -8,12 +8,14 @@ annotation trains correctly). Prediction takes the best valid sequence (Viterbi)
 entities gets the probability that exactly that span carries exactly that label, written to
 doc.user_data["ent_scores"] as rows and read as `span.score` (nlp_vocab.entity_scores). Entities already on a doc
 are kept as the greedy recognizer keeps them: those of known labels fix the tags of their
-tokens, the others are predicted around.
+tokens, the others are predicted around. The probabilities are taken at cfg `temperature`,
+which `calibrate` fits on held-out examples after training (ml/crf_calibration.py; 1.0 until
+then): it is saved in cfg.json with the model, and leaves the predicted entities as they are.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy
@@ -31,7 +33,8 @@ from ..ml.crf import (
     crf_loss,
     resize_transitions,
 )
-from ._chunks import windows
+from ..ml.crf_calibration import fit_temperature
+from ._chunks import token_groups, windows
 from ._token_classifier import TokenClassifier
 from .base import TOK2VEC_DEFAULTS
 from .ner import ENTITY_SPEC, MISSING, preset_biluo, write_entities
@@ -41,7 +44,7 @@ from .ner import ENTITY_SPEC, MISSING, preset_biluo, write_entities
 class CrfEntityRecognizer(TokenClassifier):
     """Predicts `doc.ents` with a confidence each (`span.score`); labels are entity types."""
 
-    default_cfg: dict[str, Any] = {**TOK2VEC_DEFAULTS, "normalize_loss": False}
+    default_cfg: dict[str, Any] = {**TOK2VEC_DEFAULTS, "normalize_loss": False, "temperature": 1.0}
     label_noun = "entity label"
 
     @property
@@ -117,7 +120,7 @@ class CrfEntityRecognizer(TokenClassifier):
         masks = [self._preset_mask(doc) for doc in docs]
         mask = numpy.concatenate(masks) if masks else None
         known = set(self._labels)
-        for doc, ents in zip(docs, crf_decode(batch, self._transitions(), lattice, mask)):
+        for doc, ents in zip(docs, crf_decode(batch, self._transitions(), lattice, mask, self.temperature)):
             if len(doc):
                 write_entities(doc, [(s, e, label) for s, e, label, _ in ents], known)
                 set_entity_scores(doc, ents)
@@ -126,11 +129,15 @@ class CrfEntityRecognizer(TokenClassifier):
         """A long doc's emission scores window by window (each token's as the whole doc gives
         it: see _chunks), then one CRF decoding of the whole doc: memory grows by the doc's
         (n_tokens, n_tags) scores, not by its activations."""
+        self.set_annotations([doc], [self._long_scores(doc)])
+
+    def _long_scores(self, doc: Any) -> numpy.ndarray:
+        """A long doc's (n_tokens, n_tags) emission scores, window by window."""
         model = self.require_model()
         source = self.row_source(doc)
         parts = [model.ops.to_numpy(self.predict_rows(model, doc, source, start, end))
                  for start, end in windows(len(doc), self.chunk_tokens)]
-        self.set_annotations([doc], [numpy.concatenate(parts)])
+        return numpy.concatenate(parts)
 
     def _preset_mask(self, doc: Any) -> numpy.ndarray:
         """The tags the doc's own entities leave each token (all of them where it has none)."""
@@ -139,3 +146,42 @@ class CrfEntityRecognizer(TokenClassifier):
             return self.lattice.mask([-1] * len(doc))
         index = self.lattice.index
         return self.lattice.mask([-1 if tag is None else index[tag] for tag in preset])
+
+    # ---- calibration ---------------------------------------------------------------------------
+
+    @property
+    def temperature(self) -> float:
+        """What every path score is divided by before probabilities are taken (cfg)."""
+        return float(self.cfg.get("temperature", 1.0))
+
+    def calibrate(self, docs: Iterable[Any], examples: Sequence[Any]) -> dict[str, float]:
+        """Fit cfg `temperature` on held-out examples: the one that maximises the CRF's
+        likelihood of their gold tags. `docs` are the examples' tokens as the components before
+        this one annotated them (a listener reads its tok2vec's output off them); tokens whose
+        gold is unknown, or an entity label this model lacks, are left free. Returns what was
+        fitted ({} when the examples have no gold entity tag of a known label: all "O" would
+        push T to its bound)."""
+        docs = list(docs)
+        lattice = self.lattice
+        tags = [tag for example in examples for tag in self.gold_per_token(example)]
+        if not any(tag is not None and tag != "O" and tag in lattice.index for tag in tags):
+            return {}
+        gold = [lattice.index.get(tag, -1) if tag is not None else -1 for tag in tags]
+        scores = self._scores_of(docs)
+        if sum(len(s) for s in scores) != len(gold):
+            raise ValueError(f"{self.name}: calibrate() got docs of {sum(len(s) for s in scores)} tokens "
+                             f"for examples of {len(gold)}")
+        batch = CrfBatch.of(self.require_model().ops, scores, len(lattice))
+        self.cfg["temperature"] = fit_temperature(batch, self._transitions(), lattice, lattice.mask(gold))
+        return {"temperature": self.temperature}
+
+    def _scores_of(self, docs: Sequence[Any]) -> list[numpy.ndarray]:
+        """Each doc's emission scores, computed as `annotate` computes them."""
+        ops = self.require_model().ops
+        out: list[numpy.ndarray] = []
+        for group in token_groups(docs, self.chunk_tokens):
+            if len(group) == 1 and len(group[0]) > self.chunk_tokens and self.windows_long_docs:
+                out.append(self._long_scores(group[0]))
+            else:
+                out.extend(ops.to_numpy(s) for s in self.predict(group))
+        return out

@@ -4,11 +4,16 @@ The labels are the lemma rules (`nlp_models.lemma_rules`: an edit tree over the 
 and a casing) of the training words seen at least
 cfg `min_tree_freq` times; the model and loss are the tagger's (`TokenClassifier`): a softmax
 over them from the component's own tok2vec (or a shared one). A word whose gold tree is rarer,
-or unknown, teaches nothing (missing gold: no loss). A word's lemma is that of the best-scoring
-of its cfg `top_k` trees that fits its form; when none does, the lookup table learned from the
-training words ((form, UPOS), then form: `nlp_models.lemma_lookup`); failing that, the form
-itself. The casing is predicted with the tree, so "Laughter" (lowercased) and "Abbas" (kept as
-it is) share the trees of "laughter" and "abbas". Applying a rule is cached per (tree, form), so a corpus lemmatizes at the speed of its model.
+or unknown, teaches nothing (missing gold: no loss). A word's lemma is, in this order:
+- with cfg `exact_lookup`, the one lemma training gave its (form, UPOS) when it always gave one
+  (`nlp_models.lemma_lexicon`; the UPOS is the morphologizer's, when it runs before);
+- of its cfg `top_k` best-scoring trees that fit its form, the first; with cfg `prefer_known`,
+  the first whose lemma is a lemma of the training words, if one is;
+- when no tree fits, the lookup table learned from the training words ((form, UPOS), then form:
+  `nlp_models.lemma_lookup`); failing that, the form itself.
+The casing is predicted with the tree, so "Laughter" (lowercased) and "Abbas" (kept as it is)
+share the trees of "laughter" and "abbas". Applying a rule is cached per (tree, form), so a
+corpus lemmatizes at the speed of its model.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from nlp_train.components import ScoreColumn, ScoreCurve, ScoreWeight
 
 from ..component_registry import register_component
 from ..edit_trees import TreeTable
+from ..lemma_lexicon import LemmaLexicon
 from ..lemma_lookup import LemmaLookup
 from ..lemma_rules import apply_rule, build_rule, rule_from_key, rule_key
 from ._chunks import windows
@@ -59,6 +65,8 @@ class Lemmatizer(TokenClassifier):
         **TOK2VEC_DEFAULTS,
         "min_tree_freq": 3,
         "top_k": 5,
+        "exact_lookup": True,
+        "prefer_known": True,
     }
     annotation_attrs = ("LEMMA",)
     label_noun = "edit tree"
@@ -66,6 +74,7 @@ class Lemmatizer(TokenClassifier):
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
         self._trees = TreeTable(apply_rule)
         self._lookup = LemmaLookup()
+        self._lexicon = LemmaLexicon()
         self._frequent: set[str] | None = None  # while begin_training infers labels
         super().__init__(vocab, name, **cfg)
 
@@ -73,6 +82,11 @@ class Lemmatizer(TokenClassifier):
     def lookup(self) -> LemmaLookup:
         """The fallback table learned by `begin_training` (empty before)."""
         return self._lookup
+
+    @property
+    def lexicon(self) -> LemmaLexicon:
+        """The exact (form, UPOS) lemmas and known lemmas learned by `begin_training`."""
+        return self._lexicon
 
     # ---- labels: edit trees --------------------------------------------------------------------
 
@@ -103,20 +117,23 @@ class Lemmatizer(TokenClassifier):
             )
 
     def labels_to_msg(self) -> Any:
-        return {"trees": list(self._labels), "lookup": self._lookup.to_msg()}
+        return {"trees": list(self._labels), "lookup": self._lookup.to_msg(), "lexicon": self._lexicon.to_msg()}
 
     def labels_from_msg(self, msg: Any) -> None:
-        if not isinstance(msg, dict) or set(msg) != {"trees", "lookup"}:
-            raise ValueError('expected an object with "trees" (edit tree keys) and "lookup"')
+        """Trees, lookup and lexicon (a model saved before the lexicon has none: an empty one)."""
+        if not isinstance(msg, dict) or not {"trees", "lookup"} <= set(msg) <= {"trees", "lookup", "lexicon"}:
+            raise ValueError('expected an object with "trees" (edit tree keys), "lookup" and, optionally, "lexicon"')
         if not isinstance(msg["trees"], list):
             raise ValueError('"trees" must be a list of edit tree keys')
         lookup = LemmaLookup.from_msg(msg["lookup"])
+        lexicon = LemmaLexicon.from_msg(msg["lexicon"]) if "lexicon" in msg else LemmaLexicon()
         trees = [rule_from_key(key) for key in msg["trees"]]
         super().labels_from_msg([rule_key(tree) for tree in trees])
         self._trees = TreeTable(apply_rule)
         for tree in trees:
             self._trees.add(tree)
         self._lookup = lookup
+        self._lexicon = lexicon
 
     # ---- training ------------------------------------------------------------------------------
 
@@ -134,6 +151,7 @@ class Lemmatizer(TokenClassifier):
     def _learn_words(self, examples: Iterable[Any]) -> None:
         words = [word for example in examples for word in lemma_words(example)]
         self._lookup = LemmaLookup.learn(words)
+        self._lexicon = LemmaLexicon.learn(words)
         counts = Counter(rule_key(build_rule(form, lemma)) for form, _, lemma in words)
         least = int(self.cfg["min_tree_freq"])
         self._frequent = {key for key, n in counts.items() if n >= least}
@@ -166,14 +184,21 @@ class Lemmatizer(TokenClassifier):
             lemmas += self._lemmas(words[start:end], self.predict_rows(model, doc, source, start, end))
         self._write(doc, lemmas)
 
-    def lemmatize(self, form: str, pos: str, ranked: Iterable[int]) -> str:
-        """The lemma of `form` (UPOS `pos`, "" if unknown) given its label indices best first:
-        the first tree that fits, else the lookup table, else the form."""
+    def lemmatize(self, form: str, pos: str, ranked: Iterable[int], switches: tuple[bool, bool] | None = None) -> str:
+        """The lemma of `form` (UPOS `pos`, "" if unknown) given its label indices best first
+        (see the module docstring for the order of the rules); `switches`: `_switches()`,
+        read once per batch by the caller (None: read here)."""
+        exact_lookup, prefer_known = self._switches() if switches is None else switches
+        exact = self._lexicon.exact_lemma(form, pos) if exact_lookup else None
+        if exact is not None:
+            return exact
+        first = None
         for tree_id in ranked:
             lemma = self._trees.apply(int(tree_id), form)
-            if lemma:
+            if lemma and (not prefer_known or self._lexicon.knows(lemma)):
                 return lemma
-        return self._lookup.lemma(form, pos)
+            first = first or lemma
+        return first or self._lookup.lemma(form, pos)
 
     def _words(self, doc: Any) -> list[tuple[str, str]]:
         """(form, UPOS or "") of each token: what `lemmatize` reads besides the scores."""
@@ -184,7 +209,14 @@ class Lemmatizer(TokenClassifier):
     def _lemmas(self, words: list[tuple[str, str]], probs: Any) -> list[str]:
         """The lemmas of `words` from their rows of scores `probs`."""
         ranked = self._ranked(probs).tolist()
-        return [self.lemmatize(form, pos, row) for (form, pos), row in zip(words, ranked)]
+        switches = self._switches()
+        return [self.lemmatize(form, pos, row, switches) for (form, pos), row in zip(words, ranked)]
+
+    def _switches(self) -> tuple[bool, bool]:
+        """cfg exact_lookup and prefer_known; prefer_known only with known lemmas to prefer (a
+        model saved before the lexicon has none: trying every tree could change nothing)."""
+        prefer_known = bool(self.cfg.get("prefer_known")) and bool(self._lexicon.known)
+        return bool(self.cfg.get("exact_lookup")), prefer_known
 
     def _ranked(self, probs: Any) -> numpy.ndarray:
         """(n_tokens, k) label indices of each row's k best scores, best first (k: cfg top_k)."""

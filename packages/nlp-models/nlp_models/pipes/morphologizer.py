@@ -67,6 +67,8 @@ class Morphologizer(TokenClassifier):
         **TOK2VEC_DEFAULTS,
         "normalize_loss": False,
         "label_mode": "combined",
+        "label_smoothing": 0.0,
+        "hidden_width": 0,
     }
     annotation_attrs = ("POS", "MORPH")
     label_noun = "morphology label"
@@ -163,7 +165,8 @@ class Morphologizer(TokenClassifier):
         groups = self._groups()
         gold = self._feature_gold(groups, examples)
         flat, lengths = self.flat_scores(scores, len(gold))
-        d_flat, loss = groups.loss(self.require_model().ops, flat, gold)
+        smoothing = float(self.cfg.get("label_smoothing", 0.0))
+        d_flat, loss = groups.loss(self.require_model().ops, flat, gold, smoothing=smoothing)
         return loss, self.split_gradient(d_flat, lengths, int((gold >= 0).any(axis=1).sum()))
 
     def known_tokens(self, examples: Sequence[Any]) -> int:

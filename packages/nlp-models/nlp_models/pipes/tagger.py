@@ -37,6 +37,8 @@ class Tagger(TokenClassifier):
     default_cfg: dict[str, Any] = {
         **TOK2VEC_DEFAULTS,
         "normalize_loss": False,
+        "label_smoothing": 0.0,
+        "hidden_width": 0,
     }
     annotation_attrs = ("TAG", "POS", "MORPH")
     label_noun = "tag"
