@@ -54,13 +54,13 @@ def _docbin_annotations(path: Path) -> Iterator[dict]:
         yield annot
 
 
-def read_file(path: Path, fmt: str, labels: list[str] | None = None, multiword_tokens: bool = False) -> Iterator[dict]:
-    """Annotation dicts (one per sentence or record) of one file in nlp_gold format `fmt`;
-    `labels`: every text class, for classification JSONL (a class a record omits gets 0.0);
-    `multiword_tokens`: keep CoNLL-U's range lines (training and evaluation data)."""
+def read_file(path: Path, fmt: str, labels: list[str] | None = None) -> Iterator[dict]:
+    """Annotation dicts (one per sentence or record) of one file in nlp_gold format `fmt`, with
+    CoNLL-U's multiword token ranges (training, evaluation and conversion all keep them);
+    `labels`: every text class, for classification JSONL (a class a record omits gets 0.0)."""
     if fmt == "docbin":
         return _docbin_annotations(path)
-    return read_annotations(path, fmt, labels, multiword_tokens)
+    return read_annotations(path, fmt, labels, multiword_tokens=True)
 
 
 def class_labels(files: list[tuple[Path, str]]) -> list[str] | None:
@@ -109,7 +109,7 @@ def iter_annotations(path: str | Path, what: str, converter: str = "auto", n_sen
     count = 0
     files, labels = corpus_files(path, what, converter) if found is None else found
     for file, fmt in files:
-        for annot in group_sentences(read_file(file, fmt, labels, multiword_tokens=True), n_sents):
+        for annot in group_sentences(read_file(file, fmt, labels), n_sents):
             yield annot, f"{file}:{annot.get('line', '?')}"
             count += 1
     if count == 0:

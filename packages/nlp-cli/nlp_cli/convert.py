@@ -160,7 +160,7 @@ def convert(input_file: str, output_dir: str, converter: str = "auto", n_sents: 
     else:
         segmenter = lambda words, spaces: rule_sent_starts(words)  # noqa: E731
     stats = ConvertStats()
-    records = read_file(source, fmt, class_labels([(source, fmt)]), multiword_tokens=True)  # CoNLL-U's ranges too
+    records = read_file(source, fmt, class_labels([(source, fmt)]))
     annots = prepare(records, n_sents=n_sents, seg_sents=seg_sents, morphology=morphology, tokenizer=tokenizer,
                      segmenter=segmenter)
     docs = _docs(annots, vocab, stats, source)

@@ -22,6 +22,7 @@ from typing import IO, Any
 
 from .biluo import iob_to_biluo, tags_to_entities
 from .errors import BiluoError, CorpusError, CorpusWarning, _line_of
+from .multiword import token_spans
 from .nonproj import find_cycle
 from .paths import open_text
 
@@ -234,13 +235,9 @@ def sentence_text(annot: dict) -> str:
 def sentence_tokens(annot: dict) -> Iterator[tuple[int, int, str, bool]]:
     """(first word, last word, surface form, space after) of each token of a sentence: a range of
     `multiword_tokens` is one token with its own form; every other word is a token alone."""
-    ranges = {first: (last, form) for first, last, form in annot.get("multiword_tokens") or ()}
-    words, spaces = annot["words"], annot["spaces"]
-    k = 0
-    while k < len(words):
-        last, form = ranges.get(k, (k, words[k]))
-        yield k, last, form, bool(spaces[last])
-        k = last + 1
+    spaces = annot["spaces"]
+    for first, last, form in token_spans(annot["words"], annot.get("multiword_tokens") or ()):
+        yield first, last, form, bool(spaces[last])
 
 
 def _squeezed(text: str) -> str:

@@ -64,8 +64,8 @@ def detect_format(path: str | Path) -> str:
 def read_annotations(path: str | Path, format: str | None = None, labels: Sequence[str] | None = None,
                      multiword_tokens: bool = False) -> Iterator[dict]:
     """Annotation dicts from one file, streaming, in its (given or detected) format;
-    `multiword_tokens`: keep CoNLL-U's range lines (for training: see nlp_gold.multiword); the
-    JSON format's ranges, written by `nlp convert`, are always kept."""
+    `multiword_tokens` concerns CoNLL-U only: keep its range lines (for training: see
+    nlp_gold.multiword); the JSON format's ranges, written by `nlp convert`, are always kept."""
     fmt = format or detect_format(path)
     if fmt == "conllu":
         return read_conllu(path, multiword_tokens)

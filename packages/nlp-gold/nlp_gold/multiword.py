@@ -17,7 +17,7 @@ learned from English-EWT they would be typos such as "plumbers" = "plumber" + "s
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from .errors import GoldError
@@ -60,16 +60,20 @@ def word_spaces(words: Sequence[str], ranges: Sequence[tuple[int, int, str]],
     return spaces
 
 
-def token_forms(words: Sequence[str], ranges: Sequence[tuple[int, int, str]]) -> list[str]:
-    """The text of each token: a multiword token's surface form in place of its words."""
+def token_spans(words: Sequence[str], ranges: Iterable[tuple[int, int, str]]) -> Iterator[tuple[int, int, str]]:
+    """(first word, last word, surface form) of each token of `words`: a range of `ranges` is
+    one token with its own form; every other word is a token alone."""
     lasts = {first: (last, surface) for first, last, surface in ranges}
-    out = []
     k = 0
     while k < len(words):
         last, surface = lasts.get(k, (k, words[k]))
-        out.append(surface)
+        yield k, last, surface
         k = last + 1
-    return out
+
+
+def token_forms(words: Sequence[str], ranges: Sequence[tuple[int, int, str]]) -> list[str]:
+    """The text of each token: a multiword token's surface form in place of its words."""
+    return [surface for _, _, surface in token_spans(words, ranges)]
 
 
 def _checked_range(item: Any, n_words: int, where: str) -> tuple[int, int, str]:

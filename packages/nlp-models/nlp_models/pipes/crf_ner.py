@@ -125,11 +125,13 @@ class CrfEntityRecognizer(TokenClassifier):
                 write_entities(doc, [(s, e, label) for s, e, label, _ in ents], known)
                 set_entity_scores(doc, ents)
 
-    def annotate_long(self, doc: Any) -> None:
-        """A long doc's emission scores window by window (each token's as the whole doc gives
-        it: see _chunks), then one CRF decoding of the whole doc: memory grows by the doc's
-        (n_tokens, n_tags) scores, not by its activations."""
-        self.set_annotations([doc], [self._long_scores(doc)])
+    def annotate(self, docs: Sequence[Any]) -> None:
+        """Emission scores as `_scores_of` computes them (a long doc's window by window, each
+        token's as the whole doc gives it: see _chunks), then one CRF decoding: memory grows by
+        the docs' (n_tokens, n_tags) scores, not by their activations."""
+        docs = list(docs)
+        if docs:
+            self.set_annotations(docs, self._scores_of(docs))
 
     def _long_scores(self, doc: Any) -> numpy.ndarray:
         """A long doc's (n_tokens, n_tags) emission scores, window by window."""
@@ -176,7 +178,8 @@ class CrfEntityRecognizer(TokenClassifier):
         return {"temperature": self.temperature}
 
     def _scores_of(self, docs: Sequence[Any]) -> list[numpy.ndarray]:
-        """Each doc's emission scores, computed as `annotate` computes them."""
+        """Each doc's emission scores: docs in groups of at most `chunk_tokens` tokens, a longer
+        doc alone and window by window (unless the model reads whole docs: see base.annotate)."""
         ops = self.require_model().ops
         out: list[numpy.ndarray] = []
         for group in token_groups(docs, self.chunk_tokens):
