@@ -99,11 +99,13 @@ def test_kernel_and_numpy_paths_agree(monkeypatch):
     fast = model.begin_update(tokvecs)[0]
     fast_scores, bp = fast.begin_step(ids)
     bp(d)
+    fast.flush()
     assert precomputable._state_rows is not None, "build the Cython kernel (setup.py build_ext)"
     monkeypatch.setattr(precomputable, "_state_rows", None)
     slow = model.begin_update(tokvecs)[0]
     slow_scores, bp = slow.begin_step(ids)
     bp(d)
+    slow.flush()
     numpy.testing.assert_allclose(fast_scores, slow_scores, rtol=1e-5, atol=1e-5)
     numpy.testing.assert_allclose(fast.d_table, slow.d_table, rtol=1e-5, atol=1e-5)
 

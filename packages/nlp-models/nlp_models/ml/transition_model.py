@@ -5,8 +5,13 @@ steps (a gather-sum per state, maxout, one small product), then one backward at 
 
     step, finish = model.begin_update(features)   # or step = model.predict(features)
     scores, backprop_step = step.begin_step(token_ids)   # token_ids: int32 (n_states, n_slots)
-    backprop_step(d_scores)                          # per step; accumulates into the table
+    backprop_step(d_scores)                          # per step; kept until the batch ends
     finish()                                         # once per batch: into W, pad, b, tok2vec
+
+The steps' backward passes are deferred: each step keeps its ids, hidden activations, maxout
+choices and d_scores, and `flush` (run by `finish`) backpropagates all of them at once, with two
+large products through the output layer instead of two small ones a step. The weights do not
+change within a batch, so this is the same gradient, summed in another order.
 """
 
 from collections.abc import Callable
@@ -100,6 +105,7 @@ def _forward(model: Model, Xs: list, is_train: bool) -> tuple["ParserStepModel",
     # The step must never hold `finish`: a step <-> closure cycle would keep the batch's tables
     # and activations until a full garbage collection (hundreds of MB).
     def finish(_: Any = None) -> Any:
+        step.flush()
         d_tokvecs = backprop_precomputed(lower, tokvecs, step.d_table, step.d_bias)
         step.d_table = None  # one backward per batch
         return bp_tok2vec(_unflatten(ops, d_tokvecs, lengths))
@@ -145,6 +151,7 @@ class ParserStepModel:
         self.bias = self.ops.as_contig(lower.get_param("b").reshape(-1))
         self.d_table = self.ops.alloc(table.shape, dtype="f") if is_train else None
         self.d_bias = self.ops.alloc1f(self.bias.shape[0]) if is_train else None
+        self._pending: list[tuple[Any, Any, Any, Any]] = []
 
     @property
     def n_actions(self) -> int:
@@ -186,22 +193,33 @@ class ParserStepModel:
         return self.model.get_ref("output_layer").predict(hidden)
 
     def begin_step(self, token_ids: Any, doc_index: Any = None) -> tuple[Floats2d, Callable]:
-        """Scores and a callback taking d_scores that accumulates this step's gradient."""
+        """Scores and a callback taking d_scores, whose backward `flush` runs with the others."""
         if self.d_table is None:
             raise ValueError("parser step: begin_step needs a model from begin_update (training)")
         ids = self.token_ids(token_ids, doc_index)
         hidden, which = self._hidden(ids)
-        scores, bp_upper = self.model.get_ref("output_layer").begin_update(hidden)
+        scores = self.model.get_ref("output_layer").predict(hidden)
 
         def backprop_step(d_scores: Floats2d) -> None:
             if self.d_table is None:
                 raise ValueError("parser step: backprop after the batch was finished")
-            d_hidden = bp_upper(self.ops.asarray2f(d_scores))
-            d_pre = self.ops.backprop_maxout(d_hidden, which, self.nP)
-            d_pre = self.ops.reshape2f(d_pre, d_pre.shape[0], -1)
-            self.d_bias += d_pre.sum(axis=0)
-            scatter_add(self.ops, self.d_table, ids, self.ops.as_contig(d_pre))
+            self._pending.append((ids, hidden, which, self.ops.asarray2f(d_scores)))
 
         return scores, backprop_step
 
-
+    def flush(self) -> None:
+        """Backpropagate the pending steps: into the output layer's W and b, and through the
+        maxout into the table gradient (d_table, d_bias)."""
+        if not self._pending:
+            return
+        xp = self.ops.xp
+        ids, hidden, which, d_scores = (xp.concatenate(part) for part in zip(*self._pending))
+        self._pending = []
+        linear = self.model.get_ref("output_layer").layers[0]
+        linear.inc_grad("W", self.ops.gemm(d_scores, hidden, trans1=True))
+        linear.inc_grad("b", d_scores.sum(axis=0))
+        d_hidden = self.ops.gemm(d_scores, linear.get_param("W"))
+        d_pre = self.ops.backprop_maxout(d_hidden, which, self.nP)
+        d_pre = self.ops.as_contig(self.ops.reshape2f(d_pre, d_pre.shape[0], -1))
+        self.d_bias += d_pre.sum(axis=0)
+        scatter_add(self.ops, self.d_table, ids, d_pre)

@@ -28,6 +28,11 @@ import numpy
 
 from ..ml import transition_loss
 
+try:
+    from ..ml import _transition_choice
+except ImportError:  # not compiled: the numpy rules below do the same, more slowly
+    _transition_choice = None
+
 NEG_INF = numpy.float32(-1e30)
 
 #: A chooser: (indices of the live states, their global feature token ids, their validity
@@ -166,8 +171,13 @@ class Learner(_Learning):
     def __call__(self, live: Any, ids: numpy.ndarray, valid: numpy.ndarray) -> numpy.ndarray:
         scores = self.begin_step(ids)
         costs = self.costs.all()[live]
-        self.learn(*transition_loss(scores, valid, costs))
-        return explore_actions(scores, valid, costs, self.explore, self.rng)
+        if _transition_choice is None:
+            self.learn(*transition_loss(scores, valid, costs))
+            return explore_actions(scores, valid, costs, self.explore, self.rng)
+        draws = self.rng.random(len(scores)) if 0.0 < self.explore < 1.0 else None
+        d_scores, loss, actions = _transition_choice.learn_and_choose(scores, valid, costs, self.explore, draws)
+        self.learn(d_scores, loss)
+        return actions
 
 
 class Mimic(_Learning):
