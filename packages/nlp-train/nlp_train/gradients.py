@@ -77,18 +77,28 @@ class ParamLayout:
 class GradientCapture:
     """Stands in for the optimizer in a worker's ``nlp.update``: gathers the gradients into
     ``flat`` (``stepped``: the slots stepped, with their ``lr_scale``) and changes no weight.
-    Any other attribute is the real optimizer's (a component may read ``learn_rate``)."""
+    Any other attribute is the real optimizer's (a component may read ``learn_rate``).
+    A reused buffer is not cleared up front: a slot's first gradient is copied over the last
+    step's values, and reading ``flat`` zeroes the slots no component stepped."""
 
     def __init__(self, layout: ParamLayout, optimizer: Optimizer,
                  reuse: numpy.ndarray | None = None) -> None:
         self.layout = layout
-        if reuse is not None and reuse.shape == (layout.size,):
-            reuse.fill(0.0)  # the last step's array: its memory is mapped already
-            self.flat = reuse
-        else:
-            self.flat = numpy.zeros(layout.size, dtype="float32")
+        self._stale = reuse is not None and reuse.shape == (layout.size,)
+        # a reused buffer is the last step's array: its memory is mapped already
+        self._flat = reuse if self._stale else numpy.zeros(layout.size, dtype="float32")
         self.stepped: dict[int, float] = {}
         self._optimizer = optimizer
+
+    @property
+    def flat(self) -> numpy.ndarray:
+        """The flat gradient of this update (zero where nothing was stepped)."""
+        if self._stale:
+            for i, slot in enumerate(self.layout.slots):
+                if i not in self.stepped:
+                    self._flat[slot.start:slot.end] = 0.0
+            self._stale = False
+        return self._flat
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._optimizer, name)
@@ -104,8 +114,12 @@ class GradientCapture:
             raise ValueError(f"parameter {key[1]!r} changed shape during the update ({slot.shape} -> "
                              f"{tuple(gradient.shape)}; a label added?): give every label before "
                              "data-parallel training")
-        self.flat[slot.start:slot.end] += numpy.asarray(gradient, dtype="float32").ravel()
-        gradient *= 0  # as thinc's optimizer leaves it
+        values = numpy.asarray(gradient, dtype="float32").ravel()
+        if i in self.stepped or not self._stale:
+            self._flat[slot.start:slot.end] += values
+        else:
+            self._flat[slot.start:slot.end] = values
+        gradient.fill(0)  # as thinc's optimizer leaves it
         self.stepped[i] = lr_scale
         return weights, gradient
 

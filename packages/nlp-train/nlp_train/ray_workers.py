@@ -93,6 +93,7 @@ class Job:
     terminal: bool = False  # the driver prints to a terminal (colours, progress bar)
     quiet: bool = False
     shared: str | None = None  # the shared-memory segments' name prefix (None: the object store)
+    pin_cpus: bool = False  # each worker's loop stays on one CPU (a local instance of our own)
 
 
 def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir: str | Path,
@@ -127,6 +128,8 @@ def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir:
         console.info(f"Training on {workers} Ray workers: " + ", ".join(
             f"{rank} (pid {pid} on {host})" for rank, (pid, host) in enumerate(team.places))
             + ("; gradients through shared memory" if job.shared else "; gradients through Ray's object store"))
+        # On a local instance of our own, one worker per CPU: keep each on its CPU.
+        job.pin_cpus = connected and not ray_address and workers <= len(usable_cpus())
         result = team.run(job, console.stream)
     finally:
         if team is not None:
@@ -137,6 +140,26 @@ def train_on_ray(nlp: Any, train_corpus: Corpus, dev_corpus: Corpus, output_dir:
     if has_checkpoint(out):
         nlp.from_disk(out / CHECKPOINT / "model")  # the current weights at the end, as in one process
     return result
+
+
+def usable_cpus() -> list[int]:
+    """The CPUs this process may run on (all of them where the OS does not say)."""
+    if hasattr(os, "sched_getaffinity"):
+        return sorted(os.sched_getaffinity(0))
+    return list(range(os.cpu_count() or 1))
+
+
+def pin_to_cpu(rank: int) -> int | None:
+    """Keep the calling thread (a worker's training loop) on the ``rank``-th usable CPU; None
+    where the OS cannot pin. When every core trains, a loop the scheduler moves between cores
+    finds its caches cold: pinned, 2 workers on 2 cores trained about 6% faster (BENCHMARKS,
+    "scale")."""
+    if not hasattr(os, "sched_setaffinity"):
+        return None
+    cpus = usable_cpus()
+    cpu = cpus[rank % len(cpus)]
+    os.sched_setaffinity(0, {cpu})
+    return cpu
 
 
 def connect(ray: ModuleType, workers: int, address: str | None) -> bool:
@@ -352,6 +375,8 @@ class Worker:
 
     def run(self, job: Job) -> TrainResult:
         """Build the replica and train it as worker ``rank``."""
+        if job.pin_cpus:
+            pin_to_cpu(self.rank)
         loud = self.rank == 0 and not job.quiet
         console = Console(Outbox(self.board, job.terminal) if loud else None)
         group = RayGroup(self.rank, self.size, self.board, job.shared)

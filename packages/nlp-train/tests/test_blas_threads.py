@@ -6,8 +6,10 @@ interpreter, so this one keeps its own threads and environment."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -44,3 +46,22 @@ def test_the_loaded_blas_follows_the_setting_and_started_processes_inherit_it():
     assert set(result["one"].values()) == {1}
     assert result["child"] == "1" and set(result["env"].values()) == {"1"}
     assert result["refused"] == "BLAS threads must be at least 1, got 0"
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_setaffinity"), reason="the OS cannot pin threads")
+def test_a_pinned_worker_thread_stays_on_one_usable_cpu_and_leaves_the_others_alone():
+    from nlp_train.ray_workers import pin_to_cpu, usable_cpus
+
+    seen: dict = {}
+
+    def worker_loop() -> None:
+        seen["cpu"] = pin_to_cpu(1)
+        seen["allowed"] = os.sched_getaffinity(0)
+
+    before = os.sched_getaffinity(0)
+    thread = threading.Thread(target=worker_loop)
+    thread.start()
+    thread.join()
+    cpus = usable_cpus()
+    assert seen["allowed"] == {seen["cpu"]} == {cpus[1 % len(cpus)]}
+    assert os.sched_getaffinity(0) == before  # only the calling thread is pinned
