@@ -217,8 +217,8 @@ def test_a_bench_run_converts_each_vectors_folder_once_per_language(tmp_path: Pa
 
 
 def test_model_selection_scores_the_same_dev_subset_on_both_sides() -> None:
-    # IMDB dev is ordered pos then neg: every fifth review keeps both classes; small splits stay whole.
-    reviews = ["pos"] * 10 + ["neg"] * 10
+    # IMDB dev is ordered pos then neg: every 25th review keeps both classes; small splits stay whole.
+    reviews = ["pos"] * 2500 + ["neg"] * 2500
     chosen = TASKS["imdb"].selection(reviews)
-    assert len(chosen) == 4 and chosen.count("pos") == chosen.count("neg") == 2
+    assert len(chosen) == 200 and chosen.count("pos") == chosen.count("neg") == 100
     assert TASKS["ewt"].selection(list(range(7))) == list(range(7))
