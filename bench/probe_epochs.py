@@ -32,7 +32,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from ours_runner import TASK_CONFIG, TRAIN_OPTIONS, corpus, reads_vectors, start_model  # noqa: E402
 from tasks import TASKS  # noqa: E402
 
-KEYS = ("tag_acc", "pos_acc", "morph_acc", "lemma_acc", "uas", "las", "ents_f", "textcat_acc")
+KEYS = ("tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "lemma_acc", "uas", "las", "ents_f", "textcat_acc")
 PROBES = Path(__file__).resolve().parent / "out" / "probes"
 
 

@@ -51,7 +51,7 @@ MICRO = [
 # The dev metrics shown for each component of a task's pipeline.
 COMPONENT_KEYS = {
     "tagger": ("tag_acc",),
-    "morphologizer": ("pos_acc", "morph_acc"),
+    "morphologizer": ("pos_acc", "morph_acc", "ufeats_acc"),
     "lemmatizer": ("lemma_acc",),
     "parser": ("uas", "las", "sents_f"),
     "ner": ("ents_p", "ents_r", "ents_f"),

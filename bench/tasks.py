@@ -72,7 +72,7 @@ TASKS["ud-fi"] = Task("ud-fi", UD_PIPELINE, "ud-fi-tdt/fi-train.conllu", "ud-fi-
                       "conllu", UD_MAIN_KEYS, lang="fi", spacy_pipeline=UD_SPACY_PIPELINE)
 
 # The flat scores each evaluation of a learning curve keeps (the runners' train.json logs).
-SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "morph_acc", "lemma_acc", "uas", "las", "sents_f",
+SCORE_KEYS = ("token_acc", "tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "lemma_acc", "uas", "las", "sents_f",
               "ents_p", "ents_r", "ents_f", "textcat_acc", "textcat_macro_f")
 
 

@@ -27,7 +27,7 @@ SPEED_ROWS = (("wps", "Words/s"),)
 #: (left out of NER P/R/F, as the guide's note on tokenization says).
 COUNTS = ("wps", "ents_excluded")
 #: Rows left out when zero: no morphology, or every gold entity aligns with our tokens.
-UNINFORMATIVE_ZERO = ("morph_acc", "ents_excluded")
+UNINFORMATIVE_ZERO = ("morph_acc", "ufeats_acc", "ents_excluded")
 
 
 def score_rows(factories: Sequence[str]) -> list[tuple[str, str]]:

@@ -78,8 +78,8 @@ def test_the_accuracy_preset_is_recorded_and_expanded(runs):
     assert json.loads((out / "model-final" / "meta.json").read_text())["preset"] == "accuracy"
     assert json.loads((out / "model-best" / "config.json").read_text())["options"]["preset"] == "accuracy"
     cfg = cfgs(out / "model-final")
-    for name in ("tok2vec", "ner"):
-        assert (cfg[name]["width"], cfg[name]["depth"], cfg[name]["embed_rows"]) == (128, 4, [10000, 5000, 5000, 5000])
+    for name, depth in (("tok2vec", 6), ("ner", 4)):
+        assert (cfg[name]["width"], cfg[name]["depth"], cfg[name]["embed_rows"]) == (128, depth, [10000, 5000, 5000, 5000])
         assert (cfg[name]["chars"], cfg[name]["char_len"], cfg[name]["char_dim"]) == (64, 16, 32)
     assert cfg["tagger"]["tok2vec"] == "tok2vec" and cfg["tagger"]["width"] == 128  # the listener's width follows
 
@@ -128,7 +128,7 @@ def test_options_override_the_preset_and_sharing_composes(corpus, tmp_path):
     assert nlp_train("en", tmp_path / "all", *common, "-st", "--preset", "accuracy", "-cw", "48") == 0
     shared = cfgs(tmp_path / "all" / "model-final")
     assert all(shared[name]["tok2vec"] == "tok2vec" for name in ("tagger", "parser", "ner"))
-    assert (shared["tok2vec"]["width"], shared["tok2vec"]["depth"], shared["tok2vec"]["chars"]) == (48, 4, 64)
+    assert (shared["tok2vec"]["width"], shared["tok2vec"]["depth"], shared["tok2vec"]["chars"]) == (48, 6, 64)
     assert nlp_train("en", tmp_path / "one", corpus["train"], corpus["dev"], "-p", "tagger", "-n", "1",
                      "-er", "500") == 0  # one component: nothing to share
     assert list(cfgs(tmp_path / "one" / "model-final")) == ["tagger"]

@@ -1,3 +1,3 @@
 """Version of the nlp-gold package."""
 
-__version__ = "0.5.2"
+__version__ = "0.5.3"

@@ -3,6 +3,11 @@
 Every figure is a percentage (0-100), or None when the gold has nothing of that kind. Gold words
 are the unit: a word whose token does not align one-to-one is wrong for tags and attachment.
 
+`morph_acc` compares whole FEATS values; `ufeats_acc` compares their universal features only
+(the CoNLL 2018 shared task's UFeats, as nlp_gold.conll18 scores raw text: Typo, NumForm, ExtPos
+and other treebank-specific features are left out), so it is the figure published UD results
+report for gold words.
+
 Per label: `tag_per_label` and `dep_per_label` ({label: {p, r, f}}) cover every label seen in the
 gold or the prediction; a predicted tag counts against the gold tag of its aligned word, a
 dependency label is right when its head is right too (labelled attachment). `tag_confusions` and
@@ -18,6 +23,7 @@ from typing import Any
 
 from .alignment import _strip
 from .biluo import MISSING, tags_to_entities
+from .conll18 import universal_feats
 from .docdata import doc_to_annotations, sentence_starts
 
 PUNCT_LABELS = frozenset(("punct", "p"))
@@ -164,6 +170,11 @@ def _score_values(g_values, p_values, y2x_one, c, name: str, counts: _LabelCount
             counts.confused[value, guess] += 1
 
 
+def _universal(morphs: Sequence[str | None]) -> list[str | None]:
+    """Each FEATS value cut to the CoNLL 2018 universal features (None stays None)."""
+    return [None if value is None else universal_feats(value) for value in morphs]
+
+
 class Scorer:
     """Scores Examples whose `predicted` Docs hold a system's annotation.
 
@@ -204,6 +215,7 @@ class Scorer:
             _score_values(gold["tags"], pred["tags"], y2x_one, c, "tag", tags)
             for key, name in (("pos", "pos"), ("morphs", "morph"), ("lemmas", "lemma")):
                 _score_values(gold[key], pred[key], y2x_one, c, name)
+            _score_values(_universal(gold["morphs"]), _universal(pred["morphs"]), y2x_one, c, "ufeats")
             self._score_parse(gold, pred, y2x_one, c, deps)
             g_spans = _stripped_spans(eg.reference.words)
             p_spans = _stripped_spans(eg.predicted.words)
@@ -226,6 +238,7 @@ class Scorer:
             "tag_acc": _pct(c["tag_correct"], c["tag_total"]),
             "pos_acc": _pct(c["pos_correct"], c["pos_total"]),
             "morph_acc": _pct(c["morph_correct"], c["morph_total"]),
+            "ufeats_acc": _pct(c["ufeats_correct"], c["ufeats_total"]),
             "lemma_acc": _pct(c["lemma_correct"], c["lemma_total"]),
             "uas": _pct(c["uas_correct"], c["uas_total"]),
             "las": _pct(c["las_correct"], c["las_total"]),

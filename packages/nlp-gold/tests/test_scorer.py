@@ -29,7 +29,7 @@ def test_predicting_the_gold_scores_100(vocab):
         ref = doc_from_annotations(vocab, annot)
         examples.append(Example(doc_from_annotations(vocab, annot), ref))
     scores = Scorer().score(examples)
-    for key in ("token_acc", "token_p", "token_r", "token_f", "tag_acc", "pos_acc", "morph_acc", "uas", "las",
+    for key in ("token_acc", "token_p", "token_r", "token_f", "tag_acc", "pos_acc", "morph_acc", "ufeats_acc", "uas", "las",
                 "sents_p", "sents_r", "sents_f", "ents_p", "ents_r", "ents_f", "textcat_acc", "textcat_macro_f", "textcat_macro_auc"):
         assert scores[key] == pytest.approx(100.0), key
     assert scores["lemma_acc"] is None and scores["ents_excluded"] == 0
@@ -193,3 +193,16 @@ def test_confusions_keep_the_most_frequent_twenty(vocab):
     assert len(confusions) == 20
     assert confusions[0] == ["G24", "P24", 2]
     assert confusions[1:] == [[g, p, 1] for g, p in zip(gold[:19], guess[:19])]
+
+
+def test_ufeats_keeps_the_conll18_universal_features_only(vocab):
+    """morph_acc compares whole FEATS; ufeats_acc (CoNLL 2018 UFeats) ignores treebank-specific
+    features such as Typo and NumForm and the order features are written in."""
+    words = ["I", "seee", "3", "cats"]
+    gold = ["Case=Nom|Number=Sing", "Mood=Ind|Typo=Yes", "NumForm=Digit|NumType=Card", "Number=Plur"]
+    guess = ["Number=Sing|Case=Nom", "Mood=Ind", "NumType=Card", "Number=Sing"]
+    ref = doc_from_annotations(vocab, {"words": words, "morphs": gold})
+    pred = doc_from_annotations(vocab, {"words": words, "morphs": guess})
+    scores = Scorer().score([Example(pred, ref)])
+    assert scores["morph_acc"] == pytest.approx(0.0)
+    assert scores["ufeats_acc"] == pytest.approx(75.0)

@@ -127,8 +127,9 @@ def test_registered_with_its_columns_weights_and_rows():
     assert info.name == "morph" and info.max_batch_size == 32 and info.token_level
     assert [(c.header, c.keys) for c in info.columns] == [("POS %", ("pos_acc",)), ("Morph %", ("morph_acc",))]
     assert [(w.keys, w.weight) for w in info.score_weights] == [(("pos_acc",), 0.5), (("morph_acc",), 0.5)]
-    assert spec.evaluate_rows == (("pos_acc", "POS %"), ("morph_acc", "Morph %"))
-    assert info.curves and info.curves[0].keys == (("pos_acc", "POS %"), ("morph_acc", "Morph %"))
+    assert spec.evaluate_rows == (("pos_acc", "POS %"), ("morph_acc", "Morph %"), ("ufeats_acc", "UFeats %"))
+    assert info.curves and info.curves[0].keys == (("pos_acc", "POS %"), ("morph_acc", "Morph %"),
+                                                   ("ufeats_acc", "UFeats %"))
 
 
 def test_combined_labels_put_the_upos_first_and_features_in_ud_order():

@@ -78,12 +78,12 @@ def test_resolution_order_default_then_preset_then_explicit():
     assert (plain.cfg["width"], plain.cfg["depth"], plain.cfg["chars"]) == (96, 4, 0) and "preset" not in plain.cfg
     accurate = nlp.create_pipe("tagger", {"preset": "accuracy"})
     assert (accurate.cfg["width"], accurate.cfg["depth"], list(accurate.cfg["embed_rows"])) == (
-        128, 4, [10000, 5000, 5000, 5000])
+        128, 6, [10000, 5000, 5000, 5000])
     assert (accurate.cfg["chars"], accurate.cfg["char_len"], accurate.cfg["char_dim"], accurate.cfg["encoder"]) == (
         64, 16, 32, "cnn")
     assert accurate.cfg["normalize_loss"] is False  # the default cfg's own entries stay
     mine = nlp.create_pipe("tagger", {"preset": "accuracy", "width": 64, "chars": 0})
-    assert (mine.cfg["width"], mine.cfg["chars"], mine.cfg["depth"]) == (64, 0, 4)
+    assert (mine.cfg["width"], mine.cfg["chars"], mine.cfg["depth"]) == (64, 0, 6)
     assert Tagger(nlp.vocab, preset="efficiency").cfg["depth"] == 2  # the class itself resolves it too
 
 
@@ -94,6 +94,13 @@ def test_efficiency_gives_ner_depth_2_and_textcat_a_bag_of_words():
     assert textcat.cfg["architecture"] == "bow" and textcat.cfg["depth"] == 4  # no tok2vec: its sizes unused
     chosen = nlp.create_pipe("textcat", {"preset": "efficiency", "architecture": "ensemble"})
     assert chosen.cfg["architecture"] == "ensemble" and chosen.cfg["depth"] == 2
+
+
+def test_accuracy_gives_the_shared_cnn_depth_6_and_the_entity_recognizers_depth_4():
+    nlp = blank("en")
+    assert nlp.create_pipe("tok2vec", {"preset": "accuracy"}).cfg["depth"] == 6
+    for factory in ("ner", "crf_ner"):
+        assert nlp.create_pipe(factory, {"preset": "accuracy"}).cfg["depth"] == 4, factory
     with pytest.raises(ValueError, match="architecture 'bow' has no tok2vec, so it cannot listen"):
         nlp.create_pipe("textcat", {"preset": "efficiency", "tok2vec": "tok2vec"})
     assert not can_share("textcat", {"preset": "efficiency"}) and not can_share("textcat", {"preset": "accuracy"})
@@ -201,11 +208,11 @@ def test_each_preset_trains_saves_and_loads_with_no_preset_named(tmp_path, prese
         assert loaded.get_pipe(name).cfg["preset"] == preset
     lower = loaded.get_pipe("parser").model.get_ref("lower")
     assert (lower.get_dim("nO"), lower.get_dim("nP")) == {"efficiency": (64, 2), "accuracy": (128, 3)}[preset]
-    expected = {"efficiency": (96, 2, 0), "accuracy": (128, 4, 64)}[preset]
+    expected = {"efficiency": (96, 2, 0), "accuracy": (128, 6, 64)}[preset]
     t2v = loaded.get_pipe("tok2vec").cfg
     assert (t2v["width"], t2v["depth"], t2v["chars"]) == expected
     ner = loaded.get_pipe("ner").cfg
-    assert (ner["width"], ner["depth"], ner["chars"]) == expected
+    assert (ner["width"], ner["depth"], ner["chars"]) == {"efficiency": (96, 2, 0), "accuracy": (128, 4, 64)}[preset]
 
 
 def test_the_same_seed_gives_the_same_weights():

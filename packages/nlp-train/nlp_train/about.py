@@ -1,3 +1,3 @@
 """Version of the nlp-train package."""
 
-__version__ = "0.7.0"
+__version__ = "0.7.1"

@@ -29,7 +29,7 @@ REPORT_NAME = "report.html"
 
 #: Scores that are 0 when the gold has nothing to score (no morphology): left out when always 0,
 #: as `nlp evaluate` leaves them out of its table.
-ZERO_WHEN_ABSENT = frozenset({"morph_acc"})
+ZERO_WHEN_ABSENT = frozenset({"morph_acc", "ufeats_acc"})
 
 
 def _finite(value: Any) -> bool:

@@ -9,8 +9,8 @@ cfg `label_mode` chooses the labels (see `_morph_labels`):
   get a combination never seen in training.
 
 It sets `token.pos_` and `token.morph_`: the FEATS string in UD's order, "_" for a word without
-features, as nlp_gold reads CoNLL-U gold, so the scorer's `morph_acc` (UFeats accuracy over the
-words with gold FEATS) compares like with like and the CoNLL-U writer writes "_".
+features, as nlp_gold reads CoNLL-U gold, so the scorer's `morph_acc` (whole-FEATS accuracy over
+the words with gold FEATS; `ufeats_acc` keeps the CoNLL 2018 universal features only) compares like with like and the CoNLL-U writer writes "_".
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ def gold_morphology(example: Any) -> list[str]:
     gold_labels=gold_morphology, max_batch_size=32, loss_header="Morph Loss",
     columns=(ScoreColumn("POS %", ("pos_acc",)), ScoreColumn("Morph %", ("morph_acc",))),
     score_weights=(ScoreWeight(("pos_acc",), 0.5), ScoreWeight(("morph_acc",), 0.5)), token_level=True,
-    curves=(ScoreCurve("Morphologizer", (("pos_acc", "POS %"), ("morph_acc", "Morph %"))),),
-    evaluate_rows=(("pos_acc", "POS %"), ("morph_acc", "Morph %")),
+    curves=(ScoreCurve("Morphologizer", (("pos_acc", "POS %"), ("morph_acc", "Morph %"),
+                                         ("ufeats_acc", "UFeats %"))),),
+    evaluate_rows=(("pos_acc", "POS %"), ("morph_acc", "Morph %"), ("ufeats_acc", "UFeats %")),
 )
 class Morphologizer(TokenClassifier):
     """UPOS and FEATS per word from the component's own tok2vec or a shared one (cfg tok2vec);
