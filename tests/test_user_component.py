@@ -110,7 +110,7 @@ def test_a_preset_gives_the_users_component_its_tok2vec_settings(corpus, tmp_pat
     nlp("train", "en", out, corpus["train"], corpus["dev"], "--code", SHAPE, "-p", "shape_tagger", "-n", "1",
         "--preset", "accuracy", "-cw", "32", "-er", "500")
     cfg = json.loads((out / "model-final" / "shape_tagger" / "cfg.json").read_text(encoding="utf8"))
-    assert (cfg["preset"], cfg["width"], cfg["depth"], cfg["embed_rows"], cfg["chars"]) == ("accuracy", 32, 4, 500, 64)
+    assert (cfg["preset"], cfg["width"], cfg["depth"], cfg["embed_rows"], cfg["chars"]) == ("accuracy", 32, 6, 500, 64)
     tags = json.loads(run("-c", f"import shape_tagger; {LOAD_AND_TAG}", out / "model-final",
                           env={"PYTHONPATH": str(SHAPE.parent)}).stdout)
     assert len(tags) == 6
