@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime
+import importlib
 import json
 import os
 import platform
@@ -71,18 +72,29 @@ def machine() -> str:
     return f"{os.cpu_count()} cores (`nproc`), {cpu}, Python {platform.python_version()}"
 
 
-def versions() -> str:
+OUR_PACKAGES = ("nlp-vocab", "nlp-gold", "nlp-transitions", "nlp-models", "nlp-train", "nlp-cli")
+
+
+def package_version(name: str) -> str | None:
+    """The version of the code that runs: for our packages their `about.__version__` (an
+    editable install's metadata keeps the version it was installed at), else the installed
+    distribution's; None when absent."""
     from importlib.metadata import PackageNotFoundError, version
 
-    names = ["nlp-vocab", "nlp-gold", "nlp-transitions", "nlp-models", "nlp-train", "nlp-cli",
-             "spacy", "thinc", "numpy"]
-    out = []
-    for name in names:
+    if name in OUR_PACKAGES:
         try:
-            out.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            out.append(f"{name} (absent)")
-    return ", ".join(out)
+            return importlib.import_module(name.replace("-", "_") + ".about").__version__
+        except ImportError:
+            return None
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def versions() -> str:
+    names = [*OUR_PACKAGES, "spacy", "thinc", "numpy"]
+    return ", ".join(f"{name} {package_version(name) or '(absent)'}" for name in names)
 
 
 def run(cmd: list[str]) -> None:

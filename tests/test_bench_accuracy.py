@@ -222,3 +222,15 @@ def test_model_selection_scores_the_same_dev_subset_on_both_sides() -> None:
     chosen = TASKS["imdb"].selection(reviews)
     assert len(chosen) == 200 and chosen.count("pos") == chosen.count("neg") == 100
     assert TASKS["ewt"].selection(list(range(7))) == list(range(7))
+
+
+def test_the_reported_versions_are_the_running_codes():
+    """A section's Versions line names the version of the code that ran (an editable install's
+    metadata keeps the version it was installed at)."""
+    import nlp_gold.about
+    import nlp_models.about
+
+    line = bench_run.versions()
+    assert f"nlp-gold {nlp_gold.about.__version__}," in line
+    assert f"nlp-models {nlp_models.about.__version__}," in line
+    assert bench_run.package_version("no-such-distribution") is None
