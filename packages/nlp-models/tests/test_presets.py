@@ -94,6 +94,11 @@ def test_efficiency_gives_ner_depth_2_and_textcat_a_bag_of_words():
     assert textcat.cfg["architecture"] == "bow" and textcat.cfg["depth"] == 4  # no tok2vec: its sizes unused
     chosen = nlp.create_pipe("textcat", {"preset": "efficiency", "architecture": "ensemble"})
     assert chosen.cfg["architecture"] == "ensemble" and chosen.cfg["depth"] == 2
+    with pytest.raises(ValueError, match="architecture 'bow' has no tok2vec, so it cannot listen"):
+        nlp.create_pipe("textcat", {"preset": "efficiency", "tok2vec": "tok2vec"})
+    assert not can_share("textcat", {"preset": "efficiency"}) and not can_share("textcat", {"preset": "accuracy"})
+    assert can_share("textcat", {"preset": "accuracy", "architecture": "nb_ensemble"})
+    assert can_share("tagger") and not can_share("tok2vec")
 
 
 def test_accuracy_gives_the_shared_cnn_depth_6_and_the_entity_recognizers_depth_4():
@@ -101,12 +106,6 @@ def test_accuracy_gives_the_shared_cnn_depth_6_and_the_entity_recognizers_depth_
     assert nlp.create_pipe("tok2vec", {"preset": "accuracy"}).cfg["depth"] == 6
     for factory in ("ner", "crf_ner"):
         assert nlp.create_pipe(factory, {"preset": "accuracy"}).cfg["depth"] == 4, factory
-    with pytest.raises(ValueError, match="architecture 'bow' has no tok2vec, so it cannot listen"):
-        nlp.create_pipe("textcat", {"preset": "efficiency", "tok2vec": "tok2vec"})
-    assert not can_share("textcat", {"preset": "efficiency"}) and not can_share("textcat", {"preset": "accuracy"})
-    assert can_share("textcat", {"preset": "accuracy", "architecture": "nb_ensemble"})
-    assert can_share("tagger") and not can_share("tok2vec")
-
 
 
 def test_accuracy_sizes_both_parsers_and_an_explicit_value_still_wins():

@@ -10,7 +10,8 @@ cfg `label_mode` chooses the labels (see `_morph_labels`):
 
 It sets `token.pos_` and `token.morph_`: the FEATS string in UD's order, "_" for a word without
 features, as nlp_gold reads CoNLL-U gold, so the scorer's `morph_acc` (whole-FEATS accuracy over
-the words with gold FEATS; `ufeats_acc` keeps the CoNLL 2018 universal features only) compares like with like and the CoNLL-U writer writes "_".
+the words with gold FEATS; `ufeats_acc` keeps the CoNLL 2018 universal features only) compares
+like with like and the CoNLL-U writer writes "_".
 """
 
 from __future__ import annotations
