@@ -10,6 +10,7 @@ from thinc.api import fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import Lemmatizer, blank, get_component_spec, load
+from nlp_models.lemma_lexicon import LemmaLexicon
 from nlp_models.lemma_rules import build_rule, rule_key
 from nlp_vocab import Doc, Vocab
 
@@ -137,6 +138,31 @@ def test_of_the_trees_that_fit_the_first_giving_a_known_lemma_wins():
     assert off.lemmatize("hoped", "VERB", [ed, d]) == "hop"
 
 
+# For the casing rule: 20 capitalised PROPN keep their casing, capitalised NOUNs are lowercased.
+CASED = [
+    (" ".join(["Ada", "Paris", "Oslo", "Bob"] * 5), " ".join(["Ada", "Paris", "Oslo", "Bob"] * 5), " ".join(["PROPN"] * 20)),
+    ("Dogs Cats dogs Boxes", "dog cat dog box", "NOUN NOUN NOUN NOUN"),
+]
+
+
+def test_a_word_of_a_upos_whose_lemmas_keep_their_casing_keeps_it():
+    vocab = Vocab("en")
+    lemmatizer = Lemmatizer(vocab, **SMALL, min_tree_freq=1)
+    lemmatizer.begin_training(lambda: examples(vocab, CASED))
+    assert lemmatizer.lexicon.cased == {"PROPN"}  # NOUN: lowered; too few of the others
+    lower = lemmatizer.labels.index(rule_key(build_rule("Dogs", "dog")))  # lowercase, cut the "s"
+    assert lemmatizer.lemmatize("Holocausts", "PROPN", [lower]) == "Holocaust"
+    assert lemmatizer.lemmatize("HOLOCAUSTS", "PROPN", [lower]) == "HOLOCAUST"
+    assert lemmatizer.lemmatize("Holocausts", "NOUN", [lower]) == "holocaust"
+    assert lemmatizer.lemmatize("Holocausts", "", [lower]) == "holocaust"  # UPOS unknown
+    lemmatizer.cfg["pos_casing"] = False
+    assert lemmatizer.lemmatize("Holocausts", "PROPN", [lower]) == "holocaust"
+    restored = LemmaLexicon.from_msg(json.loads(json.dumps(lemmatizer.lexicon.to_msg())))
+    assert restored.cased == {"PROPN"}
+    before = {k: v for k, v in lemmatizer.lexicon.to_msg().items() if k != "cased"}  # saved before the rule
+    assert LemmaLexicon.from_msg(before).cased == frozenset()
+
+
 def test_rare_and_unknown_trees_are_missing_gold():
     vocab = Vocab("en")
     lemmatizer = Lemmatizer(vocab, **SMALL)
@@ -179,6 +205,7 @@ def test_save_and_load_keep_trees_lookup_and_lemmas(nlp, tmp_path):
     assert loaded.get_pipe("lemmatizer").lookup.forms == nlp.get_pipe("lemmatizer").lookup.forms
     assert loaded.get_pipe("lemmatizer").lexicon.exact == nlp.get_pipe("lemmatizer").lexicon.exact
     assert loaded.get_pipe("lemmatizer").lexicon.known == nlp.get_pipe("lemmatizer").lexicon.known
+    assert loaded.get_pipe("lemmatizer").lexicon.cased == nlp.get_pipe("lemmatizer").lexicon.cased
     other = Lemmatizer(Vocab("en")).from_bytes(nlp.get_pipe("lemmatizer").to_bytes())
     words = "They walked the cats .".split()
     assert [t.lemma_ for t in other(Doc(other.vocab, words=words))] == lemmas_of(nlp, words)
@@ -190,6 +217,8 @@ def test_save_and_load_keep_trees_lookup_and_lemmas(nlp, tmp_path):
     ({"trees": [], "lookup": {"forms": {"a": 1}, "tagged": []}}, 'lookup "forms" must map'),
     ({"trees": [], "lookup": {"forms": {}, "tagged": []}, "lexicon": {"exact": [["a", "X"]], "known": []}},
      'lexicon "exact" must be a list'),
+    ({"trees": [], "lookup": {"forms": {}, "tagged": []}, "lexicon": {"exact": [], "known": [], "cased": [3]}},
+     'lexicon "cased" must be a list'),
 ])
 def test_a_bad_labels_file_is_named(nlp, tmp_path, labels, message):
     nlp.to_disk(tmp_path / "model")

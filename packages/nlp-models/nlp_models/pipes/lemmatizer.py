@@ -11,6 +11,10 @@ or unknown, teaches nothing (missing gold: no loss). A word's lemma is, in this 
   the first whose lemma is a lemma of the training words, if one is;
 - when no tree fits, the lookup table learned from the training words ((form, UPOS), then form:
   `nlp_models.lemma_lookup`); failing that, the form itself.
+With cfg `pos_casing`, a word whose UPOS is one whose training lemmas keep the form's casing
+(PROPN in English and Finnish: `LemmaLexicon.cased`) keeps it when the chosen tree lowercases:
+on EWT dev, where the tree and the morphologizer disagree on a capitalised word, keeping the
+casing is right more often than lowering it (the lemma errors are mostly that one decision).
 The casing is predicted with the tree, so "Laughter" (lowercased) and "Abbas" (kept as it is)
 share the trees of "laughter" and "abbas". Applying a rule is cached per (tree, form), so a
 corpus lemmatizes at the speed of its model.
@@ -31,7 +35,7 @@ from ..component_registry import register_component
 from ..edit_trees import TreeTable
 from ..lemma_lexicon import LemmaLexicon
 from ..lemma_lookup import LemmaLookup
-from ..lemma_rules import apply_rule, build_rule, rule_from_key, rule_key
+from ..lemma_rules import apply_rule, build_rule, recase, rule_from_key, rule_key
 from ._chunks import windows
 from ._token_classifier import TokenClassifier
 from .base import TOK2VEC_DEFAULTS
@@ -67,6 +71,7 @@ class Lemmatizer(TokenClassifier):
         "top_k": 5,
         "exact_lookup": True,
         "prefer_known": True,
+        "pos_casing": True,
     }
     annotation_attrs = ("LEMMA",)
     label_noun = "edit tree"
@@ -184,21 +189,31 @@ class Lemmatizer(TokenClassifier):
             lemmas += self._lemmas(words[start:end], self.predict_rows(model, doc, source, start, end))
         self._write(doc, lemmas)
 
-    def lemmatize(self, form: str, pos: str, ranked: Iterable[int], switches: tuple[bool, bool] | None = None) -> str:
+    def lemmatize(self, form: str, pos: str, ranked: Iterable[int],
+                  switches: tuple[bool, bool, bool] | None = None) -> str:
         """The lemma of `form` (UPOS `pos`, "" if unknown) given its label indices best first
         (see the module docstring for the order of the rules); `switches`: `_switches()`,
         read once per batch by the caller (None: read here)."""
-        exact_lookup, prefer_known = self._switches() if switches is None else switches
+        exact_lookup, prefer_known, pos_casing = self._switches() if switches is None else switches
         exact = self._lexicon.exact_lemma(form, pos) if exact_lookup else None
         if exact is not None:
             return exact
+        keep_case = pos_casing and self._lexicon.keeps_case(pos)
         first = None
         for tree_id in ranked:
-            lemma = self._trees.apply(int(tree_id), form)
+            lemma = self._apply(int(tree_id), form, keep_case)
             if lemma and (not prefer_known or self._lexicon.knows(lemma)):
                 return lemma
             first = first or lemma
         return first or self._lookup.lemma(form, pos)
+
+    def _apply(self, tree_id: int, form: str, keep_case: bool) -> str | None:
+        """Tree `tree_id`'s lemma of `form`; with `keep_case`, a lowercasing rule's lemma takes
+        the form's casing instead (as the same tree with casing `form` would give)."""
+        lemma = self._trees.apply(tree_id, form)
+        if keep_case and lemma and self._trees[tree_id][0] == "lower":
+            return recase(form, lemma)
+        return lemma
 
     def _words(self, doc: Any) -> list[tuple[str, str]]:
         """(form, UPOS or "") of each token: what `lemmatize` reads besides the scores."""
@@ -212,11 +227,13 @@ class Lemmatizer(TokenClassifier):
         switches = self._switches()
         return [self.lemmatize(form, pos, row, switches) for (form, pos), row in zip(words, ranked)]
 
-    def _switches(self) -> tuple[bool, bool]:
-        """cfg exact_lookup and prefer_known; prefer_known only with known lemmas to prefer (a
-        model saved before the lexicon has none: trying every tree could change nothing)."""
+    def _switches(self) -> tuple[bool, bool, bool]:
+        """cfg exact_lookup, prefer_known and pos_casing; prefer_known only with known lemmas to
+        prefer (a model saved before the lexicon has none: trying every tree could change
+        nothing), pos_casing only with cased UPOS learned (none before they were)."""
         prefer_known = bool(self.cfg.get("prefer_known")) and bool(self._lexicon.known)
-        return bool(self.cfg.get("exact_lookup")), prefer_known
+        pos_casing = bool(self.cfg.get("pos_casing")) and bool(self._lexicon.cased)
+        return bool(self.cfg.get("exact_lookup")), prefer_known, pos_casing
 
     def _ranked(self, probs: Any) -> numpy.ndarray:
         """(n_tokens, k) label indices of each row's k best scores, best first (k: cfg top_k)."""
