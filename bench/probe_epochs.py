@@ -12,7 +12,10 @@ folder from `nlp init-vectors`, whose static vectors the shared tok2vec reads (c
 tok2vec weights from `nlp pretrain` (a model{i}.bin built with the same settings as "shared"),
 loaded into the shared tok2vec before the first update. The corpora and loop options are the
 bench's (bench/ours_runner.py); "limit" reads only the first N documents of each split (smoke
-tests); "train" overrides the bench's loop options (e.g. {"dropout_from": 0.3, "dropout_to": 0.3}).
+tests); "train" overrides the bench's loop options (e.g. {"dropout_from": 0.3, "dropout_to": 0.3});
+"optimizer" replaces the recipe's optimizer with `nlp_train.create_optimizer(**its cfg)` (e.g.
+{"L2": 0.01, "L2_is_weight_decay": true}), where "learn_rate_half_life": N halves the learning rate
+every N updates.
 The scores per epoch go to bench/out/probes/TASK/NAME/probe.json, or to the folder
 "out" names (bench/ablation.py reads them).
 Probes compare model choices by what they learn in the same number of epochs, so they stay
@@ -21,6 +24,7 @@ meaningful on a busy machine; their times are not measurements (the bench's are)
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -69,6 +73,17 @@ def build(task: str, spec: dict):
     return nlp
 
 
+def probe_optimizer(cfg: dict):
+    """The optimizer of a spec's "optimizer" cfg (see the module docstring)."""
+    from nlp_train import create_optimizer
+
+    half_life = cfg.pop("learn_rate_half_life", None)
+    if half_life:
+        start = float(cfg.pop("learn_rate", 0.001))
+        cfg["learn_rate"] = (start * 0.5 ** (step / half_life) for step in itertools.count())
+    return create_optimizer(**cfg)
+
+
 def main(task: str, name: str, epochs: int, spec: dict) -> list[dict]:
     """Train the probe, print its dev scores per epoch and write them to PROBES/TASK/NAME/probe.json;
     returns them (one dict of KEYS per epoch)."""
@@ -83,6 +98,8 @@ def main(task: str, name: str, epochs: int, spec: dict) -> list[dict]:
     train_examples = list(corpus(TASKS[task], "train", nlp, limit)(nlp.vocab))
     dev_examples = list(corpus(TASKS[task], "dev", nlp, limit)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train_examples)
+    if spec.get("optimizer"):
+        optimizer = probe_optimizer(dict(spec["optimizer"]))
     if spec.get("init_tok2vec"):
         nlp.get_pipe("tok2vec").model.from_bytes(Path(spec["init_tok2vec"]).read_bytes())
     start = time.time()

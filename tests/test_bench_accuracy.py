@@ -234,3 +234,16 @@ def test_the_reported_versions_are_the_running_codes():
     assert f"nlp-gold {nlp_gold.about.__version__}," in line
     assert f"nlp-models {nlp_models.about.__version__}," in line
     assert bench_run.package_version("no-such-distribution") is None
+
+
+def test_a_probe_optimizer_halves_its_learning_rate_every_half_life_updates():
+    import probe_epochs
+
+    optimizer = probe_epochs.probe_optimizer({"learn_rate_half_life": 2, "L2": 0.01, "L2_is_weight_decay": True})
+    rates = [optimizer.learn_rate]  # the first update's rate; the loop steps after each update
+    for _ in range(4):
+        optimizer.step_schedules()
+        rates.append(optimizer.learn_rate)
+    assert rates == pytest.approx([0.001, 0.001 * 0.5 ** 0.5, 0.0005, 0.001 * 0.5 ** 1.5, 0.00025])
+    assert optimizer.L2 == 0.01 and optimizer.L2_is_weight_decay
+    assert probe_epochs.probe_optimizer({}).learn_rate == 0.001
