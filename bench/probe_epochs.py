@@ -24,7 +24,6 @@ meaningful on a busy machine; their times are not measurements (the bench's are)
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sys
@@ -75,12 +74,12 @@ def build(task: str, spec: dict):
 
 def probe_optimizer(cfg: dict):
     """The optimizer of a spec's "optimizer" cfg (see the module docstring)."""
-    from nlp_train import create_optimizer
+    from nlp_train import compounding, create_optimizer
+    from nlp_train.settings import resolve
 
     half_life = cfg.pop("learn_rate_half_life", None)
-    if half_life:
-        start = float(cfg.pop("learn_rate", 0.001))
-        cfg["learn_rate"] = (start * 0.5 ** (step / half_life) for step in itertools.count())
+    if half_life:  # the recipe's (or NLP_LEARN_RATE's) rate, times 0.5 ** (1 / half_life) an update
+        cfg["learn_rate"] = compounding(resolve("learn_rate", cfg.pop("learn_rate", None)), 0.0, 0.5 ** (1 / half_life))
     return create_optimizer(**cfg)
 
 
