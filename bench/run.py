@@ -1,7 +1,7 @@
 """Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
     python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--preset P]
-                        [--vectors DIR] [--out DIR]
+                        [--peer-preset P] [--vectors DIR] [--out DIR]
 
 For each task both systems train on the same train split for the same wall-clock budget, are scored
 on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
@@ -9,12 +9,15 @@ process (peak RSS per phase). The UD tasks (ud-ewt, ud-fi) train every CoNLL-U c
 FEATS, lemmas, the tree); ud-ewt is also scored on the dev split's raw text with the CoNLL 2018
 metrics (ud_raw.py). Our side trains in the `efficiency` preset, what `nlp train` gives a user
 who names none, against spaCy's `--optimize efficiency` config; `--preset accuracy` trains our
-accuracy preset against spaCy's `--optimize accuracy` config. Neither side reads static vectors
+accuracy preset against spaCy's `--optimize accuracy` config, and `--peer-preset` gives spaCy's side
+another one (`--preset accuracy --peer-preset efficiency`: the speed floor of issue #13, our accuracy
+pipeline against spaCy's efficiency one in the same run). Neither side reads static vectors
 unless `--vectors DIR` names a model folder of `nlp init-vectors`: ours reads it as `nlp train -v`
 does, spaCy the same table converted by `spacy init vectors` (shared_vectors.py). `micro` runs the
 tokenizer, reader and oracle scripts. Each task's section of BENCHMARKS.md sits between
 `<!-- bench:NAME -->` markers and is replaced in place; NAME is the task's, with `-accuracy` for
-the accuracy preset and `-vectors` with vectors (so the efficiency sections stay as they are).
+the accuracy preset, `-vs-P` with another peer preset P, and `-vectors` with vectors (so the
+efficiency sections stay as they are).
 """
 
 from __future__ import annotations
@@ -146,17 +149,24 @@ def recorded_header(name: str) -> str | None:
     return "\n".join(lines) + "\n" if len(lines) == 3 else None
 
 
+def peer_preset(args) -> str:
+    """spaCy's `--optimize` value: --peer-preset, else the one named like our preset."""
+    return args.peer_preset or args.preset or "efficiency"
+
+
 def variant(args) -> str:
     """What a run's section and output folder are named after besides the task: "" for the
-    efficiency bench, "-accuracy" for that preset, "-vectors" with static vectors."""
-    preset = args.preset if args.preset and args.preset != "efficiency" else ""
-    return (f"-{preset}" if preset else "") + ("-vectors" if args.vectors else "")
+    efficiency bench, "-accuracy" for that preset, "-vs-P" when spaCy's side trains another
+    preset P, "-vectors" with static vectors."""
+    ours = args.preset or "efficiency"
+    peer = peer_preset(args)
+    return ((f"-{ours}" if ours != "efficiency" else "") + (f"-vs-{peer}" if peer != ours else "")
+            + ("-vectors" if args.vectors else ""))
 
 
 def variant_title(args) -> str:
     """The words a section's title adds for its variant."""
-    preset = args.preset or "efficiency"
-    words = f"our {preset} preset vs spaCy `--optimize {preset}`"
+    words = f"our {args.preset or 'efficiency'} preset vs spaCy `--optimize {peer_preset(args)}`"
     return words + (f", static vectors {Path(args.vectors).name}" if args.vectors else "")
 
 
@@ -216,13 +226,14 @@ def run_task(name: str, args) -> tuple[str, str]:
     section = name + variant(args)
     out = Path(args.out) / section
     results: dict = {}
-    options = ["--preset", args.preset] if args.preset else []
-    options += ["--vectors", str(Path(args.vectors).resolve())] if args.vectors else []
+    vectors = ["--vectors", str(Path(args.vectors).resolve())] if args.vectors else []
+    presets = {"spacy": ["--preset", peer_preset(args)] if args.preset or args.peer_preset else [],
+               "ours": ["--preset", args.preset] if args.preset else []}
     for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
         folder = out / system
         if not args.report_only:
             run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
-                 "--seed", str(args.seed), *options])
+                 "--seed", str(args.seed), *presets[system], *vectors])
             run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
@@ -292,6 +303,8 @@ def main() -> None:
     parser.add_argument("--preset", default=None, choices=["efficiency", "accuracy"],
                         help="our side's preset (nlp_models.presets; default: efficiency, what `nlp train` "
                              "uses) against spaCy's `--optimize` of the same name")
+    parser.add_argument("--peer-preset", default=None, choices=["efficiency", "accuracy"],
+                        help="spaCy's `--optimize` value when it is not our preset's name")
     parser.add_argument("--vectors", default=None,
                         help="both sides read these static vectors: a model folder of `nlp init-vectors`")
     parser.add_argument("--out", default=str(HERE / "out"))

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from nlp_models.presets import ACCURACY
+
 HERE = Path(__file__).resolve().parent
 SHAPE = HERE / "user_component" / "shape_tagger.py"
 TINY = ("-cw", "32", "-cd", "1", "-er", "500")
@@ -110,7 +112,8 @@ def test_a_preset_gives_the_users_component_its_tok2vec_settings(corpus, tmp_pat
     nlp("train", "en", out, corpus["train"], corpus["dev"], "--code", SHAPE, "-p", "shape_tagger", "-n", "1",
         "--preset", "accuracy", "-cw", "32", "-er", "500")
     cfg = json.loads((out / "model-final" / "shape_tagger" / "cfg.json").read_text(encoding="utf8"))
-    assert (cfg["preset"], cfg["width"], cfg["depth"], cfg["embed_rows"], cfg["chars"]) == ("accuracy", 32, 6, 500, 64)
+    chars = ACCURACY.tok2vec["chars"]
+    assert (cfg["preset"], cfg["width"], cfg["depth"], cfg["embed_rows"], cfg["chars"]) == ("accuracy", 32, 6, 500, chars)
     tags = json.loads(run("-c", f"import shape_tagger; {LOAD_AND_TAG}", out / "model-final",
                           env={"PYTHONPATH": str(SHAPE.parent)}).stdout)
     assert len(tags) == 6

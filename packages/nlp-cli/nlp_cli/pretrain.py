@@ -204,6 +204,8 @@ CONFIG_FILE = "config.json"
 #: Settings of config.json that --resume may change: where the files were read from (the loop
 #: checks the data it trains on is the same).
 PATH_SETTINGS = ("texts", "vectors_model")
+#: Settings added to config.json after its first version, with the value runs before them had.
+ADDED_SETTINGS = {"char_edges": False}
 
 
 def check_resumable(out: Path, init_tok2vec: str | None) -> None:
@@ -227,6 +229,7 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
         fail(str(err))
     if not isinstance(recorded, dict):
         fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
+    recorded = {**ADDED_SETTINGS, **recorded}  # a run recorded before a setting existed had its default
     now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
     changed = [f"{key} {recorded.get(key)!r} (now {now.get(key)!r})" for key in sorted(set(now) | set(recorded))
                if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]

@@ -16,6 +16,9 @@ from nlp_cli._tok2vec import check_compatible
 from nlp_models.ml import featurize_for
 from nlp_models.pretraining import build_pretrain_tok2vec
 
+#: The accuracy preset's character CNN width (the figure these tests expect a model to have).
+ACCURACY_CHARS = nlp_models.get_preset("accuracy").tok2vec["chars"]
+
 
 @pytest.fixture(scope="module")
 def blank(tmp_path_factory) -> Path:
@@ -34,7 +37,7 @@ def accuracy_weights(tmp_path_factory, corpus, blank, nlp_cmd, cli) -> Path:
 
 
 def settings(config: dict) -> dict:
-    keys = ("width", "depth", "embed_rows", "chars", "char_len", "char_dim", "encoder")
+    keys = ("width", "depth", "embed_rows", "chars", "char_len", "char_dim", "char_edges", "encoder")
     return {key: config[key] for key in keys}
 
 
@@ -42,7 +45,10 @@ def test_pretrain_records_the_presets_tok2vec(accuracy_weights):
     config = json.loads((accuracy_weights / "config.json").read_text())
     preset = nlp_models.get_preset("accuracy").tok2vec
     assert config["preset"] == "accuracy"
-    assert settings(config) == {key: preset[key] for key in settings(config)}
+    recorded = settings(config)
+    assert {key: recorded[key] for key in recorded if key in preset} == {key: preset[key] for key in recorded
+                                                                         if key in preset}
+    assert recorded["char_edges"] is False and "char_edges" not in preset  # the default, recorded
 
 
 def test_train_with_the_preset_starts_from_the_pretrained_weights(tmp_path, corpus, accuracy_weights, in_process,
@@ -59,7 +65,7 @@ def test_train_with_the_preset_starts_from_the_pretrained_weights(tmp_path, corp
     assert code == 0 and "Loaded pretrained tok2vec weights into 1 component" in out
     nlp = handed[0]
     shared = nlp.get_pipe("tok2vec").model
-    assert nlp.get_pipe("tok2vec").cfg["chars"] == 64
+    assert nlp.get_pipe("tok2vec").cfg["chars"] == ACCURACY_CHARS
     pretrained, _ = build_pretrain_tok2vec(**settings(json.loads((accuracy_weights / "config.json").read_text())))
     docs = [nlp.make_doc("Ada Moss sold the green boat in Oslo ."), nlp.make_doc("Cleo Varga wrote a song .")]
     pretrained.initialize(X=featurize_for(pretrained, docs))
@@ -77,7 +83,7 @@ def test_weights_of_another_preset_name_the_settings_that_differ(tmp_path, corpu
     line = in_process.error("train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "tagger,parser",
                             "--preset", "accuracy", "-t2v", out / "model0.bin")
     assert line == (f"✘ {out / 'model0.bin'}: pretrained tok2vec does not fit the shared tok2vec: "
-                    "chars 0 (pretrained) vs 64, char_len 0 vs 16, char_dim 0 vs 32; use the same --preset "
+                    f"chars 0 (pretrained) vs {ACCURACY_CHARS}, char_len 0 vs 16, char_dim 0 vs 32; use the same --preset "
                     "and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
     assert not (tmp_path / "out" / "model1").exists()
 
@@ -119,6 +125,12 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--resume") == (
         f"✘ --resume: {out} holds no pretraining run to resume (no config.json and checkpoint/)")
     cli.run(nlp_cmd, "pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "1", *cli.tiny)
+    assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
+                            "-d", "0.3", "--resume") == (
+        f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")
+    config = json.loads((out / "config.json").read_text(encoding="utf8"))
+    assert config.pop("char_edges") is False  # a run recorded before the setting existed had it off
+    (out / "config.json").write_text(json.dumps(config), encoding="utf8")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
                             "-d", "0.3", "--resume") == (
         f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")

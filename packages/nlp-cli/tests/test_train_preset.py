@@ -19,6 +19,9 @@ from nlp_cli._errors import run_command
 from nlp_cli.package import package
 from nlp_cli.train import train
 
+#: The accuracy preset's character CNN width (the figure these tests expect a model to have).
+ACCURACY_CHARS = nlp_models.get_preset("accuracy").tok2vec["chars"]
+
 PIPELINE = "tagger,parser,ner"
 SCORES = ("tag_acc", "uas", "las", "ents_f")
 
@@ -80,7 +83,7 @@ def test_the_accuracy_preset_is_recorded_and_expanded(runs):
     cfg = cfgs(out / "model-final")
     for name, depth in (("tok2vec", 6), ("ner", 4)):
         assert (cfg[name]["width"], cfg[name]["depth"], cfg[name]["embed_rows"]) == (128, depth, [10000, 5000, 5000, 5000])
-        assert (cfg[name]["chars"], cfg[name]["char_len"], cfg[name]["char_dim"]) == (64, 16, 32)
+        assert (cfg[name]["chars"], cfg[name]["char_len"], cfg[name]["char_dim"]) == (ACCURACY_CHARS, 16, 32)
     assert cfg["tagger"]["tok2vec"] == "tok2vec" and cfg["tagger"]["width"] == 128  # the listener's width follows
 
 
@@ -104,7 +107,7 @@ def test_the_accuracy_model_packages_and_loads_by_name(runs, tmp_path):
             "print(nlp.meta['preset'], nlp.get_pipe('tok2vec').cfg['chars'], len(doc), bool(doc[0].tag_))")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert proc.stdout.split() == ["accuracy", "64", "9", "True"]
+    assert proc.stdout.split() == ["accuracy", str(ACCURACY_CHARS), "9", "True"]
 
 
 def test_the_same_seed_and_the_config_rerun_give_the_same_weights(runs, corpus, tmp_path, capsys):
@@ -128,7 +131,7 @@ def test_options_override_the_preset_and_sharing_composes(corpus, tmp_path):
     assert nlp_train("en", tmp_path / "all", *common, "-st", "--preset", "accuracy", "-cw", "48") == 0
     shared = cfgs(tmp_path / "all" / "model-final")
     assert all(shared[name]["tok2vec"] == "tok2vec" for name in ("tagger", "parser", "ner"))
-    assert (shared["tok2vec"]["width"], shared["tok2vec"]["depth"], shared["tok2vec"]["chars"]) == (48, 6, 64)
+    assert (shared["tok2vec"]["width"], shared["tok2vec"]["depth"], shared["tok2vec"]["chars"]) == (48, 6, ACCURACY_CHARS)
     assert nlp_train("en", tmp_path / "one", corpus["train"], corpus["dev"], "-p", "tagger", "-n", "1",
                      "-er", "500") == 0  # one component: nothing to share
     assert list(cfgs(tmp_path / "one" / "model-final")) == ["tagger"]

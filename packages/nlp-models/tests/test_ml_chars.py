@@ -12,9 +12,9 @@ def codes(words, char_len=8):
     return char_codes(words, char_len)
 
 
-def char_layer(nO=6, char_len=8, char_dim=4, seed=0):
+def char_layer(nO=6, char_len=8, char_dim=4, seed=0, edges=False):
     fix_random_seed(seed)
-    layer = CharEmbed(nO, char_len, char_dim, column=0)
+    layer = CharEmbed(nO, char_len, char_dim, column=0, edges=edges)
     layer.ops = NumpyOps(use_blis=False)
     layer.initialize()
     return layer
@@ -64,8 +64,9 @@ def test_padding_does_not_change_a_words_vector():
     numpy.testing.assert_allclose(layer.predict(codes(["catastrophes", ""]))[1], empty[0], rtol=1e-6, atol=1e-6)
 
 
-def test_char_layer_gradient_matches_finite_differences(numeric_gradient):
-    layer = char_layer(nO=3, char_len=5, char_dim=3, seed=3)
+@pytest.mark.parametrize("edges", [False, True])
+def test_char_layer_gradient_matches_finite_differences(numeric_gradient, edges):
+    layer = char_layer(nO=3, char_len=5, char_dim=3, seed=3, edges=edges)
     X = codes(["ab", "bca", "abcabca", "c"], 5)
     rows = numpy.unique(numpy.asarray(X[X != 0], dtype="int64"))  # the table rows the words use
     R = numpy.random.default_rng(0).standard_normal((len(X), 3)).astype("float32")
@@ -82,11 +83,30 @@ def test_char_layer_gradient_matches_finite_differences(numeric_gradient):
         # E[row] is a view of the table: perturbing it perturbs the layer
         "E": (layer.get_grad("E")[rows], numpy.stack([numeric_gradient(loss, E[row], 1e-3) for row in rows])),
     }
+    if edges:
+        checks["B"] = (layer.get_grad("B"), numeric_gradient(loss, layer.get_param("B"), 1e-3))
     for name, (analytic, numeric) in checks.items():
         numpy.testing.assert_allclose(analytic, numeric, rtol=2e-2, atol=2e-3, err_msg=name)
         assert numpy.abs(analytic).max() > 1e-3  # real gradients are compared, not zeros
     unused = numpy.setdiff1d(numpy.arange(layer.get_param("E").shape[0]), rows)
     assert not layer.get_grad("E")[unused].any()
+
+
+def test_edge_rows_are_learned_and_zero_edges_are_the_layer_without_them():
+    plain, edged = char_layer(), char_layer(edges=True)
+    assert "B" not in plain.param_names and edged.get_param("B").shape == (2, 4)
+    for name in ("E", "W", "b"):
+        edged.set_param(name, plain.get_param(name).copy())
+    X = codes(["cat", "tac", "", "catastrophes"])
+    edged.set_param("B", numpy.zeros((2, 4), dtype="float32"))
+    numpy.testing.assert_allclose(edged.predict(X), plain.predict(X), rtol=1e-6, atol=1e-6)
+    short = codes(["cat", "tac", ""])
+    for row in (0, 1):  # the start's row and the end's row each reach a short word's vector
+        B = numpy.zeros((2, 4), dtype="float32")
+        B[row] = 1.0
+        edged.set_param("B", B)
+        moved = numpy.abs(edged.predict(short) - plain.predict(short)).max(axis=1)
+        assert (moved > 1e-4).all(), row
 
 
 def test_tok2vec_with_chars_reads_the_character_columns():

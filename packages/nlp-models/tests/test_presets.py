@@ -27,7 +27,10 @@ from nlp_models import (
 )
 from nlp_models.ml import build_tagger_model
 from nlp_models.pipes.base import TOK2VEC_DEFAULTS
-from nlp_models.presets import can_share, resolve_cfg
+from nlp_models.presets import ACCURACY, can_share, resolve_cfg
+
+#: The accuracy preset's character CNN width.
+ACCURACY_CHARS = ACCURACY.tok2vec["chars"]
 
 DATA = [
     ("Ada sold the old boat .", [1, 1, 4, 4, 1, 1], ["nsubj", "root", "det", "amod", "obj", "punct"],
@@ -80,7 +83,7 @@ def test_resolution_order_default_then_preset_then_explicit():
     assert (accurate.cfg["width"], accurate.cfg["depth"], list(accurate.cfg["embed_rows"])) == (
         128, 6, [10000, 5000, 5000, 5000])
     assert (accurate.cfg["chars"], accurate.cfg["char_len"], accurate.cfg["char_dim"], accurate.cfg["encoder"]) == (
-        64, 16, 32, "cnn")
+        ACCURACY_CHARS, 16, 32, "cnn")
     assert accurate.cfg["normalize_loss"] is False  # the default cfg's own entries stay
     mine = nlp.create_pipe("tagger", {"preset": "accuracy", "width": 64, "chars": 0})
     assert (mine.cfg["width"], mine.cfg["chars"], mine.cfg["depth"]) == (64, 0, 6)
@@ -132,7 +135,7 @@ def test_an_unknown_preset_is_one_error_listing_the_known_ones(name):
 def test_a_users_component_gets_the_generic_tok2vec_settings_or_nothing(user_components):
     nlp = blank("en")
     tagger = nlp.create_pipe("preset_tagger", {"preset": "accuracy"})
-    assert (tagger.cfg["width"], tagger.cfg["chars"], tagger.cfg["preset"]) == (128, 64, "accuracy")
+    assert (tagger.cfg["width"], tagger.cfg["chars"], tagger.cfg["preset"]) == (128, ACCURACY_CHARS, "accuracy")
     plain = nlp.create_pipe("preset_probe", {"preset": "accuracy"})
     assert plain.cfg == {"threshold": 0.5, "preset": "accuracy"}
     assert resolve_cfg("preset_probe", PlainComponent, {"threshold": 0.9}) == {"threshold": 0.9}
@@ -207,11 +210,11 @@ def test_each_preset_trains_saves_and_loads_with_no_preset_named(tmp_path, prese
         assert loaded.get_pipe(name).cfg["preset"] == preset
     lower = loaded.get_pipe("parser").model.get_ref("lower")
     assert (lower.get_dim("nO"), lower.get_dim("nP")) == {"efficiency": (64, 2), "accuracy": (128, 3)}[preset]
-    expected = {"efficiency": (96, 2, 0), "accuracy": (128, 6, 64)}[preset]
+    expected = {"efficiency": (96, 2, 0), "accuracy": (128, 6, ACCURACY_CHARS)}[preset]
     t2v = loaded.get_pipe("tok2vec").cfg
     assert (t2v["width"], t2v["depth"], t2v["chars"]) == expected
     ner = loaded.get_pipe("ner").cfg
-    assert (ner["width"], ner["depth"], ner["chars"]) == {"efficiency": (96, 2, 0), "accuracy": (128, 4, 64)}[preset]
+    assert (ner["width"], ner["depth"], ner["chars"]) == {"efficiency": (96, 2, 0), "accuracy": (128, 4, ACCURACY_CHARS)}[preset]
 
 
 def test_the_same_seed_gives_the_same_weights():

@@ -11,6 +11,11 @@ one Unicode code point a column, 0 for padding; a word longer than `char_len` ke
 half and its last half of that many characters, so prefixes and suffixes both survive. Padding
 neither feeds the convolution nor enters the maximum, so a word's vector does not depend on
 the batch it is in.
+
+Edges (`edges=True`, tok2vec cfg `char_edges`): the windows at a word's first and last character
+see a learned start or end row where they would see zeros, so a filter can tell a word-final
+"ssa" (a Finnish case ending) from the same letters inside a word; max-pooling alone keeps no
+position. Without edges both are zero rows, as in models saved before the option.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ from thinc.api import Model, glorot_uniform_init
 #: Latin Extended A/B) have a row each; any other code point a hashed one of the rest.
 CHAR_ROWS = 2048
 DIRECT_ROWS = 0x250
+#: The rows a window reads outside its word: the start's, then the end's (zeros without edges).
+EDGE_ROWS = 2
 _HASH_MULTIPLIER = 0x9E3779B1
 
 
@@ -58,9 +65,10 @@ def char_rows(ops: Any, codes: Any, n_rows: int = CHAR_ROWS) -> Any:
     return xp.where(codes < DIRECT_ROWS, codes, hashed).astype("int32")
 
 
-def CharEmbed(nO: int, char_len: int, char_dim: int, column: int) -> Model[Any, Any]:
+def CharEmbed(nO: int, char_len: int, char_dim: int, column: int, edges: bool = False) -> Model[Any, Any]:
     """Character CNN: reads the `char_len` code point columns from `column` of a uint64
-    (n_tokens, n_columns) feature array; returns (n_tokens, nO) float32 vectors."""
+    (n_tokens, n_columns) feature array; returns (n_tokens, nO) float32 vectors. `edges` learns
+    the rows a window reads beyond the word's start and end (dim nB: 2, else 0)."""
     for name, value in (("chars", nO), ("char_len", char_len), ("char_dim", char_dim)):
         if value < 1:
             raise ValueError(f"tok2vec: {name} must be >= 1, got {value}")
@@ -68,8 +76,8 @@ def CharEmbed(nO: int, char_len: int, char_dim: int, column: int) -> Model[Any, 
         "char_embed",
         _forward,
         init=_init,
-        dims={"nO": nO, "nV": CHAR_ROWS, "nD": char_dim, "nL": char_len},
-        params={"E": None, "W": None, "b": None},
+        dims={"nO": nO, "nV": CHAR_ROWS, "nD": char_dim, "nL": char_len, "nB": EDGE_ROWS if edges else 0},
+        params={"E": None, "W": None, "b": None, **({"B": None} if edges else {})},
         attrs={"column": column},
     )
 
@@ -79,6 +87,8 @@ def _init(model: Model, X: Any = None, Y: Any = None) -> None:
     nO, nV, nD = (model.get_dim(d) for d in ("nO", "nV", "nD"))
     # Unit-order embeddings: at +-0.1 (a HashEmbed's) a toy suffix rule took several times longer
     model.set_param("E", ops.asarray2f(ops.xp.random.uniform(-1.0, 1.0, (nV, nD))))
+    if model.get_dim("nB"):
+        model.set_param("B", ops.asarray2f(ops.xp.random.uniform(-1.0, 1.0, (EDGE_ROWS, nD))))
     model.set_param("W", glorot_uniform_init(ops, (nO, 3 * nD)))
     model.set_param("b", ops.alloc1f(nO))
 
@@ -95,16 +105,18 @@ def _codes(model: Model, X: Any) -> Any:
 class CharPositions:
     """Where a batch's characters are. Only real characters are convolved (a padded array
     would spend most of the work on padding): `rows` (n_chars, 3) are the table rows of each
-    character's left neighbour, itself and its right neighbour (`n_rows`, an all-zero row,
-    outside the word), and `lengths` the number of characters of each word, in order. A word
-    with none counts one position of zero embeddings, so every word has a maximum."""
+    character's left neighbour, itself and its right neighbour (before the word the row
+    `n_rows`, after it `n_rows + 1`: the edge rows), and `lengths` the number of characters of
+    each word, in order. A word with none counts one position of edge rows, so every word has
+    a maximum."""
 
     def __init__(self, ops: Any, codes: Any, n_rows: int) -> None:
         xp = ops.xp
         n, L = codes.shape
         present = codes != 0
-        padded = xp.full((n, L + 2), n_rows, dtype="int32")
-        padded[:, 1:-1] = xp.where(present, char_rows(ops, codes, n_rows), n_rows)
+        padded = xp.full((n, L + 2), n_rows + 1, dtype="int32")
+        padded[:, 0] = n_rows
+        padded[:, 1:-1] = xp.where(present, char_rows(ops, codes, n_rows), n_rows + 1)
         present[:, 0] |= ~present.any(axis=1)
         word, pos = present.nonzero()
         flat = (word * (L + 2) + pos).astype("int64")
@@ -118,7 +130,8 @@ def _forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
     xp = ops.xp
     nO, nV, nD = (model.get_dim(d) for d in ("nO", "nV", "nD"))
     at = CharPositions(ops, _codes(model, X), nV)
-    table = xp.concatenate([model.get_param("E"), xp.zeros((1, nD), dtype="float32")])
+    edges = model.get_param("B") if model.get_dim("nB") else xp.zeros((EDGE_ROWS, nD), dtype="float32")
+    table = xp.concatenate([model.get_param("E"), edges])
     cols = table[at.rows].reshape((len(at.rows), 3 * nD))  # (n_chars, 3D): one window a row
     W = model.get_param("W")
     hidden = ops.gemm(cols, W, trans2=True)
@@ -132,9 +145,11 @@ def _forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
         model.inc_grad("W", ops.gemm(d_hidden, cols, trans1=True))
         model.inc_grad("b", d_hidden.sum(axis=0))
         d_cols = ops.gemm(d_hidden, W).reshape((len(at.rows) * 3, nD))
-        d_table = ops.alloc2f(nV + 1, nD)
+        d_table = ops.alloc2f(nV + EDGE_ROWS, nD)
         ops.scatter_add(d_table, ops.as_contig(at.rows.reshape(-1)), ops.as_contig(d_cols))
         model.inc_grad("E", d_table[:nV])
+        if model.get_dim("nB"):
+            model.inc_grad("B", d_table[nV:])
         return X
 
     return Y, backprop
