@@ -1,0 +1,54 @@
+"""Rough annotation speed of the accuracy tagger and parser by the parser's state-layer width.
+
+    python bench/parser_width_speed.py [WIDTH ...]     (default: 128 256)
+
+Each width's pipeline (the accuracy preset's shared tok2vec, no vectors; the parser's state layer
+WIDTH wide with 3 pieces) is initialised and updated once on 300 EWT train sentences, then annotates
+the dev split's raw text (`ours_runner.time_pipe`: batch 256, best of 3). The widths are built
+twice, alternating, in one process, so the ratio between them is what to read: the parsers are
+barely trained, and the bench (`run.py`) measures trained models against spaCy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+from ours_runner import corpus  # noqa: E402
+from probe_epochs import build  # noqa: E402
+from tasks import TASKS, n_words, raw_texts, read_reference, time_pipe  # noqa: E402
+
+SHARED = {"width": 128, "depth": 6, "embed_rows": [10000, 5000, 5000, 5000], "chars": 128, "char_len": 16,
+          "char_dim": 32, "encoder": "cnn"}
+TRAIN_SENTENCES = 300
+
+
+def words_per_second(width: int, texts: list[str], words: int) -> float:
+    """Annotation words/s of a tagger and parser whose state layer is `width` wide."""
+    from nlp_train import minibatch
+
+    task = TASKS["ewt"]
+    nlp = build("ewt", {"shared": SHARED, "own": {"parser": {"hidden_width": width, "maxout_pieces": 3}}})
+    train = list(corpus(task, "train", nlp, TRAIN_SENTENCES)(nlp.vocab))
+    optimizer = nlp.begin_training(lambda: train)
+    for batch in minibatch(train, size=16):
+        nlp.update(batch, sgd=optimizer, drop=0.2)
+    return words / min(time_pipe(nlp, texts))
+
+
+def main(widths: list[int]) -> dict[int, list[int]]:
+    references = read_reference(TASKS["ewt"], "dev")
+    texts, words = raw_texts(references), n_words(references)
+    speeds: dict[int, list[int]] = {}
+    for width in widths + widths:
+        speeds.setdefault(width, []).append(round(words_per_second(width, texts, words)))
+        print(width, speeds[width][-1], flush=True)
+    print(json.dumps(speeds))
+    return speeds
+
+
+if __name__ == "__main__":
+    main([int(arg) for arg in sys.argv[1:]] or [128, 256])
