@@ -1,9 +1,9 @@
 """Rough annotation speed of the accuracy tagger and parser by the parser's state-layer width.
 
-    python bench/parser_width_speed.py [WIDTH ...]     (default: 128 256)
+    python bench/parser_width_speed.py [WIDTH[xPIECES] ...]     (default: 128 256; 3 pieces)
 
 Each width's pipeline (the accuracy preset's shared tok2vec, no vectors; the parser's state layer
-WIDTH wide with 3 pieces) is initialised and updated once on 300 EWT train sentences, then annotates
+WIDTH wide with PIECES maxout pieces) is initialised and updated once on 300 EWT train sentences, then annotates
 the dev split's raw text (`ours_runner.time_pipe`: batch 256, best of 3). The widths are built
 twice, alternating, in one process, so the ratio between them is what to read: the parsers are
 barely trained, and the bench (`run.py`) measures trained models against spaCy.
@@ -26,12 +26,14 @@ SHARED = {"width": 128, "depth": 6, "embed_rows": [10000, 5000, 5000, 5000], "ch
 TRAIN_SENTENCES = 300
 
 
-def words_per_second(width: int, texts: list[str], words: int) -> float:
-    """Annotation words/s of a tagger and parser whose state layer is `width` wide."""
+def words_per_second(layer: str, texts: list[str], words: int) -> float:
+    """Annotation words/s of a tagger and parser whose state layer is `layer` ("256" or "256x2")."""
     from nlp_train import minibatch
 
     task = TASKS["ewt"]
-    nlp = build("ewt", {"shared": SHARED, "own": {"parser": {"hidden_width": width, "maxout_pieces": 3}}})
+    width, _, pieces = layer.partition("x")
+    parser = {"hidden_width": int(width), "maxout_pieces": int(pieces or 3)}
+    nlp = build("ewt", {"shared": SHARED, "own": {"parser": parser}})
     train = list(corpus(task, "train", nlp, TRAIN_SENTENCES)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train)
     for batch in minibatch(train, size=16):
@@ -39,10 +41,10 @@ def words_per_second(width: int, texts: list[str], words: int) -> float:
     return words / min(time_pipe(nlp, texts))
 
 
-def main(widths: list[int]) -> dict[int, list[int]]:
+def main(widths: list[str]) -> dict[str, list[int]]:
     references = read_reference(TASKS["ewt"], "dev")
     texts, words = raw_texts(references), n_words(references)
-    speeds: dict[int, list[int]] = {}
+    speeds: dict[str, list[int]] = {}
     for width in widths + widths:
         speeds.setdefault(width, []).append(round(words_per_second(width, texts, words)))
         print(width, speeds[width][-1], flush=True)
@@ -51,4 +53,4 @@ def main(widths: list[int]) -> dict[int, list[int]]:
 
 
 if __name__ == "__main__":
-    main([int(arg) for arg in sys.argv[1:]] or [128, 256])
+    main(sys.argv[1:] or ["128", "256"])
