@@ -21,19 +21,18 @@ from ours_runner import corpus  # noqa: E402
 from probe_epochs import build  # noqa: E402
 from tasks import TASKS, n_words, raw_texts, read_reference, time_pipe  # noqa: E402
 
-SHARED = {"width": 128, "depth": 6, "embed_rows": [10000, 5000, 5000, 5000], "chars": 128, "char_len": 16,
-          "char_dim": 32, "encoder": "cnn"}
 TRAIN_SENTENCES = 300
 
 
 def words_per_second(layer: str, texts: list[str], words: int) -> float:
     """Annotation words/s of a tagger and parser whose state layer is `layer` ("256" or "256x2")."""
+    from nlp_models.presets import ACCURACY
     from nlp_train import minibatch
 
     task = TASKS["ewt"]
     width, _, pieces = layer.partition("x")
     parser = {"hidden_width": int(width), "maxout_pieces": int(pieces or 3)}
-    nlp = build("ewt", {"shared": SHARED, "own": {"parser": parser}})
+    nlp = build("ewt", {"shared": dict(ACCURACY.tok2vec), "own": {"parser": parser}})
     train = list(corpus(task, "train", nlp, TRAIN_SENTENCES)(nlp.vocab))
     optimizer = nlp.begin_training(lambda: train)
     for batch in minibatch(train, size=16):
