@@ -31,6 +31,8 @@ sys.path.insert(0, str(HERE))
 
 from tasks import TASKS, main_score  # noqa: E402
 
+from nlp_models import get_preset  # noqa: E402
+
 # Placeholders in a row's spec, filled from the command line (a row whose value is missing is left out).
 VECTORS, TOK2VEC = "$vectors", "$tok2vec"
 NEEDS = {VECTORS: "vectors", TOK2VEC: "tok2vec"}
@@ -44,25 +46,37 @@ class Row:
     adds: dict
 
 
-WIDER = {"width": 128, "depth": 4, "embed_rows": [10000, 5000, 5000, 5000]}
-CHARS = {"chars": 64, "char_len": 16, "char_dim": 32}
+# The additions' values are the accuracy preset's own (nlp_models.presets.ACCURACY), so the ladder
+# climbs to what the preset ships.
+ACCURACY = get_preset("accuracy")
+WIDER = {key: ACCURACY.tok2vec[key] for key in ("width", "depth", "embed_rows")}
+CHARS = {key: ACCURACY.tok2vec[key] for key in ("chars", "char_len", "char_dim")}
+STATE_LAYER = dict(ACCURACY.components["parser"])
+NER_DEPTH = ACCURACY.components["crf_ner"]["depth"]
+
+
+def wider_row(depth: int) -> Row:
+    """The wider, deeper tok2vec (CNN depth `depth`)."""
+    rows = "/".join(str(n) for n in WIDER["embed_rows"][:2]) + f"x{len(WIDER['embed_rows']) - 1}"
+    return Row(f"+ width {WIDER['width']}, CNN depth {depth}, rows {rows}", {"shared": {**WIDER, "depth": depth}})
+
+
+CHARS_ROW = Row(f"+ character CNN ({CHARS['chars']} filters over {CHARS['char_len']} characters, "
+                f"embeddings of {CHARS['char_dim']})", {"shared": CHARS})
+STATE_LAYER_ROW = Row(f"+ parser state layer {STATE_LAYER['hidden_width']} wide, "
+                      f"{STATE_LAYER['maxout_pieces']} maxout pieces", {"own": {"parser": STATE_LAYER}})
 EFFICIENCY = Row("efficiency preset (width 96, CNN depth 2)", {"shared": {"preset": "efficiency"}})
 TRANSFER = [Row("+ static vectors", {"vectors": VECTORS}),
             Row("+ pretrained tok2vec (`nlp pretrain`)", {"init_tok2vec": TOK2VEC})]
-TAGGER_PARSER = [
-    EFFICIENCY,
-    Row("+ width 128, CNN depth 4, rows 10000/5000x3", {"shared": WIDER}),
-    Row("+ character CNN (64 code points, width 32)", {"shared": CHARS}),
-    *TRANSFER,
-]
+TAGGER_PARSER = [EFFICIENCY, wider_row(WIDER["depth"]), CHARS_ROW, STATE_LAYER_ROW, *TRANSFER]
 LADDERS = {
     "ewt": TAGGER_PARSER,
     "ud-ewt": TAGGER_PARSER,
     "ud-fi": TAGGER_PARSER,
     "conll": [
         EFFICIENCY,
-        Row("+ width 128, CNN depth 4, rows 10000/5000x3", {"shared": WIDER}),
-        Row("+ character CNN (64 code points, width 32)", {"shared": CHARS}),
+        wider_row(NER_DEPTH),
+        CHARS_ROW,
         Row("+ CRF over BILUO tags (`crf_ner`)", {"ner": "crf_ner"}),
         *TRANSFER,
     ],
@@ -70,8 +84,8 @@ LADDERS = {
         Row("efficiency preset (bag of uni- and bigrams)", {"own": {"textcat": {"preset": "efficiency"}}}),
         Row("+ NB-weighted uni-, bi- and trigrams (`nb_bow`)",
             {"own": {"textcat": {"architecture": "nb_bow", "ngram_size": 3}}}),
-        Row("+ CNN ensemble on a width-128 depth-4 tok2vec with characters (`nb_ensemble`)",
-            {"own": {"textcat": {"architecture": "nb_ensemble"}}, "shared": {**WIDER, **CHARS}}),
+        Row(f"+ CNN ensemble on the accuracy tok2vec at CNN depth {NER_DEPTH} with characters (`nb_ensemble`)",
+            {"own": {"textcat": {"architecture": "nb_ensemble"}}, "shared": {**WIDER, "depth": NER_DEPTH, **CHARS}}),
         *TRANSFER,
     ],
 }
@@ -108,8 +122,6 @@ def preset_row(task: str) -> Row:
     """PRESET_ROW for `task`: each of its components of the factory the accuracy preset gives
     it (its "ner" is a `crf_ner`) and in that preset's settings too, plus the vectors and
     pretrained weights when given."""
-    from nlp_models import get_preset
-
     preset = get_preset(PRESET_ROW.adds["shared"]["preset"])
     factories = {name: preset.factory_for(name) for name in TASKS[task].pipeline}
     own = {factory: {"preset": preset.name} for factory in factories.values()}
@@ -143,8 +155,14 @@ def run_probe(task: str, name: str, epochs: int, spec: dict, out: Path) -> list[
 
 
 def columns(task: str) -> list[str]:
-    """The score keys the table shows: the task's main metrics, UAS before LAS."""
+    """The score keys the table shows: tag_acc where the task trains a tagger (#13 asks each
+    addition's effect on tag_acc and LAS), the task's main metrics with the CoNLL 2018 UFeats
+    beside whole FEATS, UAS before LAS."""
     keys = list(TASKS[task].main_keys)
+    if "tagger" in TASKS[task].pipeline and "tag_acc" not in keys:
+        keys.insert(0, "tag_acc")
+    if "morph_acc" in keys:
+        keys.insert(keys.index("morph_acc") + 1, "ufeats_acc")
     return [key for key in keys if key != "las"] + (["uas", "las"] if "las" in keys else [])
 
 

@@ -157,17 +157,19 @@ def peer_preset(args) -> str:
 def variant(args) -> str:
     """What a run's section and output folder are named after besides the task: "" for the
     efficiency bench, "-accuracy" for that preset, "-vs-P" when spaCy's side trains another
-    preset P, "-vectors" with static vectors."""
+    preset P, "-vectors" with static vectors, "-seedS" for a seed other than 0 (so a second seed's
+    run sits beside the first instead of replacing it)."""
     ours = args.preset or "efficiency"
     peer = peer_preset(args)
     return ((f"-{ours}" if ours != "efficiency" else "") + (f"-vs-{peer}" if peer != ours else "")
-            + ("-vectors" if args.vectors else ""))
+            + ("-vectors" if args.vectors else "") + (f"-seed{args.seed}" if args.seed else ""))
 
 
 def variant_title(args) -> str:
     """The words a section's title adds for its variant."""
     words = f"our {args.preset or 'efficiency'} preset vs spaCy `--optimize {peer_preset(args)}`"
-    return words + (f", static vectors {Path(args.vectors).name}" if args.vectors else "")
+    words += f", static vectors {Path(args.vectors).name}" if args.vectors else ""
+    return words + (f", seed {args.seed}" if args.seed else "")
 
 
 def task_section(task, results: dict, command: str, head: str | None = None, title: str = "") -> str:

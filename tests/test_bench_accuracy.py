@@ -61,13 +61,14 @@ def test_a_folder_without_vectors_is_refused_in_one_line(tmp_path: Path) -> None
         shared_vectors.write_word2vec(tmp_path / "blank", tmp_path / "vectors.txt")
 
 
-@pytest.mark.parametrize("preset, peer, vectors, name", [
-    (None, None, None, "ewt"), ("efficiency", None, None, "ewt"), ("accuracy", None, None, "ewt-accuracy"),
-    ("accuracy", None, "/x/vec", "ewt-accuracy-vectors"), (None, None, "/x/vec", "ewt-vectors"),
-    ("accuracy", "efficiency", None, "ewt-accuracy-vs-efficiency"), ("accuracy", "accuracy", None, "ewt-accuracy"),
+@pytest.mark.parametrize("preset, peer, vectors, seed, name", [
+    (None, None, None, 0, "ewt"), ("efficiency", None, None, 0, "ewt"), ("accuracy", None, None, 0, "ewt-accuracy"),
+    ("accuracy", None, "/x/vec", 0, "ewt-accuracy-vectors"), (None, None, "/x/vec", 0, "ewt-vectors"),
+    ("accuracy", "efficiency", None, 0, "ewt-accuracy-vs-efficiency"), ("accuracy", "accuracy", None, 0, "ewt-accuracy"),
+    ("accuracy", None, None, 1, "ewt-accuracy-seed1"), (None, None, None, 2, "ewt-seed2"),
 ])
-def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, peer, vectors, name) -> None:
-    args = Namespace(preset=preset, peer_preset=peer, vectors=vectors)
+def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, peer, vectors, seed, name) -> None:
+    args = Namespace(preset=preset, peer_preset=peer, vectors=vectors, seed=seed)
     assert "ewt" + bench_run.variant(args) == name
     scores = {"tag_acc": 94.0, "uas": 86.0, "las": 83.0, "sents_f": 99.0}
     phase = {"log": [{"seconds": 1.0, "scores": scores}], "train_seconds": 1.0, "train_wps": 1.0,
@@ -81,6 +82,7 @@ def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, 
     else:
         assert f"our {preset or 'efficiency'} preset vs spaCy `--optimize {peer or preset or 'efficiency'}`" in first
         assert ("static vectors vec" in first) == bool(vectors)
+        assert (f"seed {seed}" in first) == bool(seed)
 
 
 def test_an_ablation_row_needing_what_is_not_given_is_left_out_with_its_addition() -> None:
@@ -89,11 +91,17 @@ def test_an_ablation_row_needing_what_is_not_given_is_left_out_with_its_addition
     assert labels[0].startswith("efficiency") and labels[-1] == "accuracy preset as shipped"
     specs = dict(rows)
     assert specs["+ static vectors"] is None
-    wide = specs["+ width 128, CNN depth 4, rows 10000/5000x3"]
-    assert wide["shared"] == {"preset": "efficiency", "width": 128, "depth": 4,
-                              "embed_rows": [10000, 5000, 5000, 5000]}
-    chars = specs["+ character CNN (64 code points, width 32)"]
-    assert chars["shared"]["chars"] == 64 and chars["shared"]["width"] == 128  # additions accumulate
+    accuracy = nlp_models.get_preset("accuracy")
+    wide = specs[ablation.wider_row(accuracy.tok2vec["depth"]).label]
+    assert wide["shared"] == {"preset": "efficiency", "width": accuracy.tok2vec["width"],
+                              "depth": accuracy.tok2vec["depth"], "embed_rows": accuracy.tok2vec["embed_rows"]}
+    chars = specs[ablation.CHARS_ROW.label]
+    assert chars["shared"]["chars"] == accuracy.tok2vec["chars"] and chars["shared"]["width"] == 128  # they accumulate
+    # the last addition before the transfer rows has every tok2vec and parser value the preset ships
+    climbed = specs[ablation.STATE_LAYER_ROW.label]
+    assert {key: climbed["shared"][key] for key in climbed["shared"] if key != "preset"} == {
+        key: value for key, value in accuracy.tok2vec.items() if key != "encoder"}
+    assert climbed["own"]["parser"] == dict(accuracy.components["parser"])
     pretrained = specs["+ pretrained tok2vec (`nlp pretrain`)"]
     assert pretrained["init_tok2vec"] == "/w/model9.bin" and "vectors" not in pretrained
     shipped = specs["accuracy preset as shipped"]
@@ -160,7 +168,7 @@ def test_an_ablation_trains_each_row_and_tables_its_dev_scores(tmp_path: Path, m
     record = json.loads((tmp_path / "out" / "row2" / "probe.json").read_text())
     assert len(record["history"]) == 2 and record["spec"]["shared"]["width"] == 128
     text = ablation.table("ewt", 2, results)
-    assert text.count("\n") == 4 and "| + width 128, CNN depth 4" in text
+    assert text.count("\n") == 4 and f"| {rows[1][0]} |" in text
 
 
 def test_spacy_accuracy_config_reads_static_vectors_only_when_given(tmp_path: Path) -> None:

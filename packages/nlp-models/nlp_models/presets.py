@@ -91,8 +91,10 @@ EFFICIENCY = Preset(
 # (`Span.score`), which the greedy `ner` cannot (issue #14); on this encoder with vectors it
 # scored CoNLL dev F 89.31 after 5 epochs (best 89.76, epoch 3) against the greedy 89.90, one
 # seed (BENCHMARKS.md, "#14 entities on the accuracy preset's encoder").
-# The arc-eager parser's state layer: hidden width 128 with 3 maxout pieces (EWT dev LAS 83.48
-# against 82.99 with 64 and 2 after 5 epochs, with vectors); the biaffine parser, an option, gets
+# The arc-eager parser's state layer: hidden width 256 with 2 maxout pieces. 128 x 3 beat 64 x 2
+# (EWT dev LAS 83.48 against 82.99 after 5 epochs, with vectors); 256 x 2 beat 128 x 3 on
+# Finnish-TDT (model-best LAS +0.61 and +0.56 on two seeds) for about 0.91x the annotation speed,
+# where 256 x 3 cost 0.70x (BENCHMARKS.md, "Character CNN width"). The biaffine parser, an option, gets
 # Dozat & Manning's MLP widths (arc 400, label 100): on a BiLSTM with vectors it still trailed
 # the arc-eager parser after 12 epochs (BENCHMARKS.md, "Model-choice probes", EWT).
 # The shared CNN has depth 6: on UD EWT with vectors, depth 6 against 4 at width 128 gained on
@@ -114,7 +116,7 @@ ACCURACY = Preset(
              "chars": 128, "char_len": 16, "char_dim": 32, "encoder": "cnn"},
     components={"textcat": {"architecture": "nb_bow", "ngram_size": 3, "nb_min_count": 2},
                 "ner": {"depth": 4}, "crf_ner": {"depth": 4},
-                "parser": {"hidden_width": 128, "maxout_pieces": 3},
+                "parser": {"hidden_width": 256, "maxout_pieces": 2},
                 "biaffine_parser": {"arc_width": 400, "label_width": 100}},
     shared=("tagger", "parser", "biaffine_parser", "morphologizer", "lemmatizer"),
     factories={"ner": "crf_ner"},

@@ -31,6 +31,8 @@ from nlp_models.presets import ACCURACY, can_share, resolve_cfg
 
 #: The accuracy preset's character CNN width.
 ACCURACY_CHARS = ACCURACY.tok2vec["chars"]
+#: The accuracy parser's state layer: (hidden width, maxout pieces).
+ACCURACY_STATE_LAYER = (ACCURACY.components["parser"]["hidden_width"], ACCURACY.components["parser"]["maxout_pieces"])
 
 DATA = [
     ("Ada sold the old boat .", [1, 1, 4, 4, 1, 1], ["nsubj", "root", "det", "amod", "obj", "punct"],
@@ -114,7 +116,7 @@ def test_accuracy_gives_the_shared_cnn_depth_6_and_the_entity_recognizers_depth_
 def test_accuracy_sizes_both_parsers_and_an_explicit_value_still_wins():
     nlp = blank("en")
     sizes = {preset: nlp.create_pipe("parser", {"preset": preset}).cfg for preset in ("efficiency", "accuracy")}
-    assert [(cfg["hidden_width"], cfg["maxout_pieces"]) for cfg in sizes.values()] == [(64, 2), (128, 3)]
+    assert [(cfg["hidden_width"], cfg["maxout_pieces"]) for cfg in sizes.values()] == [(64, 2), ACCURACY_STATE_LAYER]
     assert nlp.create_pipe("ner", {"preset": "accuracy"}).cfg["hidden_width"] == 64  # the parser's entry only
     assert nlp.create_pipe("parser", {"preset": "accuracy", "hidden_width": 32}).cfg["hidden_width"] == 32
     for preset, widths in (("efficiency", (128, 64)), ("accuracy", (400, 100))):
@@ -209,7 +211,7 @@ def test_each_preset_trains_saves_and_loads_with_no_preset_named(tmp_path, prese
         assert as_json(loaded.get_pipe(name).cfg) == as_json(nlp.get_pipe(name).cfg)  # cfg.json: the values
         assert loaded.get_pipe(name).cfg["preset"] == preset
     lower = loaded.get_pipe("parser").model.get_ref("lower")
-    assert (lower.get_dim("nO"), lower.get_dim("nP")) == {"efficiency": (64, 2), "accuracy": (128, 3)}[preset]
+    assert (lower.get_dim("nO"), lower.get_dim("nP")) == {"efficiency": (64, 2), "accuracy": ACCURACY_STATE_LAYER}[preset]
     expected = {"efficiency": (96, 2, 0), "accuracy": (128, 6, ACCURACY_CHARS)}[preset]
     t2v = loaded.get_pipe("tok2vec").cfg
     assert (t2v["width"], t2v["depth"], t2v["chars"]) == expected
