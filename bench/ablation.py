@@ -52,6 +52,7 @@ ACCURACY = get_preset("accuracy")
 WIDER = {key: ACCURACY.tok2vec[key] for key in ("width", "depth", "embed_rows")}
 CHARS = {key: ACCURACY.tok2vec[key] for key in ("chars", "char_len", "char_dim")}
 STATE_LAYER = dict(ACCURACY.components["parser"])
+TAGGER_HEAD = dict(ACCURACY.components["tagger"])
 NER_DEPTH = ACCURACY.components["crf_ner"]["depth"]
 
 
@@ -65,10 +66,11 @@ CHARS_ROW = Row(f"+ character CNN ({CHARS['chars']} filters over {CHARS['char_le
                 f"embeddings of {CHARS['char_dim']})", {"shared": CHARS})
 STATE_LAYER_ROW = Row(f"+ parser state layer {STATE_LAYER['hidden_width']} wide, "
                       f"{STATE_LAYER['maxout_pieces']} maxout pieces", {"own": {"parser": STATE_LAYER}})
+TAGGER_HEAD_ROW = Row(f"+ tagger hidden layer {TAGGER_HEAD['hidden_width']} wide", {"own": {"tagger": TAGGER_HEAD}})
 EFFICIENCY = Row("efficiency preset (width 96, CNN depth 2)", {"shared": {"preset": "efficiency"}})
 TRANSFER = [Row("+ static vectors", {"vectors": VECTORS}),
             Row("+ pretrained tok2vec (`nlp pretrain`)", {"init_tok2vec": TOK2VEC})]
-TAGGER_PARSER = [EFFICIENCY, wider_row(WIDER["depth"]), CHARS_ROW, STATE_LAYER_ROW, *TRANSFER]
+TAGGER_PARSER = [EFFICIENCY, wider_row(WIDER["depth"]), CHARS_ROW, STATE_LAYER_ROW, TAGGER_HEAD_ROW, *TRANSFER]
 LADDERS = {
     "ewt": TAGGER_PARSER,
     "ud-ewt": TAGGER_PARSER,

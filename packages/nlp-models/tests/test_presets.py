@@ -113,6 +113,17 @@ def test_accuracy_gives_the_shared_cnn_depth_6_and_the_entity_recognizers_depth_
         assert nlp.create_pipe(factory, {"preset": "accuracy"}).cfg["depth"] == 4, factory
 
 
+def test_accuracy_puts_a_hidden_layer_before_the_taggers_softmax():
+    nlp = blank("en")
+    for preset, hidden in (("efficiency", 0), ("accuracy", ACCURACY.components["tagger"]["hidden_width"])):
+        tagger = nlp.create_pipe("tagger", {"preset": preset, "width": 32, "depth": 1, "embed_rows": 100})
+        for tag in ("N", "V"):
+            tagger.add_label(tag)
+        tagger.begin_training()
+        assert tagger.cfg["hidden_width"] == hidden
+        assert tagger.model.get_ref("output_layer").get_dim("nI") == (hidden or 32)  # the softmax reads the hidden layer
+
+
 def test_accuracy_sizes_both_parsers_and_an_explicit_value_still_wins():
     nlp = blank("en")
     sizes = {preset: nlp.create_pipe("parser", {"preset": preset}).cfg for preset in ("efficiency", "accuracy")}
