@@ -92,7 +92,7 @@ LADDERS = {
     ],
 }
 # The accuracy preset as shipped: every tok2vec and component in its settings.
-PRESET_ROW = Row("accuracy preset as shipped", {"shared": {"preset": "accuracy"}})
+PRESET_ROW = Row("accuracy preset as shipped", {"shared": {"preset": ACCURACY.name}})
 
 
 def merge(base: dict, adds: dict) -> dict:
@@ -124,9 +124,8 @@ def preset_row(task: str) -> Row:
     """PRESET_ROW for `task`: each of its components of the factory the accuracy preset gives
     it (its "ner" is a `crf_ner`) and in that preset's settings too, plus the vectors and
     pretrained weights when given."""
-    preset = get_preset(PRESET_ROW.adds["shared"]["preset"])
-    factories = {name: preset.factory_for(name) for name in TASKS[task].pipeline}
-    own = {factory: {"preset": preset.name} for factory in factories.values()}
+    factories = {name: ACCURACY.factory_for(name) for name in TASKS[task].pipeline}
+    own = {factory: {"preset": ACCURACY.name} for factory in factories.values()}
     renamed = {name: factory for name, factory in factories.items() if factory != name}
     return Row(PRESET_ROW.label, merge(PRESET_ROW.adds, {"own": own, **renamed}))
 
