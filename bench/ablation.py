@@ -50,7 +50,7 @@ class Row:
 # climbs to what the preset ships.
 ACCURACY = get_preset("accuracy")
 WIDER = {key: ACCURACY.tok2vec[key] for key in ("width", "depth", "embed_rows")}
-CHARS = {key: ACCURACY.tok2vec[key] for key in ("chars", "char_len", "char_dim")}
+CHARS = {key: ACCURACY.tok2vec[key] for key in ("chars", "char_len", "char_dim", "char_window")}
 STATE_LAYER = dict(ACCURACY.components["parser"])
 TAGGER_HEAD = dict(ACCURACY.components["tagger"])
 NER_DEPTH = ACCURACY.components["crf_ner"]["depth"]
@@ -62,8 +62,8 @@ def wider_row(depth: int) -> Row:
     return Row(f"+ width {WIDER['width']}, CNN depth {depth}, rows {rows}", {"shared": {**WIDER, "depth": depth}})
 
 
-CHARS_ROW = Row(f"+ character CNN ({CHARS['chars']} filters over {CHARS['char_len']} characters, "
-                f"embeddings of {CHARS['char_dim']})", {"shared": CHARS})
+CHARS_ROW = Row(f"+ character CNN ({CHARS['chars']} filters of {CHARS['char_window']} characters over "
+                f"{CHARS['char_len']}, embeddings of {CHARS['char_dim']})", {"shared": CHARS})
 STATE_LAYER_ROW = Row(f"+ parser state layer {STATE_LAYER['hidden_width']} wide, "
                       f"{STATE_LAYER['maxout_pieces']} maxout pieces", {"own": {"parser": STATE_LAYER}})
 TAGGER_HEAD_ROW = Row(f"+ tagger hidden layer {TAGGER_HEAD['hidden_width']} wide", {"own": {"tagger": TAGGER_HEAD}})

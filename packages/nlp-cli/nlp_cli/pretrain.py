@@ -205,7 +205,7 @@ CONFIG_FILE = "config.json"
 #: checks the data it trains on is the same).
 PATH_SETTINGS = ("texts", "vectors_model")
 #: Settings added to config.json after its first version, with the value runs before them had.
-ADDED_SETTINGS = {"char_edges": False}
+ADDED_SETTINGS = {"char_edges": False, "char_window": 3}
 
 
 def check_resumable(out: Path, init_tok2vec: str | None) -> None:

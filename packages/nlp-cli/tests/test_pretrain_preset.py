@@ -18,6 +18,7 @@ from nlp_models.pretraining import build_pretrain_tok2vec
 
 #: The accuracy preset's character CNN width (the figure these tests expect a model to have).
 ACCURACY_CHARS = nlp_models.get_preset("accuracy").tok2vec["chars"]
+ACCURACY_WINDOW = nlp_models.get_preset("accuracy").tok2vec.get("char_window", 3)
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +38,7 @@ def accuracy_weights(tmp_path_factory, corpus, blank, nlp_cmd, cli) -> Path:
 
 
 def settings(config: dict) -> dict:
-    keys = ("width", "depth", "embed_rows", "chars", "char_len", "char_dim", "char_edges", "encoder")
+    keys = ("width", "depth", "embed_rows", "chars", "char_len", "char_dim", "char_edges", "char_window", "encoder")
     return {key: config[key] for key in keys}
 
 
@@ -83,7 +84,8 @@ def test_weights_of_another_preset_name_the_settings_that_differ(tmp_path, corpu
     line = in_process.error("train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "tagger,parser",
                             "--preset", "accuracy", "-t2v", out / "model0.bin")
     assert line == (f"✘ {out / 'model0.bin'}: pretrained tok2vec does not fit the shared tok2vec: "
-                    f"chars 0 (pretrained) vs {ACCURACY_CHARS}, char_len 0 vs 16, char_dim 0 vs 32; use the same --preset "
+                    f"chars 0 (pretrained) vs {ACCURACY_CHARS}, char_len 0 vs 16, char_dim 0 vs 32, "
+                    f"char_window 0 vs {ACCURACY_WINDOW}; use the same --preset "
                     "and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
     assert not (tmp_path / "out" / "model1").exists()
 
@@ -129,7 +131,8 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
                             "-d", "0.3", "--resume") == (
         f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")
     config = json.loads((out / "config.json").read_text(encoding="utf8"))
-    assert config.pop("char_edges") is False  # a run recorded before the setting existed had it off
+    assert config.pop("char_edges") is False  # a run recorded before the settings existed had
+    assert config.pop("char_window") == 3  # the defaults
     (out / "config.json").write_text(json.dumps(config), encoding="utf8")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
                             "-d", "0.3", "--resume") == (

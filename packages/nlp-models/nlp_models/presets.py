@@ -107,7 +107,9 @@ EFFICIENCY = Preset(
 # 86.9-87.0 against 86.7; on UD EWT with vectors (seed 1, epochs 5-11) LAS rose 0.3 (mean 83.28
 # against 82.97) and UPOS, UFeats, tags and lemmas stayed within 0.07 (-0.04, -0.07, -0.06, 0.00).
 # Learned word edges (cfg char_edges) lost tag accuracy on both and stay off (BENCHMARKS.md,
-# "Character CNN width").
+# "Character CNN width"). Its filters read windows of 5 characters (3 before): on Finnish-TDT,
+# three seeds, model-best tag_acc +0.03/+0.82/+0.41, UPOS +0.41/+1.05/+0.58, LAS
+# +0.90/+0.99/-0.07 (BENCHMARKS.md, "Character windows of five").
 # The tagger has a hidden maxout layer of 128 before its softmax: on Finnish-TDT tag_acc +0.14 to
 # +0.49 at model-best on three seeds (LAS -0.22 to +0.04), on UD EWT with vectors level or better
 # on every column over epochs 5-10 (tag_acc +0.05, UPOS +0.09, LAS +0.09; BENCHMARKS.md, "Parser
@@ -117,7 +119,7 @@ ACCURACY = Preset(
     summary="one shared width-128 depth-6 tok2vec with character features; CRF entity recognizer with "
             "a confidence per entity; NB-weighted n-gram text classifier",
     tok2vec={"width": 128, "depth": 6, "embed_rows": [10000, 5000, 5000, 5000],
-             "chars": 128, "char_len": 16, "char_dim": 32, "encoder": "cnn"},
+             "chars": 128, "char_len": 16, "char_dim": 32, "char_window": 5, "encoder": "cnn"},
     components={"textcat": {"architecture": "nb_bow", "ngram_size": 3, "nb_min_count": 2},
                 "ner": {"depth": 4}, "crf_ner": {"depth": 4},
                 "tagger": {"hidden_width": 128},

@@ -40,7 +40,7 @@ AfterUpdate = Callable[["Pretrainer", Sequence[Any], Optimizer], None]
 
 
 #: The tok2vec cfg keys besides the sizes that `build_pretrain_tok2vec` takes (None: the default).
-PRETRAIN_TOK2VEC_KEYS = ("chars", "char_len", "char_dim", "char_edges", "encoder")
+PRETRAIN_TOK2VEC_KEYS = ("chars", "char_len", "char_dim", "char_edges", "char_window", "encoder")
 
 
 def pretrain_tok2vec_sizes(width: int | None = None, depth: int | None = None,
@@ -61,9 +61,9 @@ def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
                            **features: Any) -> tuple[Model, dict[str, Any]]:
     """The tok2vec every component builds by default (TOK2VEC_DEFAULTS, its dropout layers
     included: their rate is set per batch) with the sizes given, so that pretrained weights fit
-    a component's own tok2vec; `features` may set chars, char_len, char_dim, char_edges and
-    encoder (as a component's cfg). Returns (the model, its sizes: width, depth, embed_rows,
-    window, pieces, and those five)."""
+    a component's own tok2vec; `features` may set chars, char_len, char_dim, char_edges,
+    char_window and encoder (as a component's cfg). Returns (the model, its sizes: width, depth,
+    embed_rows, window, pieces, and those six)."""
     sizes = pretrain_tok2vec_sizes(width, depth, embed_rows, **features)
     tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
                                            pieces=sizes["pieces"], rows=sizes["embed_rows"],

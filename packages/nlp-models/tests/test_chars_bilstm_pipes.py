@@ -214,6 +214,8 @@ def test_bad_encoder_and_char_settings_are_one_clear_error(tmp_path):
         Tagger(vocab, **{**SMALL, **BILSTM, "width": 33}, labels=["N"]).begin_training()
     with pytest.raises(ValueError, match="tagger: cfg 'chars' must be an integer"):
         Tagger(vocab, chars="many")
+    with pytest.raises(ValueError, match="char_window must be an odd number >= 1, got 4"):
+        Tagger(vocab, **SMALL, **CHARS, char_window=4, labels=["N"]).begin_training()
     tagger = Tagger(vocab, **SMALL, **CHARS, labels=["N"])
     tagger.begin_training()
     tagger.to_disk(tmp_path / "tagger")

@@ -12,9 +12,9 @@ def codes(words, char_len=8):
     return char_codes(words, char_len)
 
 
-def char_layer(nO=6, char_len=8, char_dim=4, seed=0, edges=False):
+def char_layer(nO=6, char_len=8, char_dim=4, seed=0, edges=False, window=3):
     fix_random_seed(seed)
-    layer = CharEmbed(nO, char_len, char_dim, column=0, edges=edges)
+    layer = CharEmbed(nO, char_len, char_dim, column=0, edges=edges, window=window)
     layer.ops = NumpyOps(use_blis=False)
     layer.initialize()
     return layer
@@ -64,9 +64,9 @@ def test_padding_does_not_change_a_words_vector():
     numpy.testing.assert_allclose(layer.predict(codes(["catastrophes", ""]))[1], empty[0], rtol=1e-6, atol=1e-6)
 
 
-@pytest.mark.parametrize("edges", [False, True])
-def test_char_layer_gradient_matches_finite_differences(numeric_gradient, edges):
-    layer = char_layer(nO=3, char_len=5, char_dim=3, seed=3, edges=edges)
+@pytest.mark.parametrize("edges,window", [(False, 3), (True, 3), (False, 5), (True, 5), (False, 1)])
+def test_char_layer_gradient_matches_finite_differences(numeric_gradient, edges, window):
+    layer = char_layer(nO=3, char_len=5, char_dim=3, seed=3, edges=edges, window=window)
     X = codes(["ab", "bca", "abcabca", "c"], 5)
     rows = numpy.unique(numpy.asarray(X[X != 0], dtype="int64"))  # the table rows the words use
     R = numpy.random.default_rng(0).standard_normal((len(X), 3)).astype("float32")
@@ -107,6 +107,27 @@ def test_edge_rows_are_learned_and_zero_edges_are_the_layer_without_them():
         edged.set_param("B", B)
         moved = numpy.abs(edged.predict(short) - plain.predict(short)).max(axis=1)
         assert (moved > 1e-4).all(), row
+
+
+def test_a_wider_window_reads_the_characters_centred_on_each_position():
+    narrow, wide = char_layer(edges=True), char_layer(edges=True, window=5)
+    assert wide.get_param("W").shape == (6, 5 * 4)
+    for name in ("E", "B", "b"):
+        wide.set_param(name, narrow.get_param(name).copy())
+    W = numpy.zeros((6, 5 * 4), dtype="float32")
+    W[:, 4:16] = narrow.get_param("W")  # the outer characters weigh nothing: the window of three
+    wide.set_param("W", W)
+    X = codes(["cat", "", "catastrophes", "a"])
+    numpy.testing.assert_allclose(wide.predict(X), narrow.predict(X), rtol=1e-6, atol=1e-6)
+    W[:, :4] = narrow.get_param("W")[:, :4]  # now the character two to the left counts too
+    wide.set_param("W", W)
+    assert not numpy.allclose(wide.predict(X), narrow.predict(X), atol=1e-4)
+
+
+@pytest.mark.parametrize("window", [0, 2, 4, -1])
+def test_an_even_or_empty_character_window_is_one_clear_error(window):
+    with pytest.raises(ValueError, match=f"char_window must be an odd number >= 1, got {window}"):
+        CharEmbed(6, 8, 4, column=0, window=window)
 
 
 def test_tok2vec_with_chars_reads_the_character_columns():

@@ -21,20 +21,21 @@ def saved_layers(model) -> list:
 
 @pytest.mark.parametrize(("options", "expected"), [
     ({}, {"width": 96, "depth": 4, "encoder": "cnn", "embed_rows": [5000, 2500, 2500, 2500], "chars": 0,
-          "char_len": 0, "char_dim": 0, "char_edges": False, "pieces": 3, "vectors": 0}),
+          "char_len": 0, "char_dim": 0, "char_edges": False, "char_window": 0, "pieces": 3, "vectors": 0}),
     ({"width": 64, "depth": 2, "rows": [300, 200, 200, 100], "chars": 24, "char_len": 8, "char_dim": 16,
       "encoder": "bilstm", "pieces": 2},
      {"width": 64, "depth": 2, "encoder": "bilstm", "embed_rows": [300, 200, 200, 100], "chars": 24,
-      "char_len": 8, "char_dim": 16, "char_edges": False, "pieces": 2, "vectors": 0}),
-    ({"width": 32, "depth": 1, "rows": 50, "chars": 16, "char_len": 6, "char_dim": 8, "char_edges": True},
+      "char_len": 8, "char_dim": 16, "char_edges": False, "char_window": 3, "pieces": 2, "vectors": 0}),
+    ({"width": 32, "depth": 1, "rows": 50, "chars": 16, "char_len": 6, "char_dim": 8, "char_edges": True,
+      "char_window": 5},
      {"width": 32, "depth": 1, "encoder": "cnn", "embed_rows": [50] * 4, "chars": 16, "char_len": 6,
-      "char_dim": 8, "char_edges": True, "pieces": 3, "vectors": 0}),
+      "char_dim": 8, "char_edges": True, "char_window": 5, "pieces": 3, "vectors": 0}),
     ({"width": 32, "depth": 1, "rows": 50, "dropout": 0.1, "vectors": "table"},
      {"width": 32, "depth": 1, "encoder": "cnn", "embed_rows": [50] * 4, "chars": 0, "char_len": 0,
-      "char_dim": 0, "char_edges": False, "pieces": 3, "vectors": 3}),
+      "char_dim": 0, "char_edges": False, "char_window": 0, "pieces": 3, "vectors": 3}),
     ({"width": 16, "depth": 0, "rows": 40},
      {"width": 16, "depth": 0, "encoder": "cnn", "embed_rows": [40] * 4, "chars": 0, "char_len": 0,
-      "char_dim": 0, "char_edges": False, "pieces": 3, "vectors": 0}),
+      "char_dim": 0, "char_edges": False, "char_window": 0, "pieces": 3, "vectors": 0}),
 ])
 def test_settings_of_a_live_model_and_of_its_bytes(options, expected):
     fix_random_seed(0)

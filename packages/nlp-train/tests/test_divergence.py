@@ -39,7 +39,9 @@ def test_nan_loss_stops_the_run_and_keeps_the_last_good_model(tmp_path):
     assert message.startswith("training diverged: the tagger loss became nan at batch 2 in epoch 2;")
     assert f"the last good model is {out / 'model-best'} (epoch 1)" in message
     assert "\n" not in message and info.value.epoch == 2 and info.value.last_good == out / "model-best"
-    assert sorted(p.name for p in out.iterdir()) == ["checkpoint", "model-best", "model1", "training-log.jsonl"]
+    # the plot is there only with the optional matplotlib (test_loop checks it)
+    assert sorted(p.name for p in out.iterdir() if p.name != "training-scores.png") == [
+        "checkpoint", "model-best", "model1", "training-log.jsonl"]
     assert (out / "model-best" / "tagger.bin").read_bytes() == (out / "model1" / "tagger.bin").read_bytes()
     best = ToyPipeline().from_disk(out / "model-best")
     assert all_finite(best) and best.evaluate(DEV)["tag_acc"] > 0

@@ -3,8 +3,8 @@
 Hashed lexical features see a word only through a few strings (NORM, PREFIX, SUFFIX, SHAPE): an
 unseen word with a known ending gets nothing from its ending beyond SUFFIX's three characters.
 A character CNN learns which character n-grams matter: each character is embedded, a window of
-three characters goes through one ReLU layer, and the maximum over the word's positions is the
-word's (n_tokens, nO) vector, concatenated beside the hashed tables (see tok2vec.py).
+`window` characters (3 by default, any odd number) goes through one ReLU layer, and the maximum
+over the word's positions is the word's (n_tokens, nO) vector, concatenated beside the hashed tables (see tok2vec.py).
 
 Input: `char_len` columns of each doc's feature array (`featurize_docs(..., char_len=...)`),
 one Unicode code point a column, 0 for padding; a word longer than `char_len` keeps its first
@@ -65,18 +65,23 @@ def char_rows(ops: Any, codes: Any, n_rows: int = CHAR_ROWS) -> Any:
     return xp.where(codes < DIRECT_ROWS, codes, hashed).astype("int32")
 
 
-def CharEmbed(nO: int, char_len: int, char_dim: int, column: int, edges: bool = False) -> Model[Any, Any]:
+def CharEmbed(nO: int, char_len: int, char_dim: int, column: int, edges: bool = False,
+              window: int = 3) -> Model[Any, Any]:
     """Character CNN: reads the `char_len` code point columns from `column` of a uint64
     (n_tokens, n_columns) feature array; returns (n_tokens, nO) float32 vectors. `edges` learns
-    the rows a window reads beyond the word's start and end (dim nB: 2, else 0)."""
+    the rows a window reads beyond the word's start and end (dim nB: 2, else 0); `window` (odd,
+    dim nW) is how many characters each filter reads, centred on one."""
     for name, value in (("chars", nO), ("char_len", char_len), ("char_dim", char_dim)):
         if value < 1:
             raise ValueError(f"tok2vec: {name} must be >= 1, got {value}")
+    if window < 1 or window % 2 == 0:
+        raise ValueError(f"tok2vec: char_window must be an odd number >= 1, got {window}")
     return Model(
         "char_embed",
         _forward,
         init=_init,
-        dims={"nO": nO, "nV": CHAR_ROWS, "nD": char_dim, "nL": char_len, "nB": EDGE_ROWS if edges else 0},
+        dims={"nO": nO, "nV": CHAR_ROWS, "nD": char_dim, "nL": char_len, "nB": EDGE_ROWS if edges else 0,
+              "nW": window},
         params={"E": None, "W": None, "b": None, **({"B": None} if edges else {})},
         attrs={"column": column},
     )
@@ -89,7 +94,7 @@ def _init(model: Model, X: Any = None, Y: Any = None) -> None:
     model.set_param("E", ops.asarray2f(ops.xp.random.uniform(-1.0, 1.0, (nV, nD))))
     if model.get_dim("nB"):
         model.set_param("B", ops.asarray2f(ops.xp.random.uniform(-1.0, 1.0, (EDGE_ROWS, nD))))
-    model.set_param("W", glorot_uniform_init(ops, (nO, 3 * nD)))
+    model.set_param("W", glorot_uniform_init(ops, (nO, model.get_dim("nW") * nD)))
     model.set_param("b", ops.alloc1f(nO))
 
 
@@ -104,24 +109,24 @@ def _codes(model: Model, X: Any) -> Any:
 
 class CharPositions:
     """Where a batch's characters are. Only real characters are convolved (a padded array
-    would spend most of the work on padding): `rows` (n_chars, 3) are the table rows of each
-    character's left neighbour, itself and its right neighbour (before the word the row
-    `n_rows`, after it `n_rows + 1`: the edge rows), and `lengths` the number of characters of
-    each word, in order. A word with none counts one position of edge rows, so every word has
-    a maximum."""
+    would spend most of the work on padding): `rows` (n_chars, window) are the table rows of
+    the `window` characters centred on each character (before the word the row `n_rows`, after
+    it `n_rows + 1`: the edge rows), and `lengths` the number of characters of each word, in
+    order. A word with none counts one position of edge rows, so every word has a maximum."""
 
-    def __init__(self, ops: Any, codes: Any, n_rows: int) -> None:
+    def __init__(self, ops: Any, codes: Any, n_rows: int, window: int = 3) -> None:
         xp = ops.xp
         n, L = codes.shape
+        half = window // 2
         present = codes != 0
-        padded = xp.full((n, L + 2), n_rows + 1, dtype="int32")
-        padded[:, 0] = n_rows
-        padded[:, 1:-1] = xp.where(present, char_rows(ops, codes, n_rows), n_rows + 1)
+        padded = xp.full((n, L + 2 * half), n_rows + 1, dtype="int32")
+        padded[:, :half] = n_rows
+        padded[:, half : half + L] = xp.where(present, char_rows(ops, codes, n_rows), n_rows + 1)
         present[:, 0] |= ~present.any(axis=1)
         word, pos = present.nonzero()
-        flat = (word * (L + 2) + pos).astype("int64")
+        flat = (word * (L + 2 * half) + pos).astype("int64")
         padded = padded.reshape(-1)
-        self.rows = xp.stack([padded[flat], padded[flat + 1], padded[flat + 2]], axis=1)
+        self.rows = xp.stack([padded[flat + offset] for offset in range(window)], axis=1)
         self.lengths = ops.asarray1i(present.sum(axis=1))
 
 
@@ -129,10 +134,11 @@ def _forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
     ops = model.ops
     xp = ops.xp
     nO, nV, nD = (model.get_dim(d) for d in ("nO", "nV", "nD"))
-    at = CharPositions(ops, _codes(model, X), nV)
+    window = model.get_dim("nW")
+    at = CharPositions(ops, _codes(model, X), nV, window)
     edges = model.get_param("B") if model.get_dim("nB") else xp.zeros((EDGE_ROWS, nD), dtype="float32")
     table = xp.concatenate([model.get_param("E"), edges])
-    cols = table[at.rows].reshape((len(at.rows), 3 * nD))  # (n_chars, 3D): one window a row
+    cols = table[at.rows].reshape((len(at.rows), window * nD))  # (n_chars, window*D): one window a row
     W = model.get_param("W")
     hidden = ops.gemm(cols, W, trans2=True)
     hidden += model.get_param("b")
@@ -144,7 +150,7 @@ def _forward(model: Model, X: Any, is_train: bool) -> tuple[Any, Callable]:
         d_hidden *= hidden > 0
         model.inc_grad("W", ops.gemm(d_hidden, cols, trans1=True))
         model.inc_grad("b", d_hidden.sum(axis=0))
-        d_cols = ops.gemm(d_hidden, W).reshape((len(at.rows) * 3, nD))
+        d_cols = ops.gemm(d_hidden, W).reshape((len(at.rows) * window, nD))
         d_table = ops.alloc2f(nV + EDGE_ROWS, nD)
         ops.scatter_add(d_table, ops.as_contig(at.rows.reshape(-1)), ops.as_contig(d_cols))
         model.inc_grad("E", d_table[:nV])

@@ -159,6 +159,7 @@ def build_hash_embed_cnn_tok2vec(
     char_dim: int = 32,
     encoder: str = "cnn",
     char_edges: bool = False,
+    char_window: int = 3,
 ) -> Model[list, list]:
     """Hashed-embedding token-to-vector model (list of feature arrays -> vectors), with a
     window-CNN (encoder "cnn") or BiLSTM (encoder "bilstm", even `width`) context encoder.
@@ -168,7 +169,7 @@ def build_hash_embed_cnn_tok2vec(
     `chars` > 0 adds a character CNN of that width (see chars.py) reading the `char_len` code
     point columns after the attrs' (featurize_docs(..., char_len=...)); `attrs["char_len"]` of
     the model says how many it reads (0 without). `char_edges` gives it learned word-start and
-    word-end rows.
+    word-end rows, `char_window` the characters each of its filters reads (odd).
     """
     for name, value in (("width", width), ("pieces", pieces)):
         if value < 1:
@@ -176,7 +177,8 @@ def build_hash_embed_cnn_tok2vec(
     if depth < 0 or window < 0 or chars < 0:
         raise ValueError(f"tok2vec: depth, window and chars must be >= 0, got {depth}, {window}, {chars}")
     ops = model_ops()
-    char_layer = CharEmbed(chars, char_len, char_dim, column=len(attrs), edges=char_edges) if chars else None
+    char_layer = CharEmbed(chars, char_len, char_dim, column=len(attrs), edges=char_edges,
+                           window=char_window) if chars else None
     embed = embed_features(width, attrs, rows, seeds, pieces, vectors, vectors_attr, dropout, char_layer)
     encode = build_encoder(encoder, width, depth, window, pieces, dropout)
     n_columns = len(attrs) + (char_len if chars else 0)
@@ -201,7 +203,7 @@ def set_ops(model: Model, ops: Any) -> Model:
 
 #: The settings `tok2vec_settings` reads off a tok2vec's layers, in the order they are named.
 SHAPE_SETTINGS = ("width", "depth", "encoder", "embed_rows", "chars", "char_len", "char_dim", "char_edges",
-                  "pieces", "vectors")
+                  "char_window", "pieces", "vectors")
 
 
 def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
@@ -221,5 +223,5 @@ def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[st
             "encoder": "bilstm" if "bilstm" in by_name else "cnn",
             "embed_rows": [dims.get("nV") for dims in by_name.get("hashembed", [])],
             "chars": chars.get("nO", 0), "char_len": chars.get("nL", 0), "char_dim": chars.get("nD", 0),
-            "char_edges": bool(chars.get("nB", 0)),
+            "char_edges": bool(chars.get("nB", 0)), "char_window": chars.get("nW", 3 if chars else 0),
             "pieces": maxout.get("nP"), "vectors": by_name.get("static_vectors", [{}])[0].get("nO", 0)}

@@ -43,7 +43,7 @@ MODEL_FILE = "model.bin"
 #: the transition components build their `default_cfg` from it, and `nlp pretrain` its defaults, so
 #: pretrained weights fit every component's own tok2vec as it is. `chars` > 0 adds a character
 #: CNN of that width (`char_len` characters a word, `char_dim`-wide embeddings, `char_edges`
-#: learned rows beyond a word's start and end: ml/chars.py);
+#: learned rows beyond a word's start and end, `char_window` characters a filter: ml/chars.py);
 #: `encoder` "bilstm" replaces the window CNN by `depth` BiLSTM layers (ml/bilstm.py).
 #: `vectors_attr` is the attribute static vectors are looked up by: one of cfg `attrs` (the
 #: feature columns, FEATURE_ATTRS by default), and the attribute the table says its keys are.
@@ -59,6 +59,7 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "char_len": 16,
     "char_dim": 32,
     "char_edges": False,
+    "char_window": 3,
     "encoder": "cnn",
     "vectors_attr": "NORM",
 }
@@ -260,7 +261,7 @@ class TrainablePipe:
 
     def build_tok2vec(self) -> Model:
         """The hashed-embedding tok2vec from cfg: width, depth, window, pieces, embed_rows,
-        attrs, dropout, chars, char_len, char_dim, char_edges, encoder; with cfg `pretrained_vectors` true,
+        attrs, dropout, chars, char_len, char_dim, char_edges, char_window, encoder; with cfg `pretrained_vectors` true,
         the vocab's static vectors, looked up by cfg `vectors_attr`, are concatenated in. With
         cfg `tok2vec` set, a listener of that upstream component instead."""
         cfg = self.cfg
@@ -276,8 +277,8 @@ class TrainablePipe:
             attrs=cfg.get("attrs", FEATURE_ATTRS),
             vectors=self.static_vectors(),
             dropout=cfg.get("dropout"),
-            **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "char_edges", "encoder",
-                                                            "vectors_attr")},
+            **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "char_edges", "char_window",
+                                                            "encoder", "vectors_attr")},
         )
 
     def static_vectors(self) -> VectorTable | None:

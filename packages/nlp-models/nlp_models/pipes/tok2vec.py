@@ -26,8 +26,8 @@ from .base import TOK2VEC_DEFAULTS, TrainablePipe, check_drop, has_tokens
 @register_component("tok2vec", annotation=None, label_kind="labels", can_listen=False)
 class Tok2Vec(TrainablePipe):
     """The shared hashed-embedding tok2vec (cfg: width, depth, window, pieces, embed_rows,
-    dropout, pretrained_vectors, vectors_attr, attrs, chars, char_len, char_dim, char_edges, encoder, as the
-    other components' own tok2vec). It has no labels."""
+    dropout, pretrained_vectors, vectors_attr, attrs, chars, char_len, char_dim, char_edges,
+    char_window, encoder, as the other components' own tok2vec). It has no labels."""
 
     default_cfg: dict[str, Any] = dict(TOK2VEC_DEFAULTS)
 
