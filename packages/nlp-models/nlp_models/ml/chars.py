@@ -4,7 +4,8 @@ Hashed lexical features see a word only through a few strings (NORM, PREFIX, SUF
 unseen word with a known ending gets nothing from its ending beyond SUFFIX's three characters.
 A character CNN learns which character n-grams matter: each character is embedded, a window of
 `window` characters (3 by default, any odd number) goes through one ReLU layer, and the maximum
-over the word's positions is the word's (n_tokens, nO) vector, concatenated beside the hashed tables (see tok2vec.py).
+over the word's positions is the word's (n_tokens, nO) vector, concatenated beside the hashed
+tables (see tok2vec.py).
 
 Input: `char_len` columns of each doc's feature array (`featurize_docs(..., char_len=...)`),
 one Unicode code point a column, 0 for padding; a word longer than `char_len` keeps its first
