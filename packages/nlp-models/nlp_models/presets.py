@@ -109,7 +109,8 @@ EFFICIENCY = Preset(
 # Learned word edges (cfg char_edges) lost tag accuracy on both and stay off (BENCHMARKS.md,
 # "Character CNN width"). Its filters read windows of 5 characters (3 before): on Finnish-TDT,
 # three seeds, model-best tag_acc +0.03/+0.82/+0.41, UPOS +0.41/+1.05/+0.58, LAS
-# +0.90/+0.99/-0.07 (BENCHMARKS.md, "Character windows of five").
+# +0.90/+0.99/-0.07; on UD EWT with vectors, two seeds, tag_acc and UPOS -0.06 to -0.08 over
+# epochs 5-10, LAS +0.29/0.00 (BENCHMARKS.md, "Character windows of five").
 # The tagger has a hidden maxout layer of 128 before its softmax: on Finnish-TDT tag_acc +0.14 to
 # +0.49 at model-best on three seeds (LAS -0.22 to +0.04), on UD EWT with vectors level or better
 # on every column over epochs 5-10 (tag_acc +0.05, UPOS +0.09, LAS +0.09; BENCHMARKS.md, "Parser
