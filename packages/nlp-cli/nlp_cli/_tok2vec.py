@@ -16,12 +16,18 @@ def _structure(model: Any) -> list[tuple[str, dict]]:
 
 
 def _saved_structure(saved: list) -> list[tuple[str, dict]]:
-    """(name, dims) of each layer of saved weights (a malformed entry reads as a nameless layer)."""
+    """(name, dims) of each layer of saved weights (a malformed entry reads as a nameless layer);
+    a character CNN saved before its window was a dim (nW) reads windows of the default."""
+    from nlp_models.ml import DEFAULT_CHAR_WINDOW
+
     layers = []
     for node in saved:
         node = node if isinstance(node, dict) else {}
-        dims = node.get("dims")
-        layers.append((str(node.get("name", "")), dims if isinstance(dims, dict) else {}))
+        dims = dict(node["dims"]) if isinstance(node.get("dims"), dict) else {}
+        name = str(node.get("name", ""))
+        if name == "char_embed":
+            dims.setdefault("nW", DEFAULT_CHAR_WINDOW)
+        layers.append((name, dims))
     return layers
 
 

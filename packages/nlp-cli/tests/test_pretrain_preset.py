@@ -90,6 +90,23 @@ def test_weights_of_another_preset_name_the_settings_that_differ(tmp_path, corpu
     assert not (tmp_path / "out" / "model1").exists()
 
 
+def test_weights_saved_before_the_character_window_read_windows_of_three():
+    nlp = nlp_models.blank("en")
+    models = {}
+    for window in (3, 5):
+        models[window], _ = build_pretrain_tok2vec(width=32, depth=1, embed_rows=50, chars=8, char_window=window)
+        models[window].initialize(X=featurize_for(models[window], [nlp.make_doc("one two three")]))
+    msg = srsly.msgpack_loads(models[3].to_bytes())
+    for node in msg["nodes"]:  # as `nlp pretrain` wrote them before the window was a dim
+        node["dims"].pop("nW", None)
+    check_compatible(models[3], msg, "w.bin", "tagger")  # fits a tok2vec of windows of three
+    with pytest.raises(UserError) as info:
+        check_compatible(models[5], msg, "w.bin", "tagger")
+    assert str(info.value) == ("w.bin: pretrained tok2vec does not fit the tagger tok2vec: char_window 3 (pretrained) "
+                               "vs 5; use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, "
+                               "and no -v")
+
+
 def test_encoder_and_sizes_are_named_too():
     saved, _ = build_pretrain_tok2vec(width=32, depth=2, embed_rows=50, chars=8, encoder="cnn")
     ours, _ = build_pretrain_tok2vec(width=32, depth=1, embed_rows=60, chars=8, encoder="bilstm")

@@ -83,8 +83,8 @@ EFFICIENCY = Preset(
     shared=("tagger", "parser", "biaffine_parser", "morphologizer", "lemmatizer"),
 )
 
-# Provisional: wider and deeper, with character features (the chars/char_len/char_dim/encoder
-# cfg of the tok2vec); the values are to be tuned by measurement (issue #13). The text
+# Provisional: wider and deeper, with character features (the chars/char_len/char_dim/char_window/
+# encoder cfg of the tok2vec); the values are to be tuned by measurement (issue #13). The text
 # classifier: NB-weighted uni+bi+trigrams of at least two training docs (IMDB dev 92.5 after
 # 2 epochs, the bag of uni+bigrams 89.9: BENCHMARKS.md, "#14 text classifier probes"). The
 # entity recognizer `-p ner` is a `crf_ner`: it gives each entity a calibrated confidence

@@ -5,6 +5,7 @@ import random
 
 import numpy
 import pytest
+import srsly
 from thinc.api import fix_random_seed
 
 import nlp_train
@@ -117,6 +118,24 @@ def test_bilstm_tagger_learns_saves_loads_and_predicts_identically(bilstm_tagger
         ours, theirs = nlp.make_doc(text), loaded.make_doc(text)
         numpy.testing.assert_array_equal(tagger.predict([ours])[0], loaded.get_pipe("tagger").predict([theirs])[0])
     assert [[t.tag_ for t in d] for d in loaded.pipe(texts)] == [[t.tag_ for t in d] for d in nlp.pipe(texts)]
+
+
+def test_a_tagger_saved_before_the_character_window_loads_with_windows_of_three(bilstm_tagger, tmp_path):
+    nlp, train = bilstm_tagger
+    tagger = nlp.get_pipe("tagger")
+    tagger.to_disk(tmp_path / "tagger")
+    cfg = srsly.read_json(tmp_path / "tagger" / "cfg.json")
+    assert cfg.pop("char_window") == 3
+    srsly.write_json(tmp_path / "tagger" / "cfg.json", cfg)  # as saved before the key existed
+    msg = srsly.msgpack_loads((tmp_path / "tagger" / "model.bin").read_bytes())
+    for node in msg["nodes"]:
+        node["dims"].pop("nW", None)
+    (tmp_path / "tagger" / "model.bin").write_bytes(srsly.msgpack_dumps(msg))
+    wider = Tagger(nlp.vocab, **{**tagger.cfg, "char_window": 5})  # e.g. made by a preset, then loaded
+    wider.from_disk(tmp_path / "tagger")
+    assert wider.cfg["char_window"] == 3
+    docs = [nlp.make_doc(text) for text, _ in train]
+    numpy.testing.assert_array_equal(wider.predict(docs)[0], tagger.predict(docs)[0])
 
 
 def test_a_long_doc_with_a_bilstm_is_annotated_whole_in_one_call(bilstm_tagger):

@@ -3,7 +3,7 @@
 from .biaffine import ParseBatch, ParseGrads, ParseScores, build_biaffine_parser_model, parse_loss
 from .biaffine_scorers import build_biaffine_arc_scorer, build_biaffine_label_scorer
 from .bilstm import BiLSTM
-from .chars import CharEmbed, char_codes
+from .chars import DEFAULT_CHAR_WINDOW, CharEmbed, char_codes
 from .featurize import FEATURE_ATTRS, check_features, doc_features, featurize_docs, featurize_for
 from .listener import ListenerLink, SharedBatch, build_tok2vec_listener
 from .losses import (
@@ -53,6 +53,7 @@ __all__ = [
     "pretrain_loss",
     "BiLSTM",
     "CharEmbed",
+    "DEFAULT_CHAR_WINDOW",
     "FastMaxout",
     "ParseBatch",
     "ParseGrads",

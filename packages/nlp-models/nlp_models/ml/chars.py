@@ -33,6 +33,9 @@ CHAR_ROWS = 2048
 DIRECT_ROWS = 0x250
 #: The rows a window reads outside its word: the start's, then the end's (zeros without edges).
 EDGE_ROWS = 2
+#: Characters a filter reads unless told: also the window of models saved before the option
+#: (their cfg has no `char_window`, their saved nodes no nW).
+DEFAULT_CHAR_WINDOW = 3
 _HASH_MULTIPLIER = 0x9E3779B1
 
 
@@ -67,7 +70,7 @@ def char_rows(ops: Any, codes: Any, n_rows: int = CHAR_ROWS) -> Any:
 
 
 def CharEmbed(nO: int, char_len: int, char_dim: int, column: int, edges: bool = False,
-              window: int = 3) -> Model[Any, Any]:
+              window: int = DEFAULT_CHAR_WINDOW) -> Model[Any, Any]:
     """Character CNN: reads the `char_len` code point columns from `column` of a uint64
     (n_tokens, n_columns) feature array; returns (n_tokens, nO) float32 vectors. `edges` learns
     the rows a window reads beyond the word's start and end (dim nB: 2, else 0); `window` (odd,

@@ -22,7 +22,7 @@ from thinc.api import (
 from thinc.types import Floats2d, Ragged
 
 from .bilstm import BiLSTM
-from .chars import CharEmbed
+from .chars import DEFAULT_CHAR_WINDOW, CharEmbed
 from .featurize import FEATURE_ATTRS, check_features
 from .maxout import FastMaxout
 from .ops import model_ops
@@ -223,5 +223,5 @@ def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[st
             "encoder": "bilstm" if "bilstm" in by_name else "cnn",
             "embed_rows": [dims.get("nV") for dims in by_name.get("hashembed", [])],
             "chars": chars.get("nO", 0), "char_len": chars.get("nL", 0), "char_dim": chars.get("nD", 0),
-            "char_edges": bool(chars.get("nB", 0)), "char_window": chars.get("nW", 3 if chars else 0),
+            "char_edges": bool(chars.get("nB", 0)), "char_window": chars.get("nW", DEFAULT_CHAR_WINDOW if chars else 0),
             "pieces": maxout.get("nP"), "vectors": by_name.get("static_vectors", [{}])[0].get("nO", 0)}

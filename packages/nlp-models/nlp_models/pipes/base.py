@@ -30,6 +30,7 @@ from ..ml import (
     featurize_docs,
     resize_output,
 )
+from ..ml.chars import DEFAULT_CHAR_WINDOW
 from ..ml.tok2vec import DEFAULT_ROWS, vectors_column
 from ..model_files import read_json_file
 from ..presets import resolve_cfg
@@ -59,10 +60,13 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "char_len": 16,
     "char_dim": 32,
     "char_edges": False,
-    "char_window": 3,
+    "char_window": DEFAULT_CHAR_WINDOW,
     "encoder": "cnn",
     "vectors_attr": "NORM",
 }
+#: tok2vec cfg keys added after models were first saved, with the value those models were built
+#: with: a saved cfg without one loads with it, not with what a preset gave the component.
+ADDED_TOK2VEC_CFG: dict[str, Any] = {"char_edges": False, "char_window": DEFAULT_CHAR_WINDOW}
 
 
 def vectors_lookup_cfg(cfg: Mapping[str, Any], attr: str) -> dict[str, Any]:
@@ -697,7 +701,7 @@ class TrainablePipe:
             check_cfg(cfg, self.default_cfg)
         except ValueError as err:
             raise ValueError(f"{where(CFG_FILE)}: {err}") from None
-        self.cfg.update(cfg)
+        self.cfg.update({key: value for key, value in ADDED_TOK2VEC_CFG.items() if key in self.default_cfg}, **cfg)
         try:
             self.labels_from_msg(labels)
         except ValueError as err:
