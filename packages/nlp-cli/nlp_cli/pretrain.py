@@ -222,6 +222,7 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
     """A UserError naming each setting of this run that differs from the one `out` recorded
     (resuming is exact only with the same tok2vec, objective, batches and data)."""
     from nlp_models.model_files import read_json_file
+    from nlp_models.pretraining import PRETRAIN_TOK2VEC_KEYS
 
     try:
         recorded = read_json_file(out / CONFIG_FILE, exact=True)
@@ -231,10 +232,18 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
         fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
     recorded = {**ADDED_SETTINGS, **recorded}  # a run recorded before a setting existed had its default
     now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
-    changed = [f"{key} {recorded.get(key)!r} (now {now.get(key)!r})" for key in sorted(set(now) | set(recorded))
-               if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]
-    if changed:
-        fail(f"--resume: the run in {out} was started with {', '.join(changed)}; resume with its options")
+    keys = [key for key in sorted(set(now) | set(recorded))
+            if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]
+    if not keys:
+        return
+    changed = ", ".join(f"{key} {recorded.get(key)!r} (now {now.get(key)!r})" for key in keys)
+    # settings no option sets come from the preset (or the components' defaults) of this version
+    no_option = ("window", "pieces", *PRETRAIN_TOK2VEC_KEYS)
+    fixed = [key for key in keys if key in no_option] if recorded.get("preset") == now.get("preset") else []
+    advice = ("resume with its options" if not fixed else
+              f"no option sets {', '.join(fixed)} (the preset's in this version): resume it with the version "
+              "that started it, or start a new run")
+    fail(f"--resume: the run in {out} was started with {changed}; {advice}")
 
 
 def epochs_done(out: Path) -> int:

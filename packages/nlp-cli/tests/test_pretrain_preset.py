@@ -162,6 +162,12 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
         "✘ --resume continues from the checkpoint's weights: leave out -t2v/--init-tok2vec")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--preset", "fast") == (
         "✘ --preset: unknown preset 'fast': choose one of efficiency, accuracy")
+    config["char_window"] = 5  # as if this version's defaults had changed since the run began
+    (out / "config.json").write_text(json.dumps(config), encoding="utf8")
+    assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
+                            "--resume") == (
+        f"✘ --resume: the run in {out} was started with char_window 5 (now 3); no option sets char_window (the "
+        "preset's in this version): resume it with the version that started it, or start a new run")
 
 
 def test_malformed_saved_layers_do_not_fit():
