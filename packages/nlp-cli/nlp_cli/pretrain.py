@@ -204,8 +204,6 @@ CONFIG_FILE = "config.json"
 #: Settings of config.json that --resume may change: where the files were read from (the loop
 #: checks the data it trains on is the same).
 PATH_SETTINGS = ("texts", "vectors_model")
-#: Settings added to config.json after its first version, with the value runs before them had.
-ADDED_SETTINGS = {"char_edges": False, "char_window": 3}
 
 
 def check_resumable(out: Path, init_tok2vec: str | None) -> None:
@@ -222,6 +220,7 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
     """A UserError naming each setting of this run that differs from the one `out` recorded
     (resuming is exact only with the same tok2vec, objective, batches and data)."""
     from nlp_models.model_files import read_json_file
+    from nlp_models.pipes import ADDED_TOK2VEC_CFG
     from nlp_models.pretraining import PRETRAIN_TOK2VEC_KEYS
 
     try:
@@ -230,7 +229,7 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
         fail(str(err))
     if not isinstance(recorded, dict):
         fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
-    recorded = {**ADDED_SETTINGS, **recorded}  # a run recorded before a setting existed had its default
+    recorded = {**ADDED_TOK2VEC_CFG, **recorded}  # a run recorded before a setting existed had its value
     now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
     keys = [key for key in sorted(set(now) | set(recorded))
             if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]

@@ -18,7 +18,7 @@ from nlp_models.pretraining import build_pretrain_tok2vec
 
 #: The accuracy preset's character CNN width (the figure these tests expect a model to have).
 ACCURACY_CHARS = nlp_models.get_preset("accuracy").tok2vec["chars"]
-ACCURACY_WINDOW = nlp_models.get_preset("accuracy").tok2vec.get("char_window", 3)
+ACCURACY_WINDOW = nlp_models.get_preset("accuracy").tok2vec["char_window"]
 
 
 @pytest.fixture(scope="module")

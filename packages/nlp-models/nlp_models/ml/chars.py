@@ -118,7 +118,7 @@ class CharPositions:
     it `n_rows + 1`: the edge rows), and `lengths` the number of characters of each word, in
     order. A word with none counts one position of edge rows, so every word has a maximum."""
 
-    def __init__(self, ops: Any, codes: Any, n_rows: int, window: int = 3) -> None:
+    def __init__(self, ops: Any, codes: Any, n_rows: int, window: int) -> None:
         xp = ops.xp
         n, L = codes.shape
         half = window // 2

@@ -159,7 +159,7 @@ def build_hash_embed_cnn_tok2vec(
     char_dim: int = 32,
     encoder: str = "cnn",
     char_edges: bool = False,
-    char_window: int = 3,
+    char_window: int = DEFAULT_CHAR_WINDOW,
 ) -> Model[list, list]:
     """Hashed-embedding token-to-vector model (list of feature arrays -> vectors), with a
     window-CNN (encoder "cnn") or BiLSTM (encoder "bilstm", even `width`) context encoder.

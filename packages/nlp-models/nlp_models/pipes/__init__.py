@@ -1,7 +1,7 @@
 """The built-in pipeline components: each module registers its class with
 `nlp_models.component_registry.register_component` when imported here."""
 
-from .base import TrainablePipe, batched, set_dropout, vectors_lookup_cfg
+from .base import ADDED_TOK2VEC_CFG, TrainablePipe, batched, set_dropout, vectors_lookup_cfg
 from .biaffine_parser import BiaffineParser
 from .crf_ner import CrfEntityRecognizer
 from .lemmatizer import Lemmatizer
@@ -12,4 +12,4 @@ from .tagger import Tagger
 from .textcat import TextCategorizer
 from .tok2vec import Tok2Vec
 
-__all__ = ["BiaffineParser", "CrfEntityRecognizer", "DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout", "vectors_lookup_cfg"]
+__all__ = ["ADDED_TOK2VEC_CFG", "BiaffineParser", "CrfEntityRecognizer", "DependencyParser", "EntityRecognizer", "Lemmatizer", "Morphologizer", "Tagger", "TextCategorizer", "Tok2Vec", "TrainablePipe", "batched", "set_dropout", "vectors_lookup_cfg"]
