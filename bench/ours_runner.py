@@ -27,13 +27,13 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 from tasks import (  # noqa: E402
     Task,
     dir_size_mb,
+    inference_speed,
     logged_scores,
     n_words,
     peak_rss_mb,
     raw_texts,
     read_reference,
     runner_main,
-    time_pipe,
     write_json,
     write_train_record,
 )
@@ -187,7 +187,7 @@ def annotate(task: Task, out: Path) -> None:
     references = read_reference(task, "dev")
     texts = raw_texts(references)
     words = n_words(references)
-    timings = time_pipe(nlp, texts)
+    speed = inference_speed(nlp, task, references)
     if task.fmt == "jsonl":
         inputs = texts
     else:
@@ -199,8 +199,8 @@ def annotate(task: Task, out: Path) -> None:
         else:
             examples.append(Example(doc, doc_from_annotations(nlp.vocab, dict(ref))))
     record = {
-        "system": "ours", "task": task.name, "wps": words / min(timings), "timings": timings,
-        "words": words, "scores": Scorer().score(examples), "peak_rss_mb": peak_rss_mb(),
+        "system": "ours", "task": task.name, **speed, "words": words,
+        "scores": Scorer().score(examples), "peak_rss_mb": peak_rss_mb(),
         "model_mb": dir_size_mb(out / "model-best"),
     }
     if task.raw_text:

@@ -28,14 +28,13 @@ from shared_vectors import keep_key_attr, vectors_for_spacy
 from tasks import (
     Task,
     dir_size_mb,
+    inference_speed,
     logged_scores,
     main_score,
     n_words,
     peak_rss_mb,
-    raw_texts,
     read_reference,
     runner_main,
-    time_pipe,
     write_json,
     write_train_record,
 )
@@ -257,9 +256,8 @@ def annotate(task: Task, out: Path) -> None:
 
     nlp = spacy.load(out / "model-best")
     references = read_reference(task, "dev")
-    texts = raw_texts(references)
     words = n_words(references)
-    timings = time_pipe(nlp, texts)
+    speed = inference_speed(nlp, task, references)
     scores = our_scores(nlp, task, references)
     gold_docs = list(DocBin().from_disk(out / "dev.spacy").get_docs(nlp.vocab))
     def unannotated(gold):
@@ -269,8 +267,8 @@ def annotate(task: Task, out: Path) -> None:
 
     own = nlp.evaluate([SpacyExample(unannotated(d), d) for d in gold_docs])
     record = {
-        "system": "spacy", "task": task.name, "wps": words / min(timings), "timings": timings,
-        "words": words, "scores": scores, "spacy_scores": {k: v for k, v in own.items() if not isinstance(v, dict)},
+        "system": "spacy", "task": task.name, **speed, "words": words,
+        "scores": scores, "spacy_scores": {k: v for k, v in own.items() if not isinstance(v, dict)},
         "peak_rss_mb": peak_rss_mb(), "model_mb": dir_size_mb(out / "model-best"),
     }
     if task.raw_text:
