@@ -60,10 +60,11 @@ def examples(nlp, n, seed):
 
 
 def full_pipeline():
-    """A shared tok2vec with characters for tagger, morphologizer, lemmatizer and the arc-eager
-    parser; the entity recognizer and the classifier with their own."""
+    """A shared tok2vec with characters (windows of five, the accuracy preset's) for tagger,
+    morphologizer, lemmatizer and the arc-eager parser; the entity recognizer and the classifier
+    with their own."""
     nlp = blank("en")
-    nlp.add_pipe(nlp.create_pipe("tok2vec", {**SMALL, **CHARS}))
+    nlp.add_pipe(nlp.create_pipe("tok2vec", {**SMALL, **CHARS, "char_window": 5}))
     for factory in ("tagger", "morphologizer", "lemmatizer", "parser"):
         nlp.add_pipe(nlp.create_pipe(factory, {"tok2vec": "tok2vec"}))
     nlp.add_pipe(nlp.create_pipe("ner", dict(SMALL)))
@@ -72,7 +73,7 @@ def full_pipeline():
 
 
 def biaffine_pipeline():
-    """The biaffine parser over its own BiLSTM tok2vec with characters."""
+    """The biaffine parser over its own BiLSTM tok2vec with characters (windows of three)."""
     nlp = blank("en")
     nlp.add_pipe(nlp.create_pipe("biaffine_parser", {**SMALL, **CHARS, "encoder": "bilstm"}))
     return nlp
