@@ -122,10 +122,13 @@ def fill(adds: dict, given: dict[str, str | None]) -> dict | None:
 
 def preset_row(task: str) -> Row:
     """PRESET_ROW for `task`: each of its components of the factory the accuracy preset gives
-    it (its "ner" is a `crf_ner`) and in that preset's settings too, plus the vectors and
-    pretrained weights when given."""
+    it (its "ner" is a `crf_ner`) and in that preset's settings too, reading the shared tok2vec
+    only where the preset's plan has it listen (a lone entity recognizer owns its depth-4 one, as
+    `nlp train` builds it), plus the vectors and pretrained weights when given."""
     factories = {name: ACCURACY.factory_for(name) for name in TASKS[task].pipeline}
-    own = {factory: {"preset": ACCURACY.name} for factory in factories.values()}
+    listening = set(ACCURACY.listeners(TASKS[task].pipeline))
+    own = {factory: {"preset": ACCURACY.name, **({} if name in listening else {"own": True})}
+           for name, factory in factories.items()}
     renamed = {name: factory for name, factory in factories.items() if factory != name}
     return Row(PRESET_ROW.label, merge(PRESET_ROW.adds, {"own": own, **renamed}))
 

@@ -11,7 +11,7 @@ listen to, as `nlp train` plans it (NLP_BENCH_SHARED_TOK2VEC=1 makes every compo
 listen, 0 none), reads the splits with nlp_gold (one sentence per training Doc) and runs
 nlp_train.train with the wall-clock budget. The per-epoch log gives the learning curve
 (evaluation time excluded from its time axis). `annotate` loads model-best and measures words/sec
-on raw text (single process, batch 256, best of 3), peak RSS and the dev scores (on the gold
+on raw text (single process, batch 256, best of 3; the task's speed sample), peak RSS and the dev scores (on the gold
 words; for the tasks with `raw_text`, also the CoNLL 2018 scores of the pipeline run on the dev
 split's raw text: ud_raw.py).
 """

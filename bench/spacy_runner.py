@@ -14,7 +14,7 @@ train split with spaCy's own converters, and runs spaCy's own training step iter
 evaluation points the dev split is scored with OUR scorer (nlp_gold.Scorer; spaCy's predictions are
 copied onto our Docs word by word), so both systems' learning curves use one scorer; evaluations
 run every twelfth of the budget and their time is logged apart from training time. `annotate` loads model-best and measures words/sec on the
-dev split's raw text (single process, batch 256, best of 3), peak RSS, and spaCy's own scorer's
+dev split's raw text (single process, batch 256, best of 3; the task's speed sample), peak RSS, and spaCy's own scorer's
 figures beside ours, and for the tasks with `raw_text` the CoNLL 2018 scores on the dev split's
 raw text (ud_raw.py). Each command runs in its own process so peak RSS is per phase.
 """

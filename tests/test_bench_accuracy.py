@@ -119,7 +119,24 @@ def test_the_accuracy_preset_makes_the_benchs_ner_a_crf_ner_as_nlp_train_does() 
         ner = nlp.get_pipe("ner")
         assert ner.factory == factory and ner.cfg["preset"] == preset
     shipped = dict(ablation.plan("conll", {"vectors": None, "tok2vec": None}, {}))["accuracy preset as shipped"]
-    assert shipped["ner"] == "crf_ner" and shipped["own"] == {"crf_ner": {"preset": "accuracy"}}
+    assert shipped["ner"] == "crf_ner" and shipped["own"] == {"crf_ner": {"preset": "accuracy", "own": True}}
+
+
+def test_the_ablations_last_row_builds_the_pipeline_the_bench_trains() -> None:
+    """The row "accuracy preset as shipped" is the bench's pipeline: a lone crf_ner keeps its own
+    tok2vec of the preset's NER depth (it once read a shared tok2vec of the taggers' depth 6)."""
+    import probe_epochs
+
+    for task in ("conll", "ewt"):
+        shipped = dict(ablation.plan(task, {"vectors": None, "tok2vec": None}, {}))["accuracy preset as shipped"]
+        probe = probe_epochs.build(task, shipped)
+        bench = nlp_models.blank("en")
+        ours_runner.build_pipeline(TASKS[task], bench, "accuracy")
+        def built(nlp):
+            keys = ("tok2vec", "depth", "width", "chars")
+            return [(pipe.factory, {key: pipe.cfg.get(key) for key in keys}) for _, pipe in nlp.pipeline]
+
+        assert built(probe) == built(bench)
 
 
 def test_every_task_has_a_ladder_from_efficiency() -> None:
