@@ -15,22 +15,6 @@ def _structure(model: Any) -> list[tuple[str, dict]]:
             for node in model.walk()]
 
 
-def _saved_structure(saved: list) -> list[tuple[str, dict]]:
-    """(name, dims) of each layer of saved weights (a malformed entry reads as a nameless layer);
-    a character CNN saved before its window was a dim (nW) reads windows of the default."""
-    from nlp_models.ml import DEFAULT_CHAR_WINDOW
-
-    layers = []
-    for node in saved:
-        node = node if isinstance(node, dict) else {}
-        dims = dict(node["dims"]) if isinstance(node.get("dims"), dict) else {}
-        name = str(node.get("name", ""))
-        if name == "char_embed":
-            dims.setdefault("nW", DEFAULT_CHAR_WINDOW)
-        layers.append((name, dims))
-    return layers
-
-
 def _fits(ours: list[tuple[str, dict]], saved: list[tuple[str, dict]]) -> bool:
     """Whether the saved layers have our layers' names and every dimension both know."""
     if len(saved) != len(ours):
@@ -66,10 +50,12 @@ def _show(value: Any) -> str:
 def check_compatible(tok2vec: Any, msg: dict, source: str, component: str) -> None:
     """A UserError naming the settings that differ (width, depth, encoder, rows, character
     features, ...) when the saved weights do not fit `tok2vec`."""
+    from nlp_models.ml import saved_tok2vec_layers
+
     saved = msg.get("nodes")
     if not isinstance(saved, list):
         fail(f"{source}: not tok2vec weights written by `nlp pretrain`")
-    ours, theirs = _structure(tok2vec), _saved_structure(saved)
+    ours, theirs = _structure(tok2vec), saved_tok2vec_layers(saved)
     if not _fits(ours, theirs):
         fail(f"{source}: pretrained tok2vec does not fit the {component} tok2vec: {differences(ours, theirs)}; "
              "use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")

@@ -39,7 +39,7 @@ from .textcat import (
     pool_windows,
     predict_pooled,
 )
-from .tok2vec import build_hash_embed_cnn_tok2vec, tok2vec_settings
+from .tok2vec import build_hash_embed_cnn_tok2vec, saved_tok2vec_layers, tok2vec_settings
 from .transition_model import ParserStepModel, build_transition_model, predict_step
 from .vectors import StaticVectors, VectorTable, static_vector_targets
 
@@ -99,6 +99,7 @@ __all__ = [
     "resize_output",
     "static_vector_targets",
     "textcat_loss",
+    "saved_tok2vec_layers",
     "tok2vec_settings",
     "transition_loss",
     "use_cpu_ops",

@@ -201,6 +201,24 @@ def set_ops(model: Model, ops: Any) -> Model:
     return model
 
 
+#: Dims a tok2vec layer gained after weights were first saved, with the value older weights were
+#: built with (a character CNN without nW read windows of three): `saved_tok2vec_layers` fills them.
+ADDED_LAYER_DIMS: dict[str, dict[str, Any]] = {"char_embed": {"nW": DEFAULT_CHAR_WINDOW}}
+
+
+def saved_tok2vec_layers(nodes: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(name, dims) of each layer of saved tok2vec weights (their msgpack "nodes"), as
+    `tok2vec_settings` and a fit check read them: a malformed entry reads as a nameless layer, a
+    dim added since the weights were saved (ADDED_LAYER_DIMS) as the value they were built with."""
+    layers = []
+    for node in nodes:
+        node = node if isinstance(node, dict) else {}
+        name = str(node.get("name", ""))
+        dims = node["dims"] if isinstance(node.get("dims"), dict) else {}
+        layers.append((name, {**ADDED_LAYER_DIMS.get(name, {}), **dims}))
+    return layers
+
+
 #: The settings `tok2vec_settings` reads off a tok2vec's layers, in the order they are named.
 SHAPE_SETTINGS = ("width", "depth", "encoder", "embed_rows", "chars", "char_len", "char_dim", "char_edges",
                   "char_window", "pieces", "vectors")
@@ -209,8 +227,8 @@ SHAPE_SETTINGS = ("width", "depth", "encoder", "embed_rows", "chars", "char_len"
 def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[str, Any]:
     """The settings a `build_hash_embed_cnn_tok2vec` model was built with (SHAPE_SETTINGS;
     `vectors`: the static vectors' width, 0 without), read off its layers as (name, dims) in
-    walk order, which a live model and its saved bytes (msgpack "nodes") both give: so an error
-    can say which settings make saved weights not fit a model."""
+    walk order, which a live model and its saved bytes (`saved_tok2vec_layers`) both give: so an
+    error can say which settings make saved weights not fit a model."""
     if not layers:
         return {}
     by_name: dict[str, list[Mapping[str, Any]]] = {}
@@ -223,5 +241,5 @@ def tok2vec_settings(layers: Sequence[tuple[str, Mapping[str, Any]]]) -> dict[st
             "encoder": "bilstm" if "bilstm" in by_name else "cnn",
             "embed_rows": [dims.get("nV") for dims in by_name.get("hashembed", [])],
             "chars": chars.get("nO", 0), "char_len": chars.get("nL", 0), "char_dim": chars.get("nD", 0),
-            "char_edges": bool(chars.get("nB", 0)), "char_window": chars.get("nW", DEFAULT_CHAR_WINDOW if chars else 0),
+            "char_edges": bool(chars.get("nB", 0)), "char_window": chars.get("nW", 0),
             "pieces": maxout.get("nP"), "vectors": by_name.get("static_vectors", [{}])[0].get("nO", 0)}
