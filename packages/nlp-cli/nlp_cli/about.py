@@ -1,3 +1,3 @@
 """Version of the nlp-cli package."""
 
-__version__ = "0.7.7"
+__version__ = "0.7.8"

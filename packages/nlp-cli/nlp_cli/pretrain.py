@@ -229,7 +229,9 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
         fail(str(err))
     if not isinstance(recorded, dict):
         fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
-    recorded = {**ADDED_TOK2VEC_CFG, **recorded}  # a run recorded before a setting existed had its value
+    # a run recorded before a setting it records existed had that setting's old value
+    recorded = {**{key: value for key, value in ADDED_TOK2VEC_CFG.items() if key in PRETRAIN_TOK2VEC_KEYS},
+                **recorded}
     now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
     keys = [key for key in sorted(set(now) | set(recorded))
             if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]

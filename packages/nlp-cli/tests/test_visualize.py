@@ -45,11 +45,12 @@ def texts_file(tmp_path) -> Path:
 
 
 class Page(HTMLParser):
-    """Tags, text and the marks (label, own text) of a page; the SVGs kept as source."""
+    """Tags, text, the text without the marks' labels (words) and the marks (label, own text) of
+    a page; the SVGs kept as source."""
 
     def __init__(self, source: str):
         super().__init__()
-        self.tags, self.text, self.marks, self._mark_depth = [], [], [], 0
+        self.tags, self.text, self.words, self.marks, self._mark_depth = [], [], [], [], 0
         self.svgs = re.findall(r"<svg\b.*?</svg>", source, flags=re.S)
         self.feed(source)
         self.close()
@@ -67,6 +68,8 @@ class Page(HTMLParser):
 
     def handle_data(self, data):
         self.text.append(data)
+        if self._mark_depth <= 1:  # the page's text without the marks' label spans
+            self.words.append(data)
         if self._mark_depth == 1:  # the mark's own text, not its label span
             self.marks[-1][1] += data
 
@@ -95,7 +98,7 @@ def test_writes_the_dependency_page(tmp_path, model, docs, texts_file, nlp_cmd, 
     proc = cli.run(nlp_cmd, "visualize", model, texts_file, "-o", out)
     assert f"✔ Saved the dependency parses of 3 texts to {out}" in proc.stdout
     page = Page(out.read_text(encoding="utf8"))
-    assert not any(tag == "script" for tag, _ in page.tags) and NASTY in "".join(page.text)
+    assert not any(tag == "script" for tag, _ in page.tags) and NASTY in "".join(page.words)
     expected = []  # (head, child, label) of every token whose head is another, doc by doc
     for doc in docs:
         expected += [(t.head.i, t.i, t.dep_) for t in doc if t.head.i != t.i]
@@ -114,7 +117,7 @@ def test_entities_to_stdout_from_jsonl(tmp_path, model, docs, nlp_cmd, cli):
     assert proc.returncode == 0, proc.stderr.decode()
     page = Page(proc.stdout.decode("utf8"))
     assert page.marks == [[e.label_, e.text] for doc in docs for e in doc.ents] and page.marks
-    assert ("meta", {"charset": "utf-8"}) in page.tags and NASTY in "".join(page.text)
+    assert ("meta", {"charset": "utf-8"}) in page.tags and NASTY in "".join(page.words)
     assert not any(tag == "script" for tag, _ in page.tags)
 
 
@@ -131,7 +134,7 @@ def test_serves_the_page_on_localhost_until_interrupted(model, texts_file, nlp_c
             assert response.headers["Content-Type"] == "text/html; charset=utf-8"
             assert "default-src 'none'" in response.headers["Content-Security-Policy"]
             page = Page(response.read().decode("utf8"))
-        assert page.marks and NASTY in "".join(page.text)
+        assert page.marks and NASTY in "".join(page.words)
         with pytest.raises(urllib.error.HTTPError) as info:
             urllib.request.urlopen(url + "etc/passwd", timeout=30)
         assert info.value.code == 404

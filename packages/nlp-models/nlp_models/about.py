@@ -1,3 +1,3 @@
 """Version of the nlp-models package."""
 
-__version__ = "0.8.8"
+__version__ = "0.8.9"

@@ -6,6 +6,7 @@ featurize.py). Output: a list of float32 (n_tokens, width) arrays.
 """
 
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 from thinc.api import (
@@ -31,16 +32,30 @@ from .registry import architectures
 from .vectors import StaticVectors, VectorTable
 
 DEFAULT_ROWS = (5000, 2500, 2500, 2500)
+#: The attrs that say which word a token is (hidden by `word_dropout`, as is the static vectors'
+#: column): prefix, suffix, shape and characters say what kind of word it is.
+WORD_ATTRS = ("NORM", "ORTH", "LOWER")
+#: The feature value a dropped word's WORD_ATTRS columns read: one learned "unknown word" row of
+#: each hash table, and no static vector (no string hashes to it).
+UNKNOWN_WORD = 0
 #: The context encoders `build_hash_embed_cnn_tok2vec` knows.
 ENCODERS = ("cnn", "bilstm")
 
 
-def features_to_ragged(n_columns: int) -> Model[list, Ragged]:
-    """Concatenate per-doc feature arrays into one Ragged (checking them first)."""
-    return Model("features2ragged", _features_forward, attrs={"n_columns": n_columns})
+def features_to_ragged(n_columns: int, word_columns: Sequence[int] = (), word_dropout: float = 0.0) -> Model[list, Ragged]:
+    """Concatenate per-doc feature arrays into one Ragged (checking them first). While training,
+    `word_dropout` of the tokens, drawn anew each batch, have their `word_columns` (the features
+    that say which word it is) set to UNKNOWN_WORD (see `build_hash_embed_cnn_tok2vec`). The
+    rate lives in the forward, not in attrs, so weights loaded from elsewhere (`nlp pretrain`'s,
+    a saved model's) never carry theirs in."""
+    if not 0.0 <= word_dropout < 1.0:
+        raise ValueError(f"tok2vec: word_dropout must be in [0, 1), got {word_dropout}")
+    forward = partial(_features_forward, word_columns=tuple(word_columns), word_dropout=word_dropout)
+    return Model("features2ragged", forward, attrs={"n_columns": n_columns})
 
 
-def _features_forward(model: Model, Xs: list, is_train: bool) -> tuple[Ragged, Callable]:
+def _features_forward(model: Model, Xs: list, is_train: bool, word_columns: tuple[int, ...] = (),
+                      word_dropout: float = 0.0) -> tuple[Ragged, Callable]:
     check_features(Xs, model.attrs["n_columns"], "tok2vec")
     ops = model.ops
     lengths = ops.asarray1i([len(X) for X in Xs])
@@ -49,6 +64,9 @@ def _features_forward(model: Model, Xs: list, is_train: bool) -> tuple[Ragged, C
     else:
         data = ops.alloc((0, model.attrs["n_columns"]), dtype="uint64")
     data = ops.as_contig(data)
+    if is_train and word_dropout and word_columns and len(data):  # data is a copy: Xs stay as given
+        dropped = ops.xp.nonzero(ops.xp.random.uniform(size=len(data)) < word_dropout)[0]
+        data[ops.xp.ix_(dropped, ops.xp.asarray(word_columns))] = UNKNOWN_WORD
 
     def backprop(dY: Ragged) -> list:
         return Xs  # integer features have no gradient
@@ -160,6 +178,7 @@ def build_hash_embed_cnn_tok2vec(
     encoder: str = "cnn",
     char_edges: bool = False,
     char_window: int = DEFAULT_CHAR_WINDOW,
+    word_dropout: float = 0.0,
 ) -> Model[list, list]:
     """Hashed-embedding token-to-vector model (list of feature arrays -> vectors), with a
     window-CNN (encoder "cnn") or BiLSTM (encoder "bilstm", even `width`) context encoder.
@@ -169,7 +188,12 @@ def build_hash_embed_cnn_tok2vec(
     `chars` > 0 adds a character CNN of that width (see chars.py) reading the `char_len` code
     point columns after the attrs' (featurize_docs(..., char_len=...)); `attrs["char_len"]` of
     the model says how many it reads (0 without). `char_edges` gives it learned word-start and
-    word-end rows, `char_window` the characters each of its filters reads (odd).
+    word-end rows, `char_window` the characters each of its filters reads (odd). `word_dropout`
+    is the share of the tokens whose identity (their WORD_ATTRS and static-vector columns) reads
+    UNKNOWN_WORD while training (word dropout, as Kiperwasser & Goldberg 2016 and Lample et al.
+    2016 replace words by an unknown one): the model learns to read rare and unseen words from
+    their prefix, suffix, shape, characters and context. Inference reads every word, and the
+    layers and weights are the same with or without it.
     """
     for name, value in (("width", width), ("pieces", pieces)):
         if value < 1:
@@ -182,7 +206,9 @@ def build_hash_embed_cnn_tok2vec(
     embed = embed_features(width, attrs, rows, seeds, pieces, vectors, vectors_attr, dropout, char_layer)
     encode = build_encoder(encoder, width, depth, window, pieces, dropout)
     n_columns = len(attrs) + (char_len if chars else 0)
-    model = chain(features_to_ragged(n_columns), with_array(embed), encode, ragged2list())
+    word_columns = sorted({i for i, attr in enumerate(attrs) if attr in WORD_ATTRS}
+                          | ({vectors_column(attrs, vectors_attr)} if vectors is not None else set()))
+    model = chain(features_to_ragged(n_columns, word_columns, word_dropout), with_array(embed), encode, ragged2list())
     model.set_ref("embed", embed)
     model.set_ref("encode", encode)
     model.attrs["attrs"] = list(attrs)

@@ -48,6 +48,7 @@ MODEL_FILE = "model.bin"
 #: `encoder` "bilstm" replaces the window CNN by `depth` BiLSTM layers (ml/bilstm.py).
 #: `vectors_attr` is the attribute static vectors are looked up by: one of cfg `attrs` (the
 #: feature columns, FEATURE_ATTRS by default), and the attribute the table says its keys are.
+#: `word_dropout` hides the word's identity of that share of the tokens while training.
 TOK2VEC_DEFAULTS: dict[str, Any] = {
     "width": 96,
     "depth": 4,
@@ -63,10 +64,11 @@ TOK2VEC_DEFAULTS: dict[str, Any] = {
     "char_window": DEFAULT_CHAR_WINDOW,
     "encoder": "cnn",
     "vectors_attr": "NORM",
+    "word_dropout": 0.0,
 }
 #: tok2vec cfg keys added after models were first saved, with the value those models were built
 #: with: a saved cfg without one loads with it, not with what a preset gave the component.
-ADDED_TOK2VEC_CFG: dict[str, Any] = {"char_edges": False, "char_window": DEFAULT_CHAR_WINDOW}
+ADDED_TOK2VEC_CFG: dict[str, Any] = {"char_edges": False, "char_window": DEFAULT_CHAR_WINDOW, "word_dropout": 0.0}
 
 
 def vectors_lookup_cfg(cfg: Mapping[str, Any], attr: str) -> dict[str, Any]:
@@ -265,8 +267,8 @@ class TrainablePipe:
 
     def build_tok2vec(self) -> Model:
         """The hashed-embedding tok2vec from cfg: width, depth, window, pieces, embed_rows,
-        attrs, dropout, chars, char_len, char_dim, char_edges, char_window, encoder; with cfg `pretrained_vectors` true,
-        the vocab's static vectors, looked up by cfg `vectors_attr`, are concatenated in. With
+        attrs, dropout, chars, char_len, char_dim, char_edges, char_window, encoder, word_dropout; with
+        cfg `pretrained_vectors` true, the vocab's static vectors, looked up by cfg `vectors_attr`, are concatenated in. With
         cfg `tok2vec` set, a listener of that upstream component instead."""
         cfg = self.cfg
         if self.listens_to:
@@ -282,7 +284,7 @@ class TrainablePipe:
             vectors=self.static_vectors(),
             dropout=cfg.get("dropout"),
             **{key: cfg.get(key, defaults[key]) for key in ("chars", "char_len", "char_dim", "char_edges", "char_window",
-                                                            "encoder", "vectors_attr")},
+                                                            "encoder", "vectors_attr", "word_dropout")},
         )
 
     def static_vectors(self) -> VectorTable | None:
