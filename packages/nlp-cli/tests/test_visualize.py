@@ -45,12 +45,12 @@ def texts_file(tmp_path) -> Path:
 
 
 class Page(HTMLParser):
-    """Tags, text, the text without the marks' labels (words) and the marks (label, own text) of
-    a page; the SVGs kept as source."""
+    """Tags, the text without the marks' labels (words) and the marks (label, own text) of a page;
+    the SVGs kept as source."""
 
     def __init__(self, source: str):
         super().__init__()
-        self.tags, self.text, self.words, self.marks, self._mark_depth = [], [], [], [], 0
+        self.tags, self.words, self.marks, self._mark_depth = [], [], [], 0
         self.svgs = re.findall(r"<svg\b.*?</svg>", source, flags=re.S)
         self.feed(source)
         self.close()
@@ -67,7 +67,6 @@ class Page(HTMLParser):
             self._mark_depth -= 1
 
     def handle_data(self, data):
-        self.text.append(data)
         if self._mark_depth <= 1:  # the page's text without the marks' label spans
             self.words.append(data)
         if self._mark_depth == 1:  # the mark's own text, not its label span
