@@ -80,20 +80,32 @@ def test_syntactic_parse_with_sentence_boundaries():
     assert parser.cfg["root_label"] == "root"  # taken from the gold roots
     assert set(parser.labels) == {"nsubj", "obj", "punct", "amod"}
     train(parser, examples, 40)
+    assert_parses_syntax(parser, vocab)
+
+
+def assert_parses_syntax(parser, vocab):
+    """The trained parser gives every SYNTAX tree back, and breaks its two-sentence doc."""
     for text, heads, deps in SYNTAX:
         assert tree(parser(Doc(vocab, words=text.split()))) == (heads, deps)
     doc = parser(Doc(vocab, words="she reads books . he writes letters .".split()))
     assert [s.text for s in doc.sents] == ["she reads books .", "he writes letters ."]
 
 
+# Arc 4 -> 1 crosses the arc 0 -> 3: non-projective.
+NONPROJECTIVE = ("A hearing is scheduled on the issue today".split(), [1, 3, 3, 3, 1, 6, 4, 3],
+                 ["det", "nsubj", "aux", "root", "nmod", "det", "obj", "obl"])
+
+
+def nonprojective_example(vocab):
+    words, heads, deps = NONPROJECTIVE
+    return Example.from_dict(Doc(vocab, words=words), {"heads": heads, "deps": deps})
+
+
 def test_nonprojective_tree_is_restored():
     vocab = Vocab()
-    # Arc 4 -> 1 crosses the arc 0 -> 3: non-projective; the parser learns the lifted tree with
-    # a decorated label and deprojectivizes its output.
-    words = "A hearing is scheduled on the issue today".split()
-    heads = [1, 3, 3, 3, 1, 6, 4, 3]
-    deps = ["det", "nsubj", "aux", "root", "nmod", "det", "obj", "obl"]
-    example = Example.from_dict(Doc(vocab, words=words), {"heads": heads, "deps": deps})
+    # The parser learns the lifted tree with a decorated label and deprojectivizes its output.
+    words, heads, deps = NONPROJECTIVE
+    example = nonprojective_example(vocab)
     parser = DependencyParser(vocab, decorated_cutoff=1, **SMALL)
     parser.begin_training(lambda: [example])
     assert any("||" in label for label in parser.labels)

@@ -70,19 +70,21 @@ cdef class StateBatch:
 
     def copy(self) -> StateBatch:
         """An independent copy of every state (for search and tests; moves never copy)."""
-        cdef StateBatch new = StateBatch(self.lengths, self.system)
+        return self.gather(numpy.arange(self.size, dtype="int32"))
+
+    def gather(self, parents) -> StateBatch:
+        """A new batch whose state i is an independent copy of state `parents[i]` of this one
+        (beam search: the states a beam keeps, each as often as it is kept)."""
+        cdef const int[::1] src_ids = numpy.ascontiguousarray(parents, dtype="int32")
         cdef int i
-        cdef StateC* src
-        cdef StateC* dst
-        for i in range(self.size):
-            src = &self.c[i]
-            dst = &new.c[i]
-            memcpy(dst.block, src.block, N_INT_ARRAYS * max(src.n, 1) * sizeof(int) + max(src.n, 1))
-            dst.b0 = src.b0
-            dst.depth = src.depth
-            dst.ent_start = src.ent_start
-            dst.ent_label = src.ent_label
-            dst.n_ents = src.n_ents
+        for i in range(src_ids.shape[0]):
+            if not 0 <= src_ids[i] < self.size:
+                raise IndexError(f"gather: state {src_ids[i]} out of range for a batch of {self.size}")
+        lengths = [self.c[src_ids[i]].n for i in range(src_ids.shape[0])]
+        cdef StateBatch new = StateBatch(lengths, self.system)
+        with nogil:
+            for i in range(src_ids.shape[0]):
+                _copy_state(&new.c[i], &self.c[src_ids[i]])
         return new
 
     def stack(self, int i=0) -> list:
@@ -101,3 +103,14 @@ cdef class StateBatch:
 
     def __repr__(self) -> str:
         return f"<StateBatch of {self.size} states, {self.n_final} final>"
+
+
+cdef inline void _copy_state(StateC* dst, const StateC* src) noexcept nogil:
+    """Copy `src` into `dst`, allocated for the same length (the entity oracle's cost table is
+    not copied: it is rebuilt on first use)."""
+    memcpy(dst.block, src.block, N_INT_ARRAYS * max(src.n, 1) * sizeof(int) + max(src.n, 1))
+    dst.b0 = src.b0
+    dst.depth = src.depth
+    dst.ent_start = src.ent_start
+    dst.ent_label = src.ent_label
+    dst.n_ents = src.n_ents

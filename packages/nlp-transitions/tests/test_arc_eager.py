@@ -357,3 +357,19 @@ def test_labels_added_mid_parse_and_pickling():
     assert heads == [-1, 0, 1] and labels == ["", "a", "b"]
     copy = pickle.loads(pickle.dumps(parser))
     assert copy.labels == ("a", "b") and copy.root_label == "root" and copy.n_actions == 7
+
+
+def test_gather_copies_states_independently():
+    """`StateBatch.gather` (beam search): each new state is a copy of the state it names, and
+    moving one copy moves neither its source nor the other copies."""
+    parser = ArcEager(["nsubj", "obj"])
+    batch = parser.init_batch([3, 5])
+    parser.apply_batch(batch, numpy.array([parser.action_id("SHIFT")] * 2, dtype="int32"))
+    gathered = batch.gather([1, 1, 0])
+    assert list(gathered.lengths) == [5, 5, 3]
+    assert [gathered.stack(i) for i in range(3)] == [batch.stack(1), batch.stack(1), batch.stack(0)]
+    parser.apply_batch(gathered, numpy.array([parser.action_id("SHIFT")] * 3, dtype="int32"))
+    assert gathered.stack(0) == [0, 1] and gathered.buffer_start(0) == 2
+    assert batch.stack(1) == [0] and batch.buffer_start(1) == 1
+    with pytest.raises(IndexError, match="out of range"):
+        batch.gather([2])

@@ -21,6 +21,7 @@ import numpy
 from thinc.api import Model, Optimizer
 
 from ..ml import build_transition_model, resize_output
+from ._beam import BeamLearner, beam_decode
 from ._transition_loop import (
     Chooser,
     GoldCosts,
@@ -75,7 +76,10 @@ class TransitionPipe(TrainablePipe):
     when it costs something, else the best-scoring zero-cost one; 1.0 is the dynamic oracle's
     full exploration; the parser uses 0.9, see DependencyParser),
     max_train_length (training docs are cut at sentence starts into pieces of about this many
-    words; 0: never), seed.
+    words; 0: never), seed, beam_width (1: greedy; above 1, `predict` keeps that many
+    histories per doc, see _beam; a doc longer than chunk_tokens is still parsed greedily),
+    beam_update (False: `update` trains greedily, as above, whatever beam_width; True: it
+    trains beam_width histories per doc with the global beam loss instead).
     """
 
     default_cfg: dict[str, Any] = {
@@ -85,6 +89,8 @@ class TransitionPipe(TrainablePipe):
         "explore": 1.0,
         "max_train_length": 100,
         "seed": 0,
+        "beam_width": 1,
+        "beam_update": False,
     }
 
     def __init__(self, vocab: Any, name: str | None = None, **cfg: Any) -> None:
@@ -191,8 +197,19 @@ class TransitionPipe(TrainablePipe):
             return states
         model = self.require_model()
         step = model.predict(self.model_input(docs))
-        self._run(step, states, [len(d) for d in docs])
+        lengths = [len(d) for d in docs]
+        if self.beam_width > 1:
+            return beam_decode(self.system, states, lengths, step.predict_scores, self.beam_width, self.name)
+        self._run(step, states, lengths)
         return states
+
+    @property
+    def beam_width(self) -> int:
+        """Histories kept per doc by `predict` and `update` (cfg beam_width; 1: greedy)."""
+        width = int(self.cfg.get("beam_width", 1))
+        if width < 1:
+            raise ValueError(f"{self.name}: beam_width must be >= 1, got {width}")
+        return width
 
     def _run(self, step: Any, states: Any, lengths: Sequence[int], on_step: Chooser | None = None) -> None:
         """Advance `states` to the end (`run_transitions`): each live state takes the action
@@ -260,9 +277,15 @@ class TransitionPipe(TrainablePipe):
         step, finish = model.begin_update(feats)
         states = self.init_chunk_states(chunks)
         n = self.batch_count(len(chunks))
-        costs = GoldCosts(self.system, states, [c.gold for c in chunks])
-        learner = Learner(step, model.ops, costs, float(self.cfg.get("explore", 1.0)), self._rng, 1.0 / n)
-        self._run(step, states, [len(f) for f in feats], learner)
+        lengths = [len(f) for f in feats]
+        if self.cfg.get("beam_update") and self.beam_width > 1:
+            learner: Any = BeamLearner(self.system, states, [c.gold for c in chunks], lengths, step, self.beam_width, 1.0 / n)
+            learner.run()
+            learner.finish()
+        else:
+            costs = GoldCosts(self.system, states, [c.gold for c in chunks])
+            learner = Learner(step, model.ops, costs, float(self.cfg.get("explore", 1.0)), self._rng, 1.0 / n)
+            self._run(step, states, lengths, learner)
         # The loss is a mean over chunks; a shared tok2vec gets the gradient of the sum (as a
         # tagger's is), so the parser's share of the shared vectors is not scaled down by n.
         self._listener_link.grad_factor = float(n)
