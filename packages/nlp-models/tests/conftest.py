@@ -1,11 +1,18 @@
-"""Helpers several nlp-models test modules share (the tests run in importlib mode: a test
-module cannot import a sibling, so shared helpers are fixtures here)."""
+"""Helpers several nlp-models test modules share. The tests run in importlib mode, where a
+test module cannot import a sibling: small helpers are fixtures here, and this folder goes on
+sys.path so that helper modules with unique names (parser_testing.py) can be imported."""
 
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy
 import pytest
+
+HERE = str(Path(__file__).resolve().parent)
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 
 def central_differences(f: Callable[[], float], array: Any, eps: float = 1e-2) -> numpy.ndarray:

@@ -5,13 +5,12 @@ import random
 
 import numpy
 import pytest
+from parser_testing import SMALL, train
 from thinc.api import Adam, fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import EntityRecognizer, blank
 from nlp_vocab import Doc, Vocab
-
-SMALL = {"width": 32, "depth": 2, "embed_rows": 1000, "hidden_width": 32, "dropout": 0.1}
 
 
 def offsets(text: str, *marked: tuple[str, str]) -> list[tuple[int, int, str]]:
@@ -25,20 +24,6 @@ def offsets(text: str, *marked: tuple[str, str]) -> list[tuple[int, int, str]]:
 
 def make_doc(vocab: Vocab, text: str) -> Doc:
     return Doc(vocab, words=text.split())
-
-
-def train(ner, examples, epochs, seed=0, drop=0.1):
-    fix_random_seed(seed)
-    rng = random.Random(seed)
-    optimizer = Adam(0.002)
-    examples = list(examples)
-    losses = {}
-    for _ in range(epochs):
-        rng.shuffle(examples)
-        losses = {}
-        for eg in examples:
-            ner.update([eg], drop=drop, sgd=optimizer, losses=losses)
-    return losses
 
 
 def ents(doc):

@@ -1,35 +1,22 @@
 """DependencyParser: custom-semantics intent parsing, syntactic trees with sentence breaks,
 non-projective trees, label growth, save/load (tiny hand-written data)."""
 
-import random
 
 import pytest
+from parser_testing import (
+    NONPROJECTIVE,
+    SMALL,
+    SYNTAX,
+    assert_parses_syntax,
+    nonprojective_example,
+    train,
+    tree,
+)
 from thinc.api import Adam, fix_random_seed
 
 from nlp_gold import Example
 from nlp_models import DependencyParser, blank
 from nlp_vocab import Doc, Vocab
-
-SMALL = {"width": 32, "depth": 2, "embed_rows": 1000, "hidden_width": 32, "dropout": 0.1}
-
-
-def train(parser, examples, epochs, seed=0):
-    fix_random_seed(seed)
-    rng = random.Random(seed)
-    optimizer = Adam(0.002)
-    examples = list(examples)
-    losses = {}
-    for _ in range(epochs):
-        rng.shuffle(examples)
-        losses = {}
-        for eg in examples:
-            parser.update([eg], drop=0.1, sgd=optimizer, losses=losses)
-    return losses
-
-
-def tree(doc):
-    return [t.head.i for t in doc], [t.dep_ for t in doc]
-
 
 # Words, heads, labels; "-" marks words that carry no relation of interest.
 INTENTS = [
@@ -63,15 +50,6 @@ def test_intent_parser_with_custom_labels():
     ]
 
 
-SYNTAX = [
-    # Two sentences in one document: the parser must break between them.
-    ("she reads books . he writes letters .", [1, 1, 1, 1, 5, 5, 5, 5],
-     ["nsubj", "root", "obj", "punct", "nsubj", "root", "obj", "punct"]),
-    ("they like green tea .", [1, 1, 3, 1, 1], ["nsubj", "root", "amod", "obj", "punct"]),
-    ("we saw old films .", [1, 1, 3, 1, 1], ["nsubj", "root", "amod", "obj", "punct"]),
-]
-
-
 def test_syntactic_parse_with_sentence_boundaries():
     vocab = Vocab()
     examples = [Example.from_dict(Doc(vocab, words=t.split()), {"heads": h, "deps": d}) for t, h, d in SYNTAX]
@@ -81,24 +59,6 @@ def test_syntactic_parse_with_sentence_boundaries():
     assert set(parser.labels) == {"nsubj", "obj", "punct", "amod"}
     train(parser, examples, 40)
     assert_parses_syntax(parser, vocab)
-
-
-def assert_parses_syntax(parser, vocab):
-    """The trained parser gives every SYNTAX tree back, and breaks its two-sentence doc."""
-    for text, heads, deps in SYNTAX:
-        assert tree(parser(Doc(vocab, words=text.split()))) == (heads, deps)
-    doc = parser(Doc(vocab, words="she reads books . he writes letters .".split()))
-    assert [s.text for s in doc.sents] == ["she reads books .", "he writes letters ."]
-
-
-# Arc 4 -> 1 crosses the arc 0 -> 3: non-projective.
-NONPROJECTIVE = ("A hearing is scheduled on the issue today".split(), [1, 3, 3, 3, 1, 6, 4, 3],
-                 ["det", "nsubj", "aux", "root", "nmod", "det", "obj", "obl"])
-
-
-def nonprojective_example(vocab):
-    words, heads, deps = NONPROJECTIVE
-    return Example.from_dict(Doc(vocab, words=words), {"heads": heads, "deps": deps})
 
 
 def test_nonprojective_tree_is_restored():

@@ -6,7 +6,7 @@ import numpy
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_parser import (
+from parser_testing import (
     NONPROJECTIVE,
     SMALL,
     SYNTAX,
