@@ -141,6 +141,8 @@ def check_options(**options: Any) -> None:
     check_sizes({k: options[k] for k in ("-cw/--width", "-cd/--depth", "-er/--embed-rows")})
     if not 0 <= options["-d/--dropout"] < 1:
         fail(f"-d/--dropout must be in [0, 1), got {options['-d/--dropout']}")
+    if not 0 <= options["-mr/--mask-rate"] < 1:
+        fail(f"-mr/--mask-rate must be in [0, 1), got {options['-mr/--mask-rate']}")
     if not 0 < options["-ho/--held-out"] < 1:
         fail(f"-ho/--held-out must be between 0 and 1, got {options['-ho/--held-out']}")
     minutes = options["--max-minutes"]
@@ -180,9 +182,9 @@ def tok2vec_cfg_from_options(preset: str | None, width: int | None, depth: int |
 
 
 def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, settings: dict[str, Any],
-                     init_tok2vec: str | None) -> Any:
-    """The Pretrainer (a tok2vec of `settings`, and the objective), initialized on `docs` and
-    loaded with the `-t2v` weights if given."""
+                     init_tok2vec: str | None, mask_rate: float = 0.0) -> Any:
+    """The Pretrainer (a tok2vec of `settings`, the objective and its mask rate), initialized
+    on `docs` and loaded with the `-t2v` weights if given."""
     from nlp_models.ml import make_objective
     from nlp_models.pretraining import Pretrainer, build_pretrain_tok2vec
 
@@ -190,7 +192,7 @@ def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: s
     if objective == "vectors" and (vectors is None or not vectors.shape[0]):
         fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
     tok2vec, _ = build_pretrain_tok2vec(**settings)
-    pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func))
+    pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func), mask_rate=mask_rate)
     pretrainer.initialize(docs)
     if init_tok2vec is not None:
         data, msg = read_weights(init_tok2vec)
@@ -204,6 +206,8 @@ CONFIG_FILE = "config.json"
 #: Settings of config.json that --resume may change: where the files were read from (the loop
 #: checks the data it trains on is the same).
 PATH_SETTINGS = ("texts", "vectors_model")
+#: Settings config.json gained after runs were first recorded, with the value older runs had.
+ADDED_SETTINGS: dict[str, Any] = {"mask_rate": 0.0}
 
 
 def check_resumable(out: Path, init_tok2vec: str | None) -> None:
@@ -231,7 +235,7 @@ def check_same_run(out: Path, config: Mapping[str, Any]) -> None:
         fail(f"{out / CONFIG_FILE}: not a config of `nlp pretrain`")
     # a run recorded before a setting it records existed had that setting's old value
     recorded = {**{key: value for key, value in ADDED_TOK2VEC_CFG.items() if key in PRETRAIN_TOK2VEC_KEYS},
-                **recorded}
+                **ADDED_SETTINGS, **recorded}
     now = json.loads(json.dumps(config))  # tuples as lists, as the file has them
     keys = [key for key in sorted(set(now) | set(recorded))
             if key not in PATH_SETTINGS and recorded.get(key) != now.get(key)]
@@ -289,6 +293,8 @@ def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: P
     depth=("Depth of the token-to-vector CNN (as `train -cd`; default: as the components)", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table (as `train -er`)", "option", "er", int),
     dropout=("Dropout rate", "option", "d", float),
+    mask_rate=("Share of the words hidden (every feature) and predicted from their context alone; "
+               "0: every word is seen and predicted", "option", "mr", float),
     batch_size=("Words per batch", "option", "bs", int),
     max_length=("Texts are cut into pieces of at most this many words", "option", "xw", int),
     min_length=("Pieces shorter than this many words are skipped", "option", "nw", int),
@@ -308,7 +314,8 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
              width: int | None = None, depth: int | None = None, embed_rows: int | None = None, dropout: float = 0.2,
              batch_size: int = 3000, max_length: int = 500, min_length: int = 5, n_iter: int = 1000, seed: int = 0,
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
-             use_gpu: int = -1, held_out: float = 0.05, preset: str | None = None, resume: bool = False) -> int:
+             use_gpu: int = -1, held_out: float = 0.05, preset: str | None = None, resume: bool = False,
+             mask_rate: float = 0.0) -> int:
     """Pretrain the token-to-vector layer."""
     from thinc.api import fix_random_seed
 
@@ -317,7 +324,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     check_options(**{"-cw/--width": width, "-cd/--depth": depth, "-er/--embed-rows": embed_rows,
                      "-bs/--batch-size": batch_size, "-xw/--max-length": max_length, "-nw/--min-length": min_length,
                      "-i/--n-iter": n_iter, "-s/--n-save-every": n_save_every, "-d/--dropout": dropout,
-                     "-ho/--held-out": held_out, "--max-minutes": max_minutes})
+                     "-ho/--held-out": held_out, "--max-minutes": max_minutes, "-mr/--mask-rate": mask_rate})
     source = require_file(texts_loc, "texts file")
     if init_tok2vec is not None:
         require_file(init_tok2vec, "tok2vec weights")
@@ -326,7 +333,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
         fail(f"output folder is a file: {out}")
     settings = tok2vec_cfg_from_options(preset, width, depth, embed_rows)
     config = {"objective": objective, "loss_func": loss_func, "preset": preset, **pretrain_tok2vec_sizes(**settings),
-              "dropout": dropout, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
+              "dropout": dropout, "mask_rate": mask_rate, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
               "seed": seed, "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
     if resume:  # before the model and the texts are read: a wrong option is one line at once
         check_resumable(out, init_tok2vec)
@@ -336,7 +343,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     fix_random_seed(seed)
     docs = read_docs(nlp, source, min_length, max_length)
     train_docs, dev_docs = split_held_out(docs, held_out, seed)
-    pretrainer = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec)
+    pretrainer = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec, mask_rate)
     if n_save_every:
         pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs),
                                                  epochs_done(out) if resume else 0)
@@ -344,7 +351,8 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     srsly.write_json(out / CONFIG_FILE, config)
     held = "the training text itself" if len(docs) < 2 else f"{len(dev_docs)} texts"
     print(f"ℹ {len(train_docs)} texts, {sum(len(d) for d in train_docs)} words (held out: {held}); "
-          f"objective {objective}; device: {device}")
+          f"objective {objective}{f' on {mask_rate:.0%} of the words, hidden' if mask_rate else ''}; "
+          f"device: {device}")
     result = run_loop(pretrainer, train_docs, dev_docs, out,
                       loop_config(n_iter, batch_size, dropout, seed, max_minutes), resume)
     report(result, out, max_minutes)

@@ -122,14 +122,17 @@ def test_encoder_and_sizes_are_named_too():
 
 def test_resume_continues_exactly(tmp_path, corpus, blank, nlp_cmd, cli):
     """Two epochs in one run, and one epoch then --resume for the second, write the same weights
-    and the same log; the -s snapshots of the resumed epoch are numbered by its epoch."""
-    options = ("-o", "characters", "-bs", "150", "-s", "2", "--preset", "accuracy", "-cw", "32", "-er", "300")
+    and the same log (the masked words drawn the same too); the -s snapshots of the resumed
+    epoch are numbered by its epoch."""
+    options = ("-o", "characters", "-bs", "150", "-s", "2", "--preset", "accuracy", "-cw", "32", "-er", "300",
+               "-mr", "0.2")
     whole, parts = tmp_path / "whole", tmp_path / "parts"
     cli.run(nlp_cmd, "pretrain", corpus["texts"], blank, whole, "-i", "2", *options)
     cli.run(nlp_cmd, "pretrain", corpus["texts"], blank, parts, "-i", "1", *options)
     assert not (parts / "model1.bin").exists()
     proc = cli.run(nlp_cmd, "pretrain", corpus["texts"], blank, parts, "-i", "2", *options, "--resume")
-    assert "Resuming from" in proc.stdout
+    assert "Resuming from" in proc.stdout and "objective characters on 20% of the words, hidden" in proc.stdout
+    assert json.loads((whole / "config.json").read_text())["mask_rate"] == 0.2
     for name in ("model0.bin", "model1.bin", "model1.2.bin", "model-best/tok2vec.bin"):
         assert (parts / name).read_bytes() == (whole / name).read_bytes(), name
     strip = [{k: v for k, v in json.loads(line).items() if k not in ("wps", "seconds")}
@@ -150,6 +153,7 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
     config = json.loads((out / "config.json").read_text(encoding="utf8"))
     assert config.pop("char_edges") is False  # a run recorded before the settings existed had
     assert config.pop("char_window") == 3  # the defaults
+    assert config.pop("mask_rate") == 0.0
     (out / "config.json").write_text(json.dumps(config), encoding="utf8")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "-o", "characters", "-i", "2", *cli.tiny,
                             "-d", "0.3", "--resume") == (
@@ -160,6 +164,8 @@ def test_resume_errors_are_one_line(tmp_path, corpus, blank, in_process, nlp_cmd
         f"✘ --resume: the run in {out} was started with dropout 0.2 (now 0.3); resume with its options")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--resume", "-t2v", out / "model0.bin") == (
         "✘ --resume continues from the checkpoint's weights: leave out -t2v/--init-tok2vec")
+    assert in_process.error("pretrain", corpus["texts"], blank, out, "-mr", "1") == (
+        "✘ -mr/--mask-rate must be in [0, 1), got 1.0")
     assert in_process.error("pretrain", corpus["texts"], blank, out, "--preset", "fast") == (
         "✘ --preset: unknown preset 'fast': choose one of efficiency, accuracy")
     config["char_window"] = 5  # as if this version's defaults had changed since the run began

@@ -5,7 +5,9 @@ objective's output layer (`nlp_models.ml.pretrain`), learning from raw text.
 its examples are Docs, `update` is one gradient step of the objective, `evaluate` reports the
 objective's loss per word on held-out docs, and `to_disk` writes the tok2vec's weights as
 `tok2vec.bin` (the bytes `nlp train -t2v` and a component's `model.tok2vec.from_bytes` load)
-beside the output layer's. So `nlp pretrain` needs no training loop of its own.
+beside the output layer's. So `nlp pretrain` needs no training loop of its own. With a `mask_rate`, that share of the tokens
+is hidden from the tok2vec (every feature) and the objective is scored on those tokens alone,
+so it learns to predict words from their context (a masked objective, as BERT's).
 """
 
 from __future__ import annotations
@@ -16,12 +18,13 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+import numpy
 import srsly
 from thinc.api import Model, Optimizer
 
 from nlp_train.components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWeight
 
-from .ml import build_hash_embed_cnn_tok2vec, featurize_for, pretrain_loss
+from .ml import build_hash_embed_cnn_tok2vec, featurize_for, mask_tokens, pretrain_loss
 from .ml.pretrain import PretrainObjective
 from .pipes.base import TOK2VEC_DEFAULTS, check_drop, set_dropout
 
@@ -35,6 +38,8 @@ OUTPUT_LAYER_FILE = "output_layer.bin"
 CONFIG_FILE = "pretrain.json"
 #: Docs per prediction batch in `evaluate` (bounds its memory, not its result).
 EVAL_BATCH_DOCS = 64
+#: Seed of the tokens `evaluate` hides under a mask rate: the same ones every epoch.
+EVAL_MASK_SEED = 1
 
 AfterUpdate = Callable[["Pretrainer", Sequence[Any], Optimizer], None]
 
@@ -75,15 +80,20 @@ def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
 class Pretrainer:
     """A tok2vec and `objective`'s output layer, trained together as the one component
     "pretrain" of a pipeline (see the module docstring). `after_update(pretrainer, docs, sgd)`,
-    if given, runs after each update (e.g. to save snapshots of the weights)."""
+    if given, runs after each update (e.g. to save snapshots of the weights). `mask_rate` (0:
+    none) is the share of tokens hidden and scored in each batch."""
 
     name = PRETRAIN
 
-    def __init__(self, tok2vec: Model, objective: PretrainObjective, after_update: AfterUpdate | None = None):
+    def __init__(self, tok2vec: Model, objective: PretrainObjective, after_update: AfterUpdate | None = None,
+                 mask_rate: float = 0.0):
+        if not 0.0 <= mask_rate < 1.0:
+            raise ValueError(f"Pretrainer: mask_rate must be in [0, 1), got {mask_rate}")
         self.tok2vec = tok2vec
         self.objective = objective
         self.model = objective.build_model(tok2vec)
         self.after_update = after_update
+        self.mask_rate = mask_rate
 
     @property
     def pipe_names(self) -> list[str]:
@@ -102,8 +112,9 @@ class Pretrainer:
         docs = list(examples)
         set_dropout(self.model, check_drop(drop, "Pretrainer.update"))
         features = featurize_for(self.tok2vec, docs)
-        outputs, backprop = self.model.begin_update(features)
-        grads, loss = pretrain_loss(self.objective, docs, features, outputs, self.model.ops)
+        inputs, weights = self._masked(features, numpy.random)
+        outputs, backprop = self.model.begin_update(inputs)
+        grads, loss = pretrain_loss(self.objective, docs, features, outputs, self.model.ops, weights)
         backprop(grads)
         self.model.finish_update(sgd)
         losses[self.name] = losses.get(self.name, 0.0) + loss
@@ -112,21 +123,32 @@ class Pretrainer:
         return losses
 
     def evaluate(self, examples: Sequence[Any]) -> dict[str, float]:
-        """The objective on the docs `examples`, without dropout: `pretrain_loss` (per word),
-        `pretrain_score` (its negation: higher is better, what picks `model-best`) and `wps`."""
+        """The objective on the docs `examples`, without dropout: `pretrain_loss` (per word
+        scored: per hidden word under a mask rate, the same words each time), `pretrain_score`
+        (its negation: higher is better, what picks `model-best`) and `wps`."""
         docs = list(examples)
         started = time.perf_counter()
-        loss = 0.0
+        rng = numpy.random.RandomState(EVAL_MASK_SEED)
+        loss, n_scored = 0.0, 0.0
         for start in range(0, len(docs), EVAL_BATCH_DOCS):
             batch = docs[start:start + EVAL_BATCH_DOCS]
             features = featurize_for(self.tok2vec, batch)
-            outputs = self.model.predict(features)
-            loss += pretrain_loss(self.objective, batch, features, outputs, self.model.ops)[1]
+            inputs, weights = self._masked(features, rng)
+            outputs = self.model.predict(inputs)
+            loss += pretrain_loss(self.objective, batch, features, outputs, self.model.ops, weights)[1]
+            n_scored += sum(len(doc) for doc in batch) if weights is None else float(weights.sum())
         seconds = time.perf_counter() - started
         n_words = sum(len(doc) for doc in docs)
-        per_word = loss / max(1, n_words)
+        per_word = loss / max(1.0, n_scored)
         return {LOSS_SCORE: per_word, BEST_SCORE: -per_word,
                 "wps": n_words / seconds if seconds > 0 else 0.0}
+
+    def _masked(self, features: list, rng: Any) -> tuple[list, Any]:
+        """(the tok2vec's input, per-token loss weights or None): `features` as they are
+        without a mask rate, else with `mask_rate` of the tokens hidden (`mask_tokens`)."""
+        if not self.mask_rate:
+            return features, None
+        return mask_tokens(features, self.mask_rate, rng)
 
     def component_info(self) -> list[ComponentInfo]:
         """How the loop shows and judges pretraining: the epoch's summed loss, the held-out

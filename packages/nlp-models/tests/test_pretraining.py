@@ -12,7 +12,9 @@ from nlp_models.ml import (
     CharactersObjective,
     VectorsObjective,
     featurize_docs,
+    featurize_for,
     make_objective,
+    mask_tokens,
     pretrain_loss,
 )
 from nlp_models.pretraining import (
@@ -32,11 +34,12 @@ def docs_of(nlp, texts=TEXTS):
     return [nlp.make_doc(text) for text in texts]
 
 
-def pretrainer(objective=None, docs=None, seed=0):
+def pretrainer(objective=None, docs=None, seed=0, mask_rate=0.0, **sizes):
     fix_random_seed(seed)
     nlp = blank("en")
-    tok2vec, _ = build_pretrain_tok2vec(**SIZES)
-    made = Pretrainer(tok2vec, objective or CharactersObjective(n_characters=2, hidden_width=32))
+    tok2vec, _ = build_pretrain_tok2vec(**{**SIZES, **sizes})
+    made = Pretrainer(tok2vec, objective or CharactersObjective(n_characters=2, hidden_width=32),
+                      mask_rate=mask_rate)
     made.initialize(docs or docs_of(nlp))
     return made, nlp
 
@@ -93,6 +96,41 @@ def test_pretrain_loss_splits_the_gradient_per_doc():
     assert [g.shape for g in grads] == [o.shape for o in outputs] and loss > 0
     alone = pretrain_loss(made.objective, docs[3:], features[3:], outputs[3:], made.model.ops)
     numpy.testing.assert_allclose(alone[0][0], grads[3], rtol=1e-5)
+
+
+def test_mask_tokens_hides_every_feature_of_the_drawn_tokens():
+    nlp = blank("en")
+    docs = docs_of(nlp) * 20
+    features = featurize_docs(docs, char_len=4)
+    kept = [f.copy() for f in features]
+    masked, weights = mask_tokens(features, 0.25, numpy.random.RandomState(3))
+    hidden = weights.astype(bool)
+    assert len(weights) == sum(len(doc) for doc in docs) and 0.2 < hidden.mean() < 0.3
+    joined, original = numpy.concatenate(masked), numpy.concatenate(kept)
+    assert (joined[hidden] == 0).all() and (joined[~hidden] == original[~hidden]).all()
+    assert all((a == b).all() for a, b in zip(features, kept))  # the input is left as it was
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        mask_tokens(features, 1.0, numpy.random.RandomState(3))
+
+
+def test_masked_objective_is_scored_on_the_hidden_words_alone_and_learns():
+    made, nlp = pretrainer(mask_rate=0.3, chars=8, char_len=4)
+    docs = docs_of(nlp) * 4
+    features = featurize_for(made.tok2vec, docs)
+    inputs, weights = mask_tokens(features, 0.3, numpy.random.RandomState(0))
+    outputs = made.model.predict(inputs)
+    grads, loss = pretrain_loss(made.objective, docs, features, outputs, made.model.ops, weights)
+    rows = numpy.concatenate(grads)
+    assert loss > 0 and weights.sum() > 0
+    assert (rows[weights == 0] == 0).all() and (numpy.abs(rows[weights == 1]).sum(axis=1) > 0).all()
+    before = made.evaluate(docs)
+    assert made.evaluate(docs)["pretrain_loss"] == before["pretrain_loss"]  # the same words are hidden
+    optimizer = nlp_train.create_optimizer()
+    for _ in range(20):
+        made.update(docs, drop=0.0, sgd=optimizer, losses={})
+    assert made.evaluate(docs)["pretrain_loss"] < before["pretrain_loss"]
+    with pytest.raises(ValueError, match="mask_rate"):
+        Pretrainer(made.tok2vec, made.objective, mask_rate=1.0)
 
 
 def test_make_objective_errors():

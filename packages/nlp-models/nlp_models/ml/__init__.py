@@ -27,6 +27,7 @@ from .pretrain import (
     build_pretrain_characters_model,
     build_pretrain_vectors_model,
     make_objective,
+    mask_tokens,
     pretrain_loss,
 )
 from .registry import architectures
@@ -50,6 +51,7 @@ __all__ = [
     "PretrainObjective",
     "VectorsObjective",
     "make_objective",
+    "mask_tokens",
     "pretrain_loss",
     "BiLSTM",
     "CharEmbed",

@@ -89,8 +89,9 @@ def character_targets(words: list, n_characters: int) -> numpy.ndarray:
 N_CHARACTER_CLASSES = 257
 
 
-def characters_loss(predicted: Any, targets: Any) -> tuple[Any, float]:
-    """Softmax cross-entropy of (n, 2*n_characters*257) logits against `character_targets`."""
+def characters_loss(predicted: Any, targets: Any, weights: Any = None) -> tuple[Any, float]:
+    """Softmax cross-entropy of (n, 2*n_characters*257) logits against `character_targets`;
+    `weights` (n,) scales each row's loss and gradient (0: the row is left out)."""
     xp = get_array_module(predicted)
     targets = xp.asarray(targets, dtype="int32")
     n, n_pos = targets.shape
@@ -107,8 +108,12 @@ def characters_loss(predicted: Any, targets: Any) -> tuple[Any, float]:
     gold_p = probs[rows, cols, targets]
     d = probs.copy()
     d[rows, cols, targets] -= 1.0
-    loss = float(-xp.log(xp.maximum(gold_p, 1e-30)).sum())
-    return d.reshape(n, -1).astype("float32"), loss
+    row_loss = -xp.log(xp.maximum(gold_p, 1e-30)).sum(axis=1)
+    if weights is not None:
+        weights = xp.asarray(weights, dtype="float32")
+        d *= weights[:, None, None]
+        row_loss = row_loss * weights
+    return d.reshape(n, -1).astype("float32"), float(row_loss.sum())
 
 
 def categorical_loss(probs: Any, gold: Any, missing: int = -1, smoothing: float = 0.0) -> tuple[Any, float]:

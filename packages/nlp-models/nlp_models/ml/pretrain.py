@@ -1,5 +1,6 @@
 """Pretraining heads and objectives: predict each token's static vector, or its first/last
-characters, from the tok2vec's output.
+characters, from the tok2vec's output; with `mask_tokens`, only for tokens whose every feature
+was hidden, so they must be predicted from their context (a masked objective).
 
 An objective (`VectorsObjective`, `CharactersObjective`, made by name with `make_objective`)
 builds its output layer on a tok2vec and turns the layer's output for a batch of docs into a
@@ -10,11 +11,12 @@ nlp_train's loop.
 from collections.abc import Sequence
 from typing import Any
 
+import numpy
 from thinc.api import Linear, Maxout, Model, chain, with_array
 
 from .losses import N_CHARACTER_CLASSES, character_targets, characters_loss, vectors_loss
 from .registry import architectures
-from .tok2vec import set_ops
+from .tok2vec import UNKNOWN_WORD, set_ops
 from .vectors import VectorTable, static_vector_targets
 
 #: The names `make_objective` knows.
@@ -68,8 +70,10 @@ class PretrainObjective:
         """tok2vec -> output layer: per doc, one row of predictions per token."""
         raise NotImplementedError
 
-    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
-        """(d_predicted, summed loss) of `predicted`, the output rows of all docs' tokens in order."""
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any,
+                 weights: Any = None) -> tuple[Any, float]:
+        """(d_predicted, summed loss) of `predicted`, the output rows of all docs' tokens in order;
+        `weights` (one per row, e.g. 1 for masked tokens and 0 for the rest) scales each row."""
         raise NotImplementedError
 
     @property
@@ -95,9 +99,12 @@ class VectorsObjective(PretrainObjective):
     def build_model(self, tok2vec: Model) -> Model[list, list]:
         return build_pretrain_vectors_model(tok2vec, self.table.width, self.hidden_width, self.pieces)
 
-    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any,
+                 weights: Any = None) -> tuple[Any, float]:
         targets, masks = static_vector_targets(self.table, features, 0, ops)
-        return vectors_loss(predicted, _join(targets, ops), _join(masks, ops), objective=self.loss)
+        mask = _join(masks, ops)
+        return vectors_loss(predicted, _join(targets, ops), mask if weights is None else mask * weights,
+                            objective=self.loss)
 
     @property
     def cfg(self) -> dict[str, Any]:
@@ -116,9 +123,10 @@ class CharactersObjective(PretrainObjective):
     def build_model(self, tok2vec: Model) -> Model[list, list]:
         return build_pretrain_characters_model(tok2vec, self.n_characters, self.hidden_width, self.pieces)
 
-    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any) -> tuple[Any, float]:
+    def get_loss(self, docs: Sequence[Any], features: list, predicted: Any, ops: Any,
+                 weights: Any = None) -> tuple[Any, float]:
         words = [word for doc in docs for word in doc.words]
-        return characters_loss(predicted, ops.asarray(character_targets(words, self.n_characters)))
+        return characters_loss(predicted, ops.asarray(character_targets(words, self.n_characters)), weights)
 
     @property
     def cfg(self) -> dict[str, Any]:
@@ -141,10 +149,30 @@ def make_objective(name: str, vectors: Any = None, loss: str = "cosine") -> Pret
     return VectorsObjective(VectorTable.from_vectors(vectors), loss)
 
 
+def mask_tokens(features: list, rate: float, rng: Any) -> tuple[list, Any]:
+    """Copies of the per-doc feature arrays with `rate` of the tokens (drawn with the numpy
+    generator `rng`) hidden: every column, characters included, reads UNKNOWN_WORD, so the
+    tok2vec sees nothing of those words but their place. Returns (the copies, a float32 weight
+    per token of all docs in order: 1 where hidden, else 0)."""
+    if not 0.0 < rate < 1.0:
+        raise ValueError(f"mask_tokens: the rate must be between 0 and 1, got {rate}")
+    masked, weights = [], []
+    for doc_features in features:
+        hidden = rng.uniform(size=len(doc_features)) < rate
+        copy = numpy.array(doc_features, copy=True)
+        copy[hidden] = UNKNOWN_WORD
+        masked.append(copy)
+        weights.append(hidden.astype("float32"))
+    return masked, numpy.concatenate(weights) if weights else numpy.zeros(0, dtype="float32")
+
+
 def pretrain_loss(objective: PretrainObjective, docs: Sequence[Any], features: list, outputs: list,
-                  ops: Any) -> tuple[list, float]:
-    """The objective's loss over a batch and its gradient split back per doc (as `outputs`)."""
-    d_predicted, loss = objective.get_loss(docs, features, _join(outputs, ops), ops)
+                  ops: Any, weights: Any = None) -> tuple[list, float]:
+    """The objective's loss over a batch and its gradient split back per doc (as `outputs`);
+    `weights` (one per token, see `mask_tokens`) restricts it to the tokens that were hidden.
+    `features` are the unmasked ones (the vectors objective reads its targets from them)."""
+    weights = None if weights is None else ops.asarray(weights, dtype="float32")
+    d_predicted, loss = objective.get_loss(docs, features, _join(outputs, ops), ops, weights)
     grads, start = [], 0
     for out in outputs:
         grads.append(d_predicted[start:start + len(out)])
