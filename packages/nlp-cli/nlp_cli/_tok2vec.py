@@ -58,7 +58,8 @@ def check_compatible(tok2vec: Any, msg: dict, source: str, component: str) -> No
     ours, theirs = _structure(tok2vec), saved_tok2vec_layers(saved)
     if not _fits(ours, theirs):
         fail(f"{source}: pretrained tok2vec does not fit the {component} tok2vec: {differences(ours, theirs)}; "
-             "use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
+             "use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and -v only with weights "
+             "of `nlp pretrain -iv` on the same vectors")
 
 
 def read_weights(path: str | Path) -> tuple[bytes, dict]:

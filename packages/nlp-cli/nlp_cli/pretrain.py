@@ -182,16 +182,21 @@ def tok2vec_cfg_from_options(preset: str | None, width: int | None, depth: int |
 
 
 def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: str, settings: dict[str, Any],
-                     init_tok2vec: str | None, mask_rate: float = 0.0) -> Any:
-    """The Pretrainer (a tok2vec of `settings`, the objective and its mask rate), initialized
-    on `docs` and loaded with the `-t2v` weights if given."""
-    from nlp_models.ml import make_objective
+                     init_tok2vec: str | None, mask_rate: float = 0.0, include_vectors: bool = False) -> Any:
+    """The Pretrainer (a tok2vec of `settings`, reading the model's static vectors if
+    `include_vectors`; the objective and its mask rate), initialized on `docs` and loaded with
+    the `-t2v` weights if given."""
+    from nlp_models.ml import VectorTable, make_objective
     from nlp_models.pretraining import Pretrainer, build_pretrain_tok2vec
 
     vectors = nlp.vocab.vectors
-    if objective == "vectors" and (vectors is None or not vectors.shape[0]):
+    has_vectors = vectors is not None and vectors.shape[0] > 0
+    if objective == "vectors" and not has_vectors:
         fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
-    tok2vec, _ = build_pretrain_tok2vec(**settings)
+    if include_vectors:
+        check_vectors_input(has_vectors, getattr(vectors, "attr", None), objective, mask_rate)
+    table = VectorTable.from_vectors(vectors) if include_vectors else None
+    tok2vec, _ = build_pretrain_tok2vec(**settings, vectors=table)
     pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func), mask_rate=mask_rate)
     pretrainer.initialize(docs)
     if init_tok2vec is not None:
@@ -201,13 +206,25 @@ def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: s
     return pretrainer
 
 
+def check_vectors_input(has_vectors: bool, attr: str | None, objective: str, mask_rate: float) -> None:
+    """One-line errors for -iv/--include-vectors: the model has no vectors, they are not keyed
+    by NORM (as the tok2vec looks them up), or the vectors objective would see what it predicts."""
+    if not has_vectors:
+        fail("-iv/--include-vectors needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
+    if attr not in (None, "NORM"):
+        fail(f"-iv/--include-vectors reads vectors by NORM, but these are keyed by {attr}")
+    if objective == "vectors" and not mask_rate:
+        fail("-iv/--include-vectors with the vectors objective needs -mr/--mask-rate above 0: "
+             "the tok2vec would read the very vectors it is asked to predict")
+
+
 #: The run's settings, written into OUTPUT_DIR (and read back by --resume).
 CONFIG_FILE = "config.json"
 #: Settings of config.json that --resume may change: where the files were read from (the loop
 #: checks the data it trains on is the same).
 PATH_SETTINGS = ("texts", "vectors_model")
 #: Settings config.json gained after runs were first recorded, with the value older runs had.
-ADDED_SETTINGS: dict[str, Any] = {"mask_rate": 0.0}
+ADDED_SETTINGS: dict[str, Any] = {"mask_rate": 0.0, "include_vectors": False}
 
 
 def check_resumable(out: Path, init_tok2vec: str | None) -> None:
@@ -293,6 +310,8 @@ def run_loop(pretrainer: Any, train_docs: list[Any], dev_docs: list[Any], out: P
     depth=("Depth of the token-to-vector CNN (as `train -cd`; default: as the components)", "option", "cd", int),
     embed_rows=("Rows of each hashed embedding table (as `train -er`)", "option", "er", int),
     dropout=("Dropout rate", "option", "d", float),
+    include_vectors=("The tok2vec reads VECTORS_MODEL's static vectors, as `nlp train -v` gives them to "
+                     "components: the weights then fit a model trained with those vectors", "flag", "iv"),
     mask_rate=("Share of the words hidden (every feature) and predicted from their context alone; "
                "0: every word is seen and predicted", "option", "mr", float),
     batch_size=("Words per batch", "option", "bs", int),
@@ -315,7 +334,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
              batch_size: int = 3000, max_length: int = 500, min_length: int = 5, n_iter: int = 1000, seed: int = 0,
              n_save_every: int | None = None, init_tok2vec: str | None = None, max_minutes: float | None = None,
              use_gpu: int = -1, held_out: float = 0.05, preset: str | None = None, resume: bool = False,
-             mask_rate: float = 0.0) -> int:
+             mask_rate: float = 0.0, include_vectors: bool = False) -> int:
     """Pretrain the token-to-vector layer."""
     from thinc.api import fix_random_seed
 
@@ -333,7 +352,7 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
         fail(f"output folder is a file: {out}")
     settings = tok2vec_cfg_from_options(preset, width, depth, embed_rows)
     config = {"objective": objective, "loss_func": loss_func, "preset": preset, **pretrain_tok2vec_sizes(**settings),
-              "dropout": dropout, "mask_rate": mask_rate, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
+              "dropout": dropout, "mask_rate": mask_rate, "include_vectors": include_vectors, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
               "seed": seed, "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
     if resume:  # before the model and the texts are read: a wrong option is one line at once
         check_resumable(out, init_tok2vec)
@@ -343,7 +362,8 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
     fix_random_seed(seed)
     docs = read_docs(nlp, source, min_length, max_length)
     train_docs, dev_docs = split_held_out(docs, held_out, seed)
-    pretrainer = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec, mask_rate)
+    pretrainer = build_pretrainer(nlp, train_docs, objective, loss_func, settings, init_tok2vec, mask_rate,
+                                  include_vectors)
     if n_save_every:
         pretrainer.after_update = BatchSnapshots(out, n_save_every, len(train_docs),
                                                  epochs_done(out) if resume else 0)

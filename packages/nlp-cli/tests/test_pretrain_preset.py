@@ -86,7 +86,8 @@ def test_weights_of_another_preset_name_the_settings_that_differ(tmp_path, corpu
     assert line == (f"✘ {out / 'model0.bin'}: pretrained tok2vec does not fit the shared tok2vec: "
                     f"chars 0 (pretrained) vs {ACCURACY_CHARS}, char_len 0 vs 16, char_dim 0 vs 32, "
                     f"char_window 0 vs {ACCURACY_WINDOW}; use the same --preset "
-                    "and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
+                    "and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and -v only with weights of `nlp pretrain -iv` "
+                    "on the same vectors")
     assert not (tmp_path / "out" / "model1").exists()
 
 
@@ -104,7 +105,7 @@ def test_weights_saved_before_the_character_window_read_windows_of_three():
         check_compatible(models[5], msg, "w.bin", "tagger")
     assert str(info.value) == ("w.bin: pretrained tok2vec does not fit the tagger tok2vec: char_window 3 (pretrained) "
                                "vs 5; use the same --preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, "
-                               "and no -v")
+                               "and -v only with weights of `nlp pretrain -iv` on the same vectors")
 
 
 def test_encoder_and_sizes_are_named_too():
@@ -117,7 +118,8 @@ def test_encoder_and_sizes_are_named_too():
         check_compatible(ours, srsly.msgpack_loads(saved.to_bytes()), "w.bin", "tagger")
     assert str(info.value) == ("w.bin: pretrained tok2vec does not fit the tagger tok2vec: depth 2 (pretrained) vs 1, "
                                "encoder cnn vs bilstm, embed_rows 50/50/50/50 vs 60/60/60/60; use the same "
-                               "--preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and no -v")
+                               "--preset and -cw/-cd/-er in `nlp pretrain` and `nlp train`, and -v only with weights of `nlp pretrain -iv` "
+                    "on the same vectors")
 
 
 def test_resume_continues_exactly(tmp_path, corpus, blank, nlp_cmd, cli):
@@ -181,3 +183,31 @@ def test_malformed_saved_layers_do_not_fit():
     with pytest.raises(UserError) as info:
         check_compatible(ours, {"nodes": [1, {"name": 3, "dims": [2]}]}, "w.bin", "ner")
     assert str(info.value).startswith("w.bin: pretrained tok2vec does not fit the ner tok2vec: width None (pretrained) vs 16")
+
+
+def test_weights_pretrained_reading_the_vectors_fit_a_model_trained_with_them(tmp_path, corpus, blank, in_process,
+                                                                             nlp_cmd, cli, monkeypatch):
+    """`nlp pretrain -iv` (masked) builds a tok2vec that reads the model's static vectors, so
+    `nlp train -v` with the same vectors starts from its weights; without -v they do not fit."""
+    import nlp_cli.train
+
+    (tmp_path / "v.txt").write_text("the 0.1 0.2 0.3 0.4\nboat 0.3 0.4 0.1 0.0\nsong 0.5 0.1 0.2 0.3\n",
+                                    encoding="utf8")
+    cli.run(nlp_cmd, "init-vectors", "en", tmp_path / "vec", tmp_path / "v.txt")
+    out = tmp_path / "pt"
+    cli.run(nlp_cmd, "pretrain", corpus["texts"], tmp_path / "vec", out, "-o", "vectors", "-mr", "0.3", "-iv",
+            "-i", "1", *cli.tiny)
+    assert json.loads((out / "config.json").read_text())["include_vectors"] is True
+    monkeypatch.setattr(nlp_cli.train, "_run_loop", lambda trainee, *args: None)
+    train = ("train", "en", tmp_path / "out", corpus["train"], corpus["dev"], "-p", "tagger", *cli.tiny,
+             "-t2v", out / "model0.bin")
+    code, stdout, _ = in_process.run(*train, "-v", tmp_path / "vec")
+    assert code == 0 and "Loaded pretrained tok2vec weights into 1 component" in stdout
+    assert in_process.error(*train).startswith(
+        f"✘ {out / 'model0.bin'}: pretrained tok2vec does not fit the tagger tok2vec: vectors 4 (pretrained) vs 0")
+    assert in_process.error("pretrain", corpus["texts"], tmp_path / "vec", tmp_path / "pt2", "-o", "vectors",
+                            "-iv") == (
+        "✘ -iv/--include-vectors with the vectors objective needs -mr/--mask-rate above 0: the tok2vec would "
+        "read the very vectors it is asked to predict")
+    assert in_process.error("pretrain", corpus["texts"], blank, tmp_path / "pt3", "-o", "characters", "-iv") == (
+        "✘ -iv/--include-vectors needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")

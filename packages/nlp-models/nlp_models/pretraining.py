@@ -26,6 +26,7 @@ from nlp_train.components import ComponentInfo, ScoreColumn, ScoreCurve, ScoreWe
 
 from .ml import build_hash_embed_cnn_tok2vec, featurize_for, mask_tokens, pretrain_loss
 from .ml.pretrain import PretrainObjective
+from .ml.vectors import VectorTable
 from .pipes.base import TOK2VEC_DEFAULTS, check_drop, set_dropout
 
 #: The component name: the key of the loss in `losses` and of the table's columns.
@@ -62,17 +63,18 @@ def pretrain_tok2vec_sizes(width: int | None = None, depth: int | None = None,
 
 
 def build_pretrain_tok2vec(width: int | None = None, depth: int | None = None,
-                           embed_rows: int | Sequence[int] | None = None,
+                           embed_rows: int | Sequence[int] | None = None, vectors: VectorTable | None = None,
                            **features: Any) -> tuple[Model, dict[str, Any]]:
     """The tok2vec every component builds by default (TOK2VEC_DEFAULTS, its dropout layers
     included: their rate is set per batch) with the sizes given, so that pretrained weights fit
     a component's own tok2vec; `features` may set chars, char_len, char_dim, char_edges,
-    char_window and encoder (as a component's cfg). Returns (the model, its sizes: width, depth,
-    embed_rows, window, pieces, and those six)."""
+    char_window and encoder (as a component's cfg). With `vectors` (NORM-keyed) it reads them as
+    a component's tok2vec reads `nlp train -v`'s (cfg pretrained_vectors). Returns (the model,
+    its sizes: width, depth, embed_rows, window, pieces, and those six)."""
     sizes = pretrain_tok2vec_sizes(width, depth, embed_rows, **features)
     tok2vec = build_hash_embed_cnn_tok2vec(width=sizes["width"], depth=sizes["depth"], window=sizes["window"],
                                            pieces=sizes["pieces"], rows=sizes["embed_rows"],
-                                           dropout=TOK2VEC_DEFAULTS["dropout"],
+                                           dropout=TOK2VEC_DEFAULTS["dropout"], vectors=vectors,
                                            **{key: sizes[key] for key in PRETRAIN_TOK2VEC_KEYS})
     return tok2vec, sizes
 
