@@ -1,6 +1,7 @@
 """Our side of the benchmark: the same phases and outputs as spacy_runner.py.
 
     python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset NAME] [--vectors DIR]
+                                    [--init-tok2vec FILE]
     python bench/ours_runner.py annotate TASK OUT_DIR
 
 `train` builds a blank pipeline of the task's language with the task's components in the preset's
@@ -150,7 +151,7 @@ def start_model(task: Task, vectors: Path | None):
 
 
 def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "efficiency",
-          vectors: Path | None = None) -> None:
+          vectors: Path | None = None, init_tok2vec: Path | None = None) -> None:
     from thinc.api import fix_random_seed
 
     from nlp_train import train as train_loop
@@ -162,6 +163,8 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     train_examples = list(corpus(task, "train", nlp)(nlp.vocab))
     dev_examples = task.selection(list(corpus(task, "dev", nlp)(nlp.vocab)))
     optimizer = nlp.begin_training(lambda: train_examples)
+    if init_tok2vec is not None:
+        load_pretrained(nlp, init_tok2vec)
     setup_seconds = time.perf_counter() - start
     result = train_loop(nlp, train_examples, dev_examples, out, optimizer=optimizer, seed=seed,
                         n_epochs=1000, max_minutes=minutes, save_every_epoch=False, progress=False,
@@ -175,6 +178,17 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     from importlib.metadata import version
 
     write_train_record(out, "ours", version("nlp-models"), task, log, seconds, words)
+
+
+def load_pretrained(nlp, weights: Path) -> None:
+    """Load `nlp pretrain`'s tok2vec weights into the pipeline's shared tok2vec (as `nlp train
+    -t2v` does); one line when the pipeline has none or the weights do not fit."""
+    if "tok2vec" not in nlp.pipe_names:
+        raise SystemExit(f"--init-tok2vec {weights}: this task's pipeline has no shared tok2vec")
+    try:
+        nlp.get_pipe("tok2vec").model.from_bytes(Path(weights).read_bytes())
+    except (OSError, ValueError, KeyError) as err:
+        raise SystemExit(f"--init-tok2vec {weights}: cannot be loaded into the shared tok2vec ({err})") from None
 
 
 def annotate(task: Task, out: Path) -> None:
@@ -213,4 +227,4 @@ def annotate(task: Task, out: Path) -> None:
 if __name__ == "__main__":
     from nlp_models import preset_names
 
-    runner_main(__doc__, train, annotate, presets=preset_names())
+    runner_main(__doc__, train, annotate, presets=preset_names(), pretrained=True)

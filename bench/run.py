@@ -1,7 +1,7 @@
 """Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
     python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--preset P]
-                        [--peer-preset P] [--vectors DIR] [--out DIR]
+                        [--peer-preset P] [--vectors DIR] [--init-tok2vec FILE] [--out DIR]
 
 For each task both systems train on the same train split for the same wall-clock budget, are scored
 on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
@@ -13,7 +13,9 @@ accuracy preset against spaCy's `--optimize accuracy` config, and `--peer-preset
 another one (`--preset accuracy --peer-preset efficiency`: the speed floor of issue #13, our accuracy
 pipeline against spaCy's efficiency one in the same run). Neither side reads static vectors
 unless `--vectors DIR` names a model folder of `nlp init-vectors`: ours reads it as `nlp train -v`
-does, spaCy the same table converted by `spacy init vectors` (shared_vectors.py). `micro` runs the
+does, spaCy the same table converted by `spacy init vectors` (shared_vectors.py); `--init-tok2vec
+FILE` starts our side's shared tok2vec from `nlp pretrain` weights (spaCy's side from scratch;
+section suffix `-pretrained`). `micro` runs the
 tokenizer, reader and oracle scripts. Each task's section of BENCHMARKS.md sits between
 `<!-- bench:NAME -->` markers and is replaced in place; NAME is the task's, with `-accuracy` for
 the accuracy preset, `-vs-P` with another peer preset P, and `-vectors` with vectors (so the
@@ -157,18 +159,26 @@ def peer_preset(args) -> str:
 def variant(args) -> str:
     """What a run's section and output folder are named after besides the task: "" for the
     efficiency bench, "-accuracy" for that preset, "-vs-P" when spaCy's side trains another
-    preset P, "-vectors" with static vectors, "-seedS" for a seed other than 0 (so a second seed's
+    preset P, "-vectors" with static vectors, "-pretrained" when ours starts from pretrained
+    tok2vec weights, "-seedS" for a seed other than 0 (so a second seed's
     run sits beside the first instead of replacing it)."""
     ours = args.preset or "efficiency"
     peer = peer_preset(args)
     return ((f"-{ours}" if ours != "efficiency" else "") + (f"-vs-{peer}" if peer != ours else "")
-            + ("-vectors" if args.vectors else "") + (f"-seed{args.seed}" if args.seed else ""))
+            + ("-vectors" if args.vectors else "") + ("-pretrained" if pretrained(args) else "")
+            + (f"-seed{args.seed}" if args.seed else ""))
+
+
+def pretrained(args) -> str | None:
+    """The `nlp pretrain` weights our side starts from (--init-tok2vec), if any."""
+    return getattr(args, "init_tok2vec", None)
 
 
 def variant_title(args) -> str:
     """The words a section's title adds for its variant."""
     words = f"our {args.preset or 'efficiency'} preset vs spaCy `--optimize {peer_preset(args)}`"
     words += f", static vectors {Path(args.vectors).name}" if args.vectors else ""
+    words += f", ours from the pretrained tok2vec {Path(pretrained(args)).parent.name}" if pretrained(args) else ""
     return words + (f", seed {args.seed}" if args.seed else "")
 
 
@@ -236,7 +246,8 @@ def run_task(name: str, args) -> tuple[str, str]:
     results: dict = {}
     vectors = ["--vectors", str(Path(args.vectors).resolve())] if args.vectors else []
     presets = {"spacy": ["--preset", peer_preset(args)] if args.preset or args.peer_preset else [],
-               "ours": ["--preset", args.preset] if args.preset else []}
+               "ours": (["--preset", args.preset] if args.preset else [])
+               + (["--init-tok2vec", str(Path(pretrained(args)).resolve())] if pretrained(args) else [])}
     for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
         folder = out / system
         if not args.report_only:
@@ -315,6 +326,9 @@ def main() -> None:
                         help="spaCy's `--optimize` value when it is not our preset's name")
     parser.add_argument("--vectors", default=None,
                         help="both sides read these static vectors: a model folder of `nlp init-vectors`")
+    parser.add_argument("--init-tok2vec", default=None,
+                        help="our side's shared tok2vec starts from these `nlp pretrain` weights (model{i}.bin, "
+                             "built with the same preset and vectors); the pretraining time is not in the budget")
     parser.add_argument("--out", default=str(HERE / "out"))
     parser.add_argument("--report-only", action="store_true",
                         help="rebuild the sections from the JSON of an earlier run")
@@ -326,6 +340,8 @@ def main() -> None:
     names = list(TASKS) + ["micro"] if "all" in args.tasks else args.tasks
     if not DATA.is_dir():
         sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
+    if pretrained(args) and not Path(pretrained(args)).is_file():
+        sys.exit(f"bench: --init-tok2vec {pretrained(args)} is not a file (weights of `nlp pretrain`)")
     if args.vectors and not (Path(args.vectors) / "meta.json").is_file():
         sys.exit(f"bench: --vectors {args.vectors} is not a model folder (make one with `nlp init-vectors`)")
     with vectors_cache(args):

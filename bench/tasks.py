@@ -149,11 +149,12 @@ def time_pipe(nlp, texts: list[str], repeats: int = 3) -> list[float]:
     return timings
 
 
-def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
+def runner_main(doc: str, train, annotate, presets: Sequence[str] = (), pretrained: bool = False) -> None:
     """The command line both runners share: `train TASK OUT [--minutes M] [--seed S] [--vectors DIR]`,
     `annotate TASK OUT`; with `presets` (the first is the default), `train` takes `--preset NAME`
     too, passed on as `preset=`. `--vectors` (a model folder of `nlp init-vectors`) goes on as
-    `vectors=`."""
+    `vectors=`; with `pretrained`, `--init-tok2vec FILE` (weights of `nlp pretrain`) as
+    `init_tok2vec=`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
@@ -166,6 +167,9 @@ def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
                         help="static vectors: a model folder written by `nlp init-vectors`")
     if presets:
         parser.add_argument("--preset", choices=list(presets), default=presets[0])
+    if pretrained:
+        parser.add_argument("--init-tok2vec", type=Path, default=None,
+                            help="start the shared tok2vec from these weights (model{i}.bin of `nlp pretrain`)")
     args = parser.parse_args()
     task = TASKS[args.task]
     if args.command == "train":
@@ -173,7 +177,8 @@ def runner_main(doc: str, train, annotate, presets: Sequence[str] = ()) -> None:
             parser.error(f"--vectors {args.vectors}: not a model folder (no meta.json); make one with "
                          "`nlp init-vectors`")
         train(task, args.out, args.minutes, args.seed, vectors=args.vectors,
-              **({"preset": args.preset} if presets else {}))
+              **({"preset": args.preset} if presets else {}),
+              **({"init_tok2vec": args.init_tok2vec} if pretrained else {}))
     else:
         annotate(task, args.out)
 

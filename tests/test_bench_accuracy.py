@@ -66,9 +66,11 @@ def test_a_folder_without_vectors_is_refused_in_one_line(tmp_path: Path) -> None
     ("accuracy", None, "/x/vec", 0, "ewt-accuracy-vectors"), (None, None, "/x/vec", 0, "ewt-vectors"),
     ("accuracy", "efficiency", None, 0, "ewt-accuracy-vs-efficiency"), ("accuracy", "accuracy", None, 0, "ewt-accuracy"),
     ("accuracy", None, None, 1, "ewt-accuracy-seed1"), (None, None, None, 2, "ewt-seed2"),
+    ("accuracy", None, "/x/vec", 1, "ewt-accuracy-vectors-pretrained-seed1"),
 ])
 def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, peer, vectors, seed, name) -> None:
-    args = Namespace(preset=preset, peer_preset=peer, vectors=vectors, seed=seed)
+    args = Namespace(preset=preset, peer_preset=peer, vectors=vectors, seed=seed,
+                     init_tok2vec="/x/pt/model0.bin" if "pretrained" in name else None)
     assert "ewt" + bench_run.variant(args) == name
     scores = {"tag_acc": 94.0, "uas": 86.0, "las": 83.0, "sents_f": 99.0}
     phase = {"log": [{"seconds": 1.0, "scores": scores}], "train_seconds": 1.0, "train_wps": 1.0,
@@ -83,6 +85,7 @@ def test_each_variant_has_its_own_section_so_the_efficiency_bench_stays(preset, 
         assert f"our {preset or 'efficiency'} preset vs spaCy `--optimize {peer or preset or 'efficiency'}`" in first
         assert ("static vectors vec" in first) == bool(vectors)
         assert (f"seed {seed}" in first) == bool(seed)
+        assert ("ours from the pretrained tok2vec pt" in first) == ("pretrained" in name)
 
 
 def test_an_ablation_row_needing_what_is_not_given_is_left_out_with_its_addition() -> None:
