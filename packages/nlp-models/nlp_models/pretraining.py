@@ -5,9 +5,11 @@ objective's output layer (`nlp_models.ml.pretrain`), learning from raw text.
 its examples are Docs, `update` is one gradient step of the objective, `evaluate` reports the
 objective's loss per word on held-out docs, and `to_disk` writes the tok2vec's weights as
 `tok2vec.bin` (the bytes `nlp train -t2v` and a component's `model.tok2vec.from_bytes` load)
-beside the output layer's. So `nlp pretrain` needs no training loop of its own. With a `mask_rate`, that share of the tokens
-is hidden from the tok2vec (every feature) and the objective is scored on those tokens alone,
-so it learns to predict words from their context (a masked objective, as BERT's).
+beside the output layer's. So `nlp pretrain` needs no training loop of its own.
+
+With a `mask_rate`, that share of the tokens is hidden from the tok2vec (every feature) and the
+objective is scored on those tokens alone, so it learns to predict words from their context (a
+masked objective, as BERT's).
 """
 
 from __future__ import annotations
