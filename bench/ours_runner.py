@@ -181,14 +181,17 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
 
 
 def load_pretrained(nlp, weights: Path) -> None:
-    """Load `nlp pretrain`'s tok2vec weights into the pipeline's shared tok2vec (as `nlp train
-    -t2v` does); one line when the pipeline has none or the weights do not fit."""
-    if "tok2vec" not in nlp.pipe_names:
-        raise SystemExit(f"--init-tok2vec {weights}: this task's pipeline has no shared tok2vec")
+    """Load `nlp pretrain`'s tok2vec weights into the pipeline's tok2vecs with `nlp train -t2v`'s
+    own loader; one line when they do not fit (naming the settings) or no component takes them."""
+    from nlp_cli._errors import UserError
+    from nlp_cli._tok2vec import load_into
+
     try:
-        nlp.get_pipe("tok2vec").model.from_bytes(Path(weights).read_bytes())
-    except (OSError, ValueError, KeyError) as err:
-        raise SystemExit(f"--init-tok2vec {weights}: cannot be loaded into the shared tok2vec ({err})") from None
+        loaded = load_into(nlp.pipeline, weights)
+    except UserError as err:
+        raise SystemExit(f"--init-tok2vec: {err}") from None
+    if not loaded:
+        raise SystemExit(f"--init-tok2vec {weights}: no component of this task's pipeline has a tok2vec")
 
 
 def annotate(task: Task, out: Path) -> None:

@@ -165,20 +165,16 @@ def variant(args) -> str:
     ours = args.preset or "efficiency"
     peer = peer_preset(args)
     return ((f"-{ours}" if ours != "efficiency" else "") + (f"-vs-{peer}" if peer != ours else "")
-            + ("-vectors" if args.vectors else "") + ("-pretrained" if pretrained(args) else "")
+            + ("-vectors" if args.vectors else "") + ("-pretrained" if args.init_tok2vec else "")
             + (f"-seed{args.seed}" if args.seed else ""))
 
-
-def pretrained(args) -> str | None:
-    """The `nlp pretrain` weights our side starts from (--init-tok2vec), if any."""
-    return getattr(args, "init_tok2vec", None)
 
 
 def variant_title(args) -> str:
     """The words a section's title adds for its variant."""
     words = f"our {args.preset or 'efficiency'} preset vs spaCy `--optimize {peer_preset(args)}`"
     words += f", static vectors {Path(args.vectors).name}" if args.vectors else ""
-    words += f", ours from the pretrained tok2vec {Path(pretrained(args)).parent.name}" if pretrained(args) else ""
+    words += f", ours from the pretrained tok2vec {Path(args.init_tok2vec).parent.name}" if args.init_tok2vec else ""
     return words + (f", seed {args.seed}" if args.seed else "")
 
 
@@ -247,7 +243,7 @@ def run_task(name: str, args) -> tuple[str, str]:
     vectors = ["--vectors", str(Path(args.vectors).resolve())] if args.vectors else []
     presets = {"spacy": ["--preset", peer_preset(args)] if args.preset or args.peer_preset else [],
                "ours": (["--preset", args.preset] if args.preset else [])
-               + (["--init-tok2vec", str(Path(pretrained(args)).resolve())] if pretrained(args) else [])}
+               + (["--init-tok2vec", str(Path(args.init_tok2vec).resolve())] if args.init_tok2vec else [])}
     for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
         folder = out / system
         if not args.report_only:
@@ -340,8 +336,8 @@ def main() -> None:
     names = list(TASKS) + ["micro"] if "all" in args.tasks else args.tasks
     if not DATA.is_dir():
         sys.exit(f"bench: the corpora folder {DATA} is missing (set NLP_SHARED_DATA)")
-    if pretrained(args) and not Path(pretrained(args)).is_file():
-        sys.exit(f"bench: --init-tok2vec {pretrained(args)} is not a file (weights of `nlp pretrain`)")
+    if args.init_tok2vec and not Path(args.init_tok2vec).is_file():
+        sys.exit(f"bench: --init-tok2vec {args.init_tok2vec} is not a file (weights of `nlp pretrain`)")
     if args.vectors and not (Path(args.vectors) / "meta.json").is_file():
         sys.exit(f"bench: --vectors {args.vectors} is not a model folder (make one with `nlp init-vectors`)")
     with vectors_cache(args):

@@ -186,7 +186,7 @@ def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: s
     """The Pretrainer (a tok2vec of `settings`, reading the model's static vectors if
     `include_vectors`; the objective and its mask rate), initialized on `docs` and loaded with
     the `-t2v` weights if given."""
-    from nlp_models.ml import VectorTable, make_objective
+    from nlp_models.ml import VectorsObjective, VectorTable, make_objective
     from nlp_models.pretraining import Pretrainer, build_pretrain_tok2vec
 
     vectors = nlp.vocab.vectors
@@ -195,9 +195,12 @@ def build_pretrainer(nlp: Any, docs: Sequence[Any], objective: str, loss_func: s
         fail("the vectors objective needs a VECTORS_MODEL with static vectors (see `nlp init-vectors`)")
     if include_vectors:
         check_vectors_input(has_vectors, getattr(vectors, "attr", None), objective, mask_rate)
-    table = VectorTable.from_vectors(vectors) if include_vectors else None
+    made = make_objective(objective, vectors, loss_func)
+    table = None
+    if include_vectors:  # one table for the objective's targets and the tok2vec's input
+        table = made.table if isinstance(made, VectorsObjective) else VectorTable.from_vectors(vectors)
     tok2vec, _ = build_pretrain_tok2vec(**settings, vectors=table)
-    pretrainer = Pretrainer(tok2vec, make_objective(objective, vectors, loss_func), mask_rate=mask_rate)
+    pretrainer = Pretrainer(tok2vec, made, mask_rate=mask_rate)
     pretrainer.initialize(docs)
     if init_tok2vec is not None:
         data, msg = read_weights(init_tok2vec)
@@ -352,7 +355,8 @@ def pretrain(texts_loc: str, vectors_model: str, output_dir: str, objective: str
         fail(f"output folder is a file: {out}")
     settings = tok2vec_cfg_from_options(preset, width, depth, embed_rows)
     config = {"objective": objective, "loss_func": loss_func, "preset": preset, **pretrain_tok2vec_sizes(**settings),
-              "dropout": dropout, "mask_rate": mask_rate, "include_vectors": include_vectors, "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
+              "dropout": dropout, "mask_rate": mask_rate, "include_vectors": include_vectors,
+              "batch_size": batch_size, "max_length": max_length, "min_length": min_length,
               "seed": seed, "held_out": held_out, "texts": str(source), "vectors_model": str(vectors_model)}
     if resume:  # before the model and the texts are read: a wrong option is one line at once
         check_resumable(out, init_tok2vec)
