@@ -1,0 +1,92 @@
+"""Annotation speed of both systems' saved models, in alternating rounds (#13's speed floor).
+
+    PYTHONPATH=<spaCy's site> OPENBLAS_NUM_THREADS=1 python bench/speed_rounds.py RUN_DIR TASK [--rounds 5]
+
+RUN_DIR is a folder bench/run.py wrote (bench/out/SECTION, with ours/model-best and
+spacy/model-best). The annotate phase of run.py times each system once, minutes apart, so a
+neighbour's load on a shared machine can land on one side only. Here each round starts a fresh
+process per system (ours first in odd rounds, spaCy first in even ones) that loads its model and
+times `nlp.pipe` on the task's speed sample exactly as the annotate phase does (best of 3 passes,
+tasks.inference_speed). Each round's ratio pairs two measurements taken seconds apart; the
+median of those ratios is the figure. Writes RUN_DIR/speed_rounds.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+SYSTEMS = ("ours", "spacy")
+
+
+def time_one(system: str, task_name: str, model: Path) -> dict:
+    """The annotate phase's speed record for one system's saved model (run in a child process)."""
+    from tasks import TASKS, inference_speed, read_reference
+
+    if system == "ours":
+        import nlp_models
+
+        nlp = nlp_models.load(model)
+    else:
+        import spacy
+
+        nlp = spacy.load(model)
+    task = TASKS[task_name]
+    return inference_speed(nlp, task, read_reference(task, "dev"))
+
+
+def measure(system: str, task: str, run_dir: Path) -> dict:
+    """One fresh process's speed record for `system`."""
+    model = run_dir / system / "model-best"
+    out = subprocess.run([sys.executable, __file__, "--one", system, task, str(model)],
+                         check=True, cwd=str(HERE), capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def rounds(run_dir: Path, task: str, n_rounds: int) -> list[dict]:
+    """Each round's words/s of both systems, the order alternating between rounds."""
+    results = []
+    for index in range(n_rounds):
+        order = SYSTEMS if index % 2 == 0 else SYSTEMS[::-1]
+        wps = {system: measure(system, task, run_dir)["wps"] for system in order}
+        results.append({"round": index + 1, "first": order[0], **wps, "ratio": wps["ours"] / wps["spacy"]})
+        print(f"round {index + 1} ({order[0]} first): ours {wps['ours']:,.0f}  spacy {wps['spacy']:,.0f}  "
+              f"ratio {results[-1]['ratio']:.2f}", flush=True)
+    return results
+
+
+def summary(results: list[dict]) -> dict:
+    """The median of the paired ratios, and each system's best round."""
+    best = {system: max(r[system] for r in results) for system in SYSTEMS}
+    return {"median_ratio": statistics.median(r["ratio"] for r in results),
+            "min_ratio": min(r["ratio"] for r in results), "max_ratio": max(r["ratio"] for r in results),
+            "best_ours": best["ours"], "best_spacy": best["spacy"], "best_ratio": best["ours"] / best["spacy"]}
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--one":
+        print(json.dumps(time_one(sys.argv[2], sys.argv[3], Path(sys.argv[4]))))
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("run_dir", type=Path)
+    parser.add_argument("task")
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    results = rounds(args.run_dir.resolve(), args.task, args.rounds)
+    record = {"task": args.task, "rounds": results, **summary(results)}
+    (args.run_dir / "speed_rounds.json").write_text(json.dumps(record, indent=2))
+    print(f"median ratio {record['median_ratio']:.2f} (rounds {record['min_ratio']:.2f}-{record['max_ratio']:.2f}); "
+          f"best ours {record['best_ours']:,.0f}, best spacy {record['best_spacy']:,.0f} words/s")
+
+
+if __name__ == "__main__":
+    main()
