@@ -1,7 +1,7 @@
 """Run the side-by-side benchmarks and rewrite their sections of BENCHMARKS.md.
 
     python bench/run.py [ewt|conll|imdb|ud-ewt|ud-fi|micro|all ...] [--minutes M] [--seed S] [--preset P]
-                        [--peer-preset P] [--vectors DIR] [--init-tok2vec FILE] [--out DIR]
+                        [--peer-preset P] [--vectors DIR] [--init-tok2vec FILE] [--speed-rounds N] [--out DIR]
 
 For each task both systems train on the same train split for the same wall-clock budget, are scored
 on the same dev split by the same scorer, and annotate the same raw text; every phase runs in its own
@@ -15,7 +15,9 @@ pipeline against spaCy's efficiency one in the same run). Neither side reads sta
 unless `--vectors DIR` names a model folder of `nlp init-vectors`: ours reads it as `nlp train -v`
 does, spaCy the same table converted by `spacy init vectors` (shared_vectors.py); `--init-tok2vec
 FILE` starts our side's shared tok2vec from `nlp pretrain` weights (spaCy's side from scratch;
-section suffix `-pretrained`). `micro` runs the
+section suffix `-pretrained`). `--speed-rounds N` times the two saved models again in N
+alternating rounds after both annotate phases (speed_rounds.py), for a speed ratio whose sides
+ran seconds apart rather than minutes. `micro` runs the
 tokenizer, reader and oracle scripts. Each task's section of BENCHMARKS.md sits between
 `<!-- bench:NAME -->` markers and is replaced in place; NAME is the task's, with `-accuracy` for
 the accuracy preset, `-vs-P` with another peer preset P, and `-vectors` with vectors (so the
@@ -42,6 +44,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
+import speed_rounds  # noqa: E402
 from shared_vectors import CACHE_ENV  # noqa: E402
 from tasks import DATA, TASKS, main_score  # noqa: E402
 
@@ -210,6 +213,8 @@ def task_section(task, results: dict, command: str, head: str | None = None, tit
     own = ", ".join(f"{k} {fmt(v * 100 if isinstance(v, float) and v <= 1 else v)}"
                     for k, v in sp_a.get("spacy_scores", {}).items() if v is not None)
     lines += ["", f"spaCy's own scorer on its model: {own}.", ""]
+    if "speed_rounds" in results:
+        lines += [speed_rounds.describe(results["speed_rounds"]), ""]
     lines += raw_text_table(ours_a.get("conll18"), sp_a.get("conll18"))
     return "\n".join(lines)
 
@@ -252,6 +257,10 @@ def run_task(name: str, args) -> tuple[str, str]:
             run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
+    if args.speed_rounds and not args.report_only:
+        speed_rounds.measure_rounds(out, name, args.speed_rounds)
+    if args.speed_rounds and (out / "speed_rounds.json").is_file():
+        results["speed_rounds"] = json.loads((out / "speed_rounds.json").read_text())
     head = recorded_header(section) if args.report_only else None
     title = variant_title(args) if variant(args) else ""
     return section, task_section(task, results, args.command, head, title)
@@ -325,6 +334,9 @@ def main() -> None:
     parser.add_argument("--init-tok2vec", default=None,
                         help="our side's shared tok2vec starts from these `nlp pretrain` weights (model{i}.bin, "
                              "built with the same preset and vectors); the pretraining time is not in the budget")
+    parser.add_argument("--speed-rounds", type=int, default=0,
+                        help="after both annotate phases, time the two saved models again in this many "
+                             "alternating rounds (bench/speed_rounds.py) and report the paired ratios")
     parser.add_argument("--out", default=str(HERE / "out"))
     parser.add_argument("--report-only", action="store_true",
                         help="rebuild the sections from the JSON of an earlier run")

@@ -1,14 +1,16 @@
 """Annotation speed of both systems' saved models, in alternating rounds (#13's speed floor).
 
-    PYTHONPATH=<spaCy's site> OPENBLAS_NUM_THREADS=1 python bench/speed_rounds.py RUN_DIR TASK [--rounds 5]
+    PYTHONPATH=<spaCy's site> python bench/speed_rounds.py RUN_DIR TASK [--rounds 5]
 
 RUN_DIR is a folder bench/run.py wrote (bench/out/SECTION, with ours/model-best and
 spacy/model-best). The annotate phase of run.py times each system once, minutes apart, so a
 neighbour's load on a shared machine can land on one side only. Here each round starts a fresh
 process per system (ours first in odd rounds, spaCy first in even ones) that loads its model and
-times `nlp.pipe` on the task's speed sample exactly as the annotate phase does (best of 3 passes,
-tasks.inference_speed). Each round's ratio pairs two measurements taken seconds apart; the
-median of those ratios is the figure. Writes RUN_DIR/speed_rounds.json.
+times `nlp.pipe` on the task's speed sample exactly as the annotate phase does (best of 3
+passes, tasks.inference_speed; one BLAS thread for ours, as ours_runner.py sets, spaCy's BLAS as
+it finds it). Each round's ratio pairs two measurements taken seconds apart; the median of those
+ratios is the figure. Writes RUN_DIR/speed_rounds.json; `bench/run.py --speed-rounds N` runs it
+after a run's annotate phases and puts the paragraph `describe` writes into the section.
 """
 
 from __future__ import annotations
@@ -21,7 +23,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
@@ -47,8 +48,14 @@ def time_one(system: str, task_name: str, model: Path) -> dict:
 def measure(system: str, task: str, run_dir: Path) -> dict:
     """One fresh process's speed record for `system`."""
     model = run_dir / system / "model-best"
+    env = dict(os.environ)
+    if system == "ours":  # as ours_runner.py sets it; spacy_runner.py leaves BLAS as it finds it
+        env.setdefault("OPENBLAS_NUM_THREADS", "1")
     out = subprocess.run([sys.executable, __file__, "--one", system, task, str(model)],
-                         check=True, cwd=str(HERE), capture_output=True, text=True)
+                         cwd=str(HERE), capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        last = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        raise SystemExit(f"speed_rounds: timing {system}'s {model} failed: {last}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -72,6 +79,24 @@ def summary(results: list[dict]) -> dict:
             "best_ours": best["ours"], "best_spacy": best["spacy"], "best_ratio": best["ours"] / best["spacy"]}
 
 
+def measure_rounds(run_dir: Path, task: str, n_rounds: int) -> dict:
+    """Time `n_rounds` alternating rounds of the run's two models; the record, also written to
+    RUN_DIR/speed_rounds.json (bench/run.py --speed-rounds reads it into the section)."""
+    results = rounds(run_dir.resolve(), task, n_rounds)
+    record = {"task": task, "rounds": results, **summary(results)}
+    (run_dir / "speed_rounds.json").write_text(json.dumps(record, indent=2))
+    return record
+
+
+def describe(record: dict) -> str:
+    """The record in one paragraph of BENCHMARKS.md."""
+    per_round = ", ".join(f"{r['ratio']:.2f}x" for r in record["rounds"])
+    return (f"Annotation speed in {len(record['rounds'])} alternating rounds (`bench/speed_rounds.py`: a fresh "
+            f"process per system and round, best of 3 passes each, the first system alternating): paired "
+            f"ratios {per_round}; median {record['median_ratio']:.2f}x; best rounds {record['best_ours']:,.0f} "
+            f"(ours) against {record['best_spacy']:,.0f} (spaCy) words/s.")
+
+
 def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--one":
         print(json.dumps(time_one(sys.argv[2], sys.argv[3], Path(sys.argv[4]))))
@@ -81,11 +106,7 @@ def main() -> None:
     parser.add_argument("task")
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
-    results = rounds(args.run_dir.resolve(), args.task, args.rounds)
-    record = {"task": args.task, "rounds": results, **summary(results)}
-    (args.run_dir / "speed_rounds.json").write_text(json.dumps(record, indent=2))
-    print(f"median ratio {record['median_ratio']:.2f} (rounds {record['min_ratio']:.2f}-{record['max_ratio']:.2f}); "
-          f"best ours {record['best_ours']:,.0f}, best spacy {record['best_spacy']:,.0f} words/s")
+    print(describe(measure_rounds(args.run_dir, args.task, args.rounds)))
 
 
 if __name__ == "__main__":

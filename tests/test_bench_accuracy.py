@@ -278,3 +278,37 @@ def test_a_probe_optimizer_halves_its_learning_rate_every_half_life_updates():
     assert rates == pytest.approx([0.001, 0.001 * 0.5 ** 0.5, 0.0005, 0.001 * 0.5 ** 1.5, 0.00025])
     assert optimizer.L2 == 0.01 and optimizer.L2_is_weight_decay
     assert probe_epochs.probe_optimizer({}).learn_rate == 0.001
+
+
+def test_speed_rounds_alternate_and_pair_the_ratios(monkeypatch, tmp_path):
+    """bench/speed_rounds.py: the first system alternates between rounds, each round's ratio
+    pairs that round's two figures, and the summary gives their median and the best rounds."""
+    import speed_rounds
+
+    figures = {"ours": iter([100.0, 90.0, 120.0]), "spacy": iter([50.0, 100.0, 60.0])}
+    calls = []
+
+    def fake_measure(system, task, run_dir):
+        calls.append(system)
+        return {"wps": next(figures[system])}
+
+    monkeypatch.setattr(speed_rounds, "measure", fake_measure)
+    results = speed_rounds.rounds(tmp_path, "ewt", 3)
+    assert calls == ["ours", "spacy", "spacy", "ours", "ours", "spacy"]
+    assert [r["ratio"] for r in results] == [2.0, 0.9, 2.0]
+    summary = speed_rounds.summary(results)
+    assert summary["median_ratio"] == 2.0
+    assert (summary["min_ratio"], summary["max_ratio"]) == (0.9, 2.0)
+    assert (summary["best_ours"], summary["best_spacy"]) == (120.0, 100.0)
+    assert summary["best_ratio"] == 1.2
+
+    scores = {"tag_acc": 94.0, "uas": 86.0, "las": 83.0, "sents_f": 99.0}
+    phase = {"log": [{"seconds": 1.0, "scores": scores}], "train_seconds": 1.0, "train_wps": 1.0,
+             "peak_rss_mb": 1.0, "scores": scores, "wps": 1.0, "model_mb": 1.0}
+    runs = {side: {"train": phase, "annotate": phase} for side in ("ours", "spacy")}
+    plain = bench_run.task_section(TASKS["ewt"], runs, "cmd", head="Measured today.\n")
+    assert "alternating rounds" not in plain
+    record = {"rounds": results, **summary}
+    section = bench_run.task_section(TASKS["ewt"], {**runs, "speed_rounds": record}, "cmd", head="Measured today.\n")
+    assert "3 alternating rounds" in section
+    assert "paired ratios 2.00x, 0.90x, 2.00x; median 2.00x; best rounds 120 (ours) against 100 (spaCy)" in section
