@@ -3,6 +3,7 @@
     python bench/ours_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset NAME] [--vectors DIR]
                                     [--init-tok2vec FILE]
     python bench/ours_runner.py annotate TASK OUT_DIR
+    python bench/ours_runner.py speed TASK OUT_DIR
 
 `train` builds a blank pipeline of the task's language with the task's components in the preset's
 settings and factories (nlp_models.presets, `efficiency` by default: what `nlp train` gives a user
@@ -14,7 +15,8 @@ nlp_train.train with the wall-clock budget. The per-epoch log gives the learning
 (evaluation time excluded from its time axis). `annotate` loads model-best and measures words/sec
 on raw text (single process, batch 256, best of 3; the task's speed sample), peak RSS and the dev scores (on the gold
 words; for the tasks with `raw_text`, also the CoNLL 2018 scores of the pipeline run on the dev
-split's raw text: ud_raw.py).
+split's raw text: ud_raw.py). `speed` prints only the words/sec record, as one JSON line
+(bench/speed_rounds.py).
 """
 
 from __future__ import annotations
@@ -194,13 +196,19 @@ def load_pretrained(nlp, weights: Path) -> None:
         raise SystemExit(f"--init-tok2vec {weights}: no component of this task's pipeline has a tok2vec")
 
 
-def annotate(task: Task, out: Path) -> None:
+def load_model(out: Path):
+    """The run's model-best, as annotate and `speed` read it."""
     import nlp_models
+
+    return nlp_models.load(out / "model-best")
+
+
+def annotate(task: Task, out: Path) -> None:
     from nlp_gold import Example, Scorer, doc_from_annotations
     from nlp_gold.doc_conllu import fused_forms
     from nlp_vocab import Doc
 
-    nlp = nlp_models.load(out / "model-best")
+    nlp = load_model(out)
     references = read_reference(task, "dev")
     texts = raw_texts(references)
     words = n_words(references)
@@ -230,4 +238,4 @@ def annotate(task: Task, out: Path) -> None:
 if __name__ == "__main__":
     from nlp_models import preset_names
 
-    runner_main(__doc__, train, annotate, presets=preset_names(), pretrained=True)
+    runner_main(__doc__, train, annotate, load_model, presets=preset_names(), pretrained=True)

@@ -46,7 +46,7 @@ sys.path.insert(0, str(HERE))
 
 import speed_rounds  # noqa: E402
 from shared_vectors import CACHE_ENV  # noqa: E402
-from tasks import DATA, TASKS, main_score  # noqa: E402
+from tasks import DATA, RUNNER_SCRIPTS, TASKS, main_score  # noqa: E402
 
 # name, script, whether it takes --data/--json
 MICRO = [
@@ -249,7 +249,7 @@ def run_task(name: str, args) -> tuple[str, str]:
     presets = {"spacy": ["--preset", peer_preset(args)] if args.preset or args.peer_preset else [],
                "ours": (["--preset", args.preset] if args.preset else [])
                + (["--init-tok2vec", str(Path(args.init_tok2vec).resolve())] if args.init_tok2vec else [])}
-    for system, script in (("spacy", "spacy_runner.py"), ("ours", "ours_runner.py")):
+    for system, script in RUNNER_SCRIPTS.items():
         folder = out / system
         if not args.report_only:
             run([sys.executable, script, "train", name, str(folder), "--minutes", str(args.minutes),
@@ -257,10 +257,11 @@ def run_task(name: str, args) -> tuple[str, str]:
             run([sys.executable, script, "annotate", name, str(folder)])
         results[system] = {phase: json.loads((folder / f"{phase}.json").read_text())
                            for phase in ("train", "annotate")}
+    rounds_file = out / "speed_rounds.json"
     if args.speed_rounds and not args.report_only:
-        speed_rounds.measure_rounds(out, name, args.speed_rounds)
-    if args.speed_rounds and (out / "speed_rounds.json").is_file():
-        results["speed_rounds"] = json.loads((out / "speed_rounds.json").read_text())
+        results["speed_rounds"] = speed_rounds.measure_rounds(out, name, args.speed_rounds)
+    elif args.speed_rounds and rounds_file.is_file():
+        results["speed_rounds"] = json.loads(rounds_file.read_text())
     head = recorded_header(section) if args.report_only else None
     title = variant_title(args) if variant(args) else ""
     return section, task_section(task, results, args.command, head, title)

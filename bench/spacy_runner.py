@@ -2,6 +2,7 @@
 
     python bench/spacy_runner.py train TASK OUT_DIR [--minutes M] [--seed S] [--preset P] [--vectors DIR]
     python bench/spacy_runner.py annotate TASK OUT_DIR
+    python bench/spacy_runner.py speed TASK OUT_DIR
 
 `train` builds spaCy's config with `init_config(optimize=...)` for the task's components
 (`Task.spacy_components`: for the UD tasks tagger, morphologizer, trainable_lemmatizer, parser):
@@ -16,7 +17,8 @@ copied onto our Docs word by word), so both systems' learning curves use one sco
 run every twelfth of the budget and their time is logged apart from training time. `annotate` loads model-best and measures words/sec on the
 dev split's raw text (single process, batch 256, best of 3; the task's speed sample), peak RSS, and spaCy's own scorer's
 figures beside ours, and for the tasks with `raw_text` the CoNLL 2018 scores on the dev split's
-raw text (ud_raw.py). Each command runs in its own process so peak RSS is per phase.
+raw text (ud_raw.py). `speed` prints only the words/sec record, as one JSON line
+(bench/speed_rounds.py). Each command runs in its own process so peak RSS is per phase.
 """
 
 from __future__ import annotations
@@ -249,12 +251,18 @@ def train(task: Task, out: Path, minutes: float, seed: int, preset: str = "effic
     write_train_record(out, "spacy", spacy.__version__, task, log, train_seconds, words)
 
 
-def annotate(task: Task, out: Path) -> None:
+def load_model(out: Path):
+    """The run's model-best, as annotate and `speed` read it."""
     import spacy
+
+    return spacy.load(out / "model-best")
+
+
+def annotate(task: Task, out: Path) -> None:
     from spacy.tokens import Doc, DocBin
     from spacy.training import Example as SpacyExample
 
-    nlp = spacy.load(out / "model-best")
+    nlp = load_model(out)
     references = read_reference(task, "dev")
     words = n_words(references)
     speed = inference_speed(nlp, task, references)
@@ -277,4 +285,4 @@ def annotate(task: Task, out: Path) -> None:
 
 
 if __name__ == "__main__":
-    runner_main(__doc__, train, annotate, presets=list(PRESETS))
+    runner_main(__doc__, train, annotate, load_model, presets=list(PRESETS))

@@ -5,10 +5,10 @@
 RUN_DIR is a folder bench/run.py wrote (bench/out/SECTION, with ours/model-best and
 spacy/model-best). The annotate phase of run.py times each system once, minutes apart, so a
 neighbour's load on a shared machine can land on one side only. Here each round starts a fresh
-process per system (ours first in odd rounds, spaCy first in even ones) that loads its model and
-times `nlp.pipe` on the task's speed sample exactly as the annotate phase does (best of 3
-passes, tasks.inference_speed; one BLAS thread for ours, as ours_runner.py sets, spaCy's BLAS as
-it finds it). Each round's ratio pairs two measurements taken seconds apart; the median of those
+process per system (ours first in odd rounds, spaCy first in even ones): the system's runner's
+`speed` command, which loads its model-best and times `nlp.pipe` on the task's speed sample as
+its annotate phase does (best of 3 passes, tasks.inference_speed, in the runner's own
+environment). Each round's ratio pairs two measurements taken seconds apart; the median of those
 ratios is the figure. Writes RUN_DIR/speed_rounds.json; `bench/run.py --speed-rounds N` runs it
 after a run's annotate phases and puts the paragraph `describe` writes into the section.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -26,36 +25,19 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from tasks import RUNNER_SCRIPTS  # noqa: E402
+
 SYSTEMS = ("ours", "spacy")
 
 
-def time_one(system: str, task_name: str, model: Path) -> dict:
-    """The annotate phase's speed record for one system's saved model (run in a child process)."""
-    from tasks import TASKS, inference_speed, read_reference
-
-    if system == "ours":
-        import nlp_models
-
-        nlp = nlp_models.load(model)
-    else:
-        import spacy
-
-        nlp = spacy.load(model)
-    task = TASKS[task_name]
-    return inference_speed(nlp, task, read_reference(task, "dev"))
-
-
 def measure(system: str, task: str, run_dir: Path) -> dict:
-    """One fresh process's speed record for `system`."""
-    model = run_dir / system / "model-best"
-    env = dict(os.environ)
-    if system == "ours":  # as ours_runner.py sets it; spacy_runner.py leaves BLAS as it finds it
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-    out = subprocess.run([sys.executable, __file__, "--one", system, task, str(model)],
-                         cwd=str(HERE), capture_output=True, text=True, env=env)
+    """One fresh process's speed record for `system`: its runner's `speed` command."""
+    folder = run_dir / system
+    out = subprocess.run([sys.executable, RUNNER_SCRIPTS[system], "speed", task, str(folder)],
+                         cwd=str(HERE), capture_output=True, text=True)
     if out.returncode != 0:
         last = (out.stderr.strip().splitlines() or ["no output"])[-1]
-        raise SystemExit(f"speed_rounds: timing {system}'s {model} failed: {last}")
+        raise SystemExit(f"speed_rounds: timing {system}'s model in {folder} failed: {last}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -81,7 +63,7 @@ def summary(results: list[dict]) -> dict:
 
 def measure_rounds(run_dir: Path, task: str, n_rounds: int) -> dict:
     """Time `n_rounds` alternating rounds of the run's two models; the record, also written to
-    RUN_DIR/speed_rounds.json (bench/run.py --speed-rounds reads it into the section)."""
+    RUN_DIR/speed_rounds.json (where bench/run.py --report-only --speed-rounds reads it back)."""
     results = rounds(run_dir.resolve(), task, n_rounds)
     record = {"task": task, "rounds": results, **summary(results)}
     (run_dir / "speed_rounds.json").write_text(json.dumps(record, indent=2))
@@ -98,9 +80,6 @@ def describe(record: dict) -> str:
 
 
 def main() -> None:
-    if len(sys.argv) > 1 and sys.argv[1] == "--one":
-        print(json.dumps(time_one(sys.argv[2], sys.argv[3], Path(sys.argv[4]))))
-        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("run_dir", type=Path)
     parser.add_argument("task")

@@ -149,16 +149,21 @@ def time_pipe(nlp, texts: list[str], repeats: int = 3) -> list[float]:
     return timings
 
 
-def runner_main(doc: str, train, annotate, presets: Sequence[str] = (), pretrained: bool = False) -> None:
+# Each system's runner script (bench/), spaCy's first: the order run.py trains them in.
+RUNNER_SCRIPTS = {"spacy": "spacy_runner.py", "ours": "ours_runner.py"}
+
+
+def runner_main(doc: str, train, annotate, load, presets: Sequence[str] = (), pretrained: bool = False) -> None:
     """The command line both runners share: `train TASK OUT [--minutes M] [--seed S] [--vectors DIR]`,
-    `annotate TASK OUT`; with `presets` (the first is the default), `train` takes `--preset NAME`
-    too, passed on as `preset=`. `--vectors` (a model folder of `nlp init-vectors`) goes on as
-    `vectors=`; with `pretrained`, `--init-tok2vec FILE` (weights of `nlp pretrain`) as
-    `init_tok2vec=`."""
+    `annotate TASK OUT`, and `speed TASK OUT` (the annotate phase's speed record of OUT's
+    model-best, read with `load`, printed as one JSON line: speed_rounds.py's timing); with
+    `presets` (the first is the default), `train` takes `--preset NAME` too, passed on as
+    `preset=`. `--vectors` (a model folder of `nlp init-vectors`) goes on as `vectors=`; with
+    `pretrained`, `--init-tok2vec FILE` (weights of `nlp pretrain`) as `init_tok2vec=`."""
     import argparse
 
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
-    parser.add_argument("command", choices=["train", "annotate"])
+    parser.add_argument("command", choices=["train", "annotate", "speed"])
     parser.add_argument("task", choices=sorted(TASKS))
     parser.add_argument("out", type=Path)
     parser.add_argument("--minutes", type=float, default=30.0)
@@ -179,6 +184,8 @@ def runner_main(doc: str, train, annotate, presets: Sequence[str] = (), pretrain
         train(task, args.out, args.minutes, args.seed, vectors=args.vectors,
               **({"preset": args.preset} if presets else {}),
               **({"init_tok2vec": args.init_tok2vec} if pretrained else {}))
+    elif args.command == "speed":
+        print(json.dumps(inference_speed(load(args.out), task, read_reference(task, "dev"))))
     else:
         annotate(task, args.out)
 
